@@ -1,0 +1,108 @@
+"""``dual.solve``: one entry point for every backend and both forms."""
+
+import time
+import warnings
+
+import numpy as np
+from scipy.special import expit
+
+from ._validation import as_pair, check_c, check_form
+from .backends import resolve_backend
+from .certificate import certify, relative_gap
+from .exceptions import InaccurateSolutionWarning
+from .objectives import b_of_lambdas
+from .solution import Solution
+
+#: A solution whose relative gap exceeds this draws an :class:`InaccurateSolutionWarning`.
+GAP_WARN_RTOL = 1e-6
+
+
+def solve(real, fake, c=1.0, *, form="dual", solver="CLARABEL", warm_start=None,
+          **solver_options):
+    """Solve the exact discriminator problem and certify the answer.
+
+    Parameters
+    ----------
+    real : array_like, shape (N, D)
+        Real samples (numpy array, nested list or CPU torch tensor; any real dtype).
+    fake : array_like, shape (M, D)
+        Generated samples.
+    c : float, default 1.0
+        L2 weight, finite and > 0 (SPEC 1).
+    form : {"dual", "primal"} (and ``"auto"`` for the native backend)
+        Which problem the backend solves: SPEC 1 (primal, D unknowns) or SPEC 2 (box dual,
+        N + M unknowns). The other side is filled by the SPEC 3 maps.
+    solver : str, default "CLARABEL"
+        ``"native"`` or one of :func:`dual.available_solvers`.
+    warm_start : Solution, optional
+        A previous solution to start from (used by the native backend; ignored by CVXPY).
+    **solver_options
+        Passed to the backend (for CVXPY, to ``Problem.solve``: ``max_iters``, ``eps``, ...).
+
+    Returns
+    -------
+    Solution
+        With F(w) and g(λ) evaluated by the project in float64, the gap and the KKT residuals.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad data, c, form or solver name (the message names the bad value and what is allowed).
+    dual.SolverError
+        The backend returned no solution.
+
+    Warns
+    -----
+    dual.InaccurateSolutionWarning
+        The backend flagged its answer as inaccurate, or the relative gap exceeds
+        ``GAP_WARN_RTOL``.
+    """
+    real, fake = as_pair(real, fake)
+    c = check_c(c)
+    backend, name = resolve_backend(solver)
+    check_form(form, backend.FORMS)
+    if warm_start is not None and not isinstance(warm_start, Solution):
+        raise TypeError(
+            f"warm_start must be a dual.Solution or None, got {type(warm_start).__name__}"
+        )
+
+    start = time.perf_counter()
+    raw = backend.solve(real, fake, c, form, name, warm_start=warm_start, **solver_options)
+    box = 0.0
+    if raw.w is not None:  # primal form: SPEC 3, λ = −σ(Aw)
+        w = raw.w
+        lam_real, lam_fake = -expit(real @ w), -expit(fake @ w)
+    else:  # dual form: project onto the box (a conic solver may step just outside), w = b/c
+        box = max(_box_violation(raw.lam_real), _box_violation(raw.lam_fake))
+        lam_real = np.clip(raw.lam_real, -1.0, 0.0)
+        lam_fake = np.clip(raw.lam_fake, -1.0, 0.0)
+        w = b_of_lambdas(lam_real, lam_fake, real, fake) / c
+    primal_value, dual_value, gap, kkt = certify(w, lam_real, lam_fake, real, fake, c, box)
+    elapsed = time.perf_counter() - start
+
+    solution = Solution(
+        w=w, lam_real=lam_real, lam_fake=lam_fake, primal_value=primal_value,
+        dual_value=dual_value, gap=gap, kkt=kkt, status=raw.status, solver=name,
+        form=raw.form, c=c, solve_time=elapsed, iterations=raw.iterations,
+    )
+    _warn_if_inaccurate(solution, raw.inaccurate)
+    return solution
+
+
+def _box_violation(lam):
+    return float(max(0.0, -1.0 - lam.min(), lam.max()))
+
+
+def _warn_if_inaccurate(solution, flagged):
+    rgap = relative_gap(solution.primal_value, solution.dual_value)
+    if not flagged and abs(rgap) <= GAP_WARN_RTOL:
+        return
+    reason = (f"the backend reported status {solution.status!r}" if flagged
+              else f"the certified relative gap is {rgap:.2e} > {GAP_WARN_RTOL:g}")
+    warnings.warn(
+        f"{solution.solver}/{solution.form}: {reason} (max KKT residual {solution.kkt.max:.2e}). "
+        f"Try another solver (solver='native' or 'CLARABEL'), the other form, or tighter "
+        f"tolerances (e.g. SCS: eps_abs=1e-9, eps_rel=1e-9, max_iters=100000).",
+        InaccurateSolutionWarning,
+        stacklevel=3,
+    )

@@ -1,0 +1,1 @@
+"""Torch generators trained against the exact dual value of the discriminator (SPEC 4, 5)."""

@@ -1,0 +1,1 @@
+"""Variational autoencoders: ELBO, closed-form KL, reparameterization, decoders (SPEC 6)."""
