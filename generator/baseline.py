@@ -1,0 +1,246 @@
+"""The standard GAN (SPEC 5) as methods for :class:`generator.trainer.Trainer`.
+
+A discriminator (a logit module, :mod:`generator.discriminators`) and the generator take
+alternating gradient steps on V(D, G) = E_pdata[log D(x)] + E_pG[log(1 − D(G(z)))]:
+``d_steps`` ascent steps of D on V, then one step of G, with either generator loss of
+Goodfellow et al. (2014):
+
+* ``"minimax"``: G descends E_z[log(1 − D(G(z)))], the game of SPEC 5 itself. Its gradient in
+  the logit is −D(G(z)), which vanishes when D confidently rejects the fakes (SPEC 5, 4a).
+* ``"non-saturating"``: G ascends E_z[log D(G(z))]; gradient in the logit −(1 − D(G(z))), large
+  exactly where the minimax one vanishes. Same fixed points.
+
+Method names for scripts (:func:`make_baseline`): ``"mlp-ns"`` and ``"mlp-minimax"`` (an MLP D),
+and ``"linear-gd"``: the dual method's own discriminator D_w(x) = σ(−wᵀφ(x)) with (c/2)‖w‖²
+(SPEC 1) trained by gradient steps instead of solved exactly. Its generator loss defaults to
+minimax because that is the dual method's generator objective: by Danskin (SPEC 4) the dual step
+is a step on F(w; θ), whose θ-dependent part is −Σ_j log(1 − D_w(g_j)).
+
+Every loss is computed from logits (log σ(a) = −softplus(−a)), never from a clipped sigmoid.
+"""
+
+import numbers
+from dataclasses import dataclass
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+
+from .discriminators import LinearFeatureDiscriminator, MLPDiscriminator
+from .models import check_positive_int, sample_latent
+from .trainer import check_finite
+
+G_LOSSES = ("minimax", "non-saturating")
+METHODS = ("mlp-ns", "mlp-minimax", "linear-gd")
+OPTIMIZERS = ("adam", "sgd")
+
+
+# --------------------------------------------------------------------------- losses (SPEC 5)
+
+
+def value_estimate(real_logits, fake_logits):
+    """V̂ = mean log D(x_i) + mean log(1 − D(g_j)) with D = σ(a), in nats (SPEC 5).
+
+    ``log σ(a) = logsigmoid(a)`` and ``log(1 − σ(a)) = logsigmoid(−a)``, exact for any a.
+    """
+    return F.logsigmoid(real_logits).mean() + F.logsigmoid(-fake_logits).mean()
+
+
+def discriminator_loss(real_logits, fake_logits, penalty=0.0):
+    """What D descends: −V̂ plus its regularizer, per sample.
+
+    With N real and M fake samples and n = (N + M)/2 this is
+    ``(Σ_i softplus(−a_i) + Σ_j softplus(a_j) + penalty) / n``: for the linear discriminator
+    (a = −wᵀφ) and penalty (c/2)‖w‖² it is F(w)/n, the SPEC 1 objective up to a positive scale,
+    so it has the same minimizer w*. For N = M it equals −V̂ + penalty/N.
+    """
+    n = 0.5 * (real_logits.shape[0] + fake_logits.shape[0])
+    total = F.softplus(-real_logits).sum() + F.softplus(fake_logits).sum() + penalty
+    return total / n
+
+
+def generator_loss(fake_logits, kind):
+    """What G descends, from the logits a(G(z)) of its samples (SPEC 5; Goodfellow et al. 2014).
+
+    ``"minimax"``: mean log(1 − D) = mean logsigmoid(−a); d/da = −σ(a) = −D per sample (/M).
+    ``"non-saturating"``: −mean log D = −mean logsigmoid(a); d/da = −(1 − D) per sample (/M).
+    """
+    if kind == "minimax":
+        return F.logsigmoid(-fake_logits).mean()
+    if kind == "non-saturating":
+        return -F.logsigmoid(fake_logits).mean()
+    raise ValueError(f"g_loss must be one of {set(G_LOSSES)}, got {kind!r}")
+
+
+# --------------------------------------------------------------------------- the method
+
+
+@dataclass
+class BaselineConfig:
+    """Settings of the standard GAN method."""
+
+    g_loss: str = "non-saturating"  # "minimax" or "non-saturating"
+    lr: float = 1e-3  # generator learning rate (Adam)
+    d_lr: Optional[float] = None  # discriminator learning rate; None → the same as lr
+    d_steps: int = 1  # discriminator steps per generator step (Goodfellow et al.'s k)
+    betas: tuple = (0.5, 0.999)  # Adam betas of both players
+    d_optimizer: str = "adam"  # "adam" or "sgd" for the discriminator
+    seed: int = 0  # seeds the extra minibatches of the d_steps > 1 discriminator steps
+
+
+def _check_lr(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+class BaselineMethod:
+    """Alternating gradient play on V(D, G) (SPEC 5), pluggable into the trainer.
+
+    Parameters
+    ----------
+    generator : torch.nn.Module
+        G_θ, with attribute ``latent_dim``.
+    discriminator : torch.nn.Module
+        Returns logits (n,) for samples (n, dim) and has ``penalty()`` (0 or (c/2)‖w‖²).
+    config : BaselineConfig
+    target : generator.targets.Target, optional
+        Source of fresh real minibatches for the 2nd, ..., k-th discriminator step of a step
+        (k = ``d_steps``); without it those steps reuse the step's minibatch.
+    """
+
+    def __init__(self, generator, discriminator, config=None, target=None):
+        self.generator = generator
+        self.discriminator = discriminator
+        self.config = cfg = config if config is not None else BaselineConfig()
+        self.target = target
+        if cfg.g_loss not in G_LOSSES:
+            raise ValueError(f"g_loss must be one of {set(G_LOSSES)}, got {cfg.g_loss!r}")
+        if cfg.d_optimizer not in OPTIMIZERS:
+            raise ValueError(f"d_optimizer must be one of {set(OPTIMIZERS)}, "
+                             f"got {cfg.d_optimizer!r}")
+        check_positive_int(cfg.d_steps, "d_steps")
+        lr = _check_lr(cfg.lr, "lr")
+        d_lr = lr if cfg.d_lr is None else _check_lr(cfg.d_lr, "d_lr")
+        self.g_optimizer = torch.optim.Adam(generator.parameters(), lr=lr, betas=tuple(cfg.betas))
+        if cfg.d_optimizer == "adam":
+            self.d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=d_lr,
+                                                betas=tuple(cfg.betas))
+        else:
+            self.d_optimizer = torch.optim.SGD(discriminator.parameters(), lr=d_lr)
+        self.rng = torch.Generator().manual_seed(int(cfg.seed) + 3_000_009)
+
+    def discriminator_step(self, real, fake):
+        """One descent step of D on :func:`discriminator_loss` (ascent on V); returns the loss
+        before the step. ``fake`` is detached here: this step does not touch G."""
+        fake = fake.detach()
+        loss = discriminator_loss(self.discriminator(real), self.discriminator(fake),
+                                  self.discriminator.penalty())
+        self.d_optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.d_optimizer.step()
+        return float(loss.detach())
+
+    def generator_step(self, latent):
+        """One descent step of G on :func:`generator_loss`; returns (loss, V̂-fake logits)."""
+        fake = self.generator(latent)  # (B, dim)
+        check_finite(fake, "generator output")
+        logits = self.discriminator(fake)  # (B,)
+        loss = generator_loss(logits, self.config.g_loss)
+        self.g_optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.g_optimizer.step()
+        # D's parameters received gradients too; they are cleared by the next D step
+        return float(loss.detach()), logits.detach()
+
+    def _extra_batch(self, real, latent):
+        n = real.shape[0]
+        fresh_latent = sample_latent(n, latent.shape[1], self.rng, dtype=latent.dtype)
+        fresh_real = real if self.target is None else self.target.sample(n, self.rng)
+        return fresh_real.to(real.dtype), fresh_latent
+
+    def step(self, real, latent):
+        """``d_steps`` discriminator steps, then one generator step; returns the per-step log."""
+        d_loss = None
+        for k in range(self.config.d_steps):
+            batch_real, batch_latent = (real, latent) if k == 0 else self._extra_batch(real, latent)
+            with torch.no_grad():
+                fake = self.generator(batch_latent)
+            check_finite(fake, "generator output")
+            d_loss = self.discriminator_step(batch_real, fake)
+        with torch.no_grad():
+            real_logits = self.discriminator(real)
+        g_loss, fake_logits = self.generator_step(latent)
+        logs = {
+            "d_loss": d_loss,  # before the last D step (nats per sample)
+            "g_loss": g_loss,
+            "value": float(value_estimate(real_logits, fake_logits)),  # V̂ after the D steps
+            "d_real": float(torch.sigmoid(real_logits).mean()),
+            "d_fake": float(torch.sigmoid(fake_logits).mean()),
+        }
+        if isinstance(self.discriminator, LinearFeatureDiscriminator):
+            logs["w_norm"] = float(self.discriminator.w.detach().norm())
+        return logs
+
+    def state_dict(self):
+        """Both players, both optimizers and the extra-batch stream (weights-only-safe)."""
+        return {
+            "generator": self.generator.state_dict(),
+            "discriminator": self.discriminator.state_dict(),
+            "g_optimizer": self.g_optimizer.state_dict(),
+            "d_optimizer": self.d_optimizer.state_dict(),
+            "rng": self.rng.get_state(),
+        }
+
+    def load_state_dict(self, state):
+        """Inverse of :meth:`state_dict`."""
+        self.generator.load_state_dict(state["generator"])
+        self.discriminator.load_state_dict(state["discriminator"])
+        self.g_optimizer.load_state_dict(state["g_optimizer"])
+        self.d_optimizer.load_state_dict(state["d_optimizer"])
+        self.rng.set_state(state["rng"])
+
+
+def make_baseline(name, generator, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=None,
+                  d_steps=1, hidden=(128, 128), g_loss=None, target=None, seed=0):
+    """Build a baseline method by name.
+
+    Parameters
+    ----------
+    name : str
+        ``"mlp-ns"`` (MLP D, non-saturating G loss), ``"mlp-minimax"`` (MLP D, minimax G loss)
+        or ``"linear-gd"`` (D_w = σ(−wᵀφ(x)) with (c/2)‖w‖², gradient-trained; needs
+        ``features``; G loss minimax unless ``g_loss`` says otherwise).
+    generator : torch.nn.Module
+    in_dim : int
+        Dimension of the samples.
+    features : torch.nn.Module, optional
+        φ for ``"linear-gd"`` (the dual method's map, for a like-for-like comparison).
+    c : float
+        L2 weight for ``"linear-gd"`` (SPEC 1).
+    lr, d_lr, d_steps, g_loss, seed
+        See :class:`BaselineConfig`.
+    hidden : tuple of int
+        Hidden widths of the MLP discriminator.
+    target : Target, optional
+        Fresh real minibatches for ``d_steps`` > 1.
+
+    Returns
+    -------
+    BaselineMethod
+    """
+    if name not in METHODS:
+        raise ValueError(f"method must be one of {list(METHODS)}, got {name!r}")
+    if name == "linear-gd":
+        if features is None:
+            raise ValueError("method 'linear-gd' needs the feature map φ (features=...)")
+        disc = LinearFeatureDiscriminator(features, c)
+        default_loss = "minimax"
+    else:
+        disc = MLPDiscriminator(in_dim, hidden=hidden)
+        default_loss = "non-saturating" if name == "mlp-ns" else "minimax"
+    if name != "linear-gd" and g_loss is not None and g_loss != default_loss:
+        raise ValueError(f"method {name!r} fixes g_loss={default_loss!r}, got {g_loss!r}")
+    config = BaselineConfig(g_loss=g_loss or default_loss, lr=lr, d_lr=d_lr, d_steps=d_steps,
+                            seed=seed)
+    return BaselineMethod(generator, disc, config, target=target)

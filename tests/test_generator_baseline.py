@@ -1,0 +1,157 @@
+"""The standard GAN baseline (SPEC 5) and its gradient-trained SPEC 1 discriminator.
+
+Independent references: V and the generator losses written out naively from D = 1/(1 + e^−a)
+with torch.log, the closed-form logit derivatives −D and −(1 − D) of Goodfellow et al. (2014),
+and dual.solve's exact w (SPEC 1) for the gradient-trained linear discriminator.
+"""
+
+import numpy as np
+import pytest
+import torch
+from scipy.special import expit
+
+import dual
+from generator import MLPGenerator, TrainConfig, Trainer, make_features, make_target
+from generator.baseline import (
+    BaselineConfig, BaselineMethod, discriminator_loss, generator_loss, make_baseline,
+    value_estimate,
+)
+from generator.discriminators import LinearFeatureDiscriminator, MLPDiscriminator
+
+DT = torch.float64
+
+
+def _naive_value(disc, real, fake):
+    # V̂ = mean log D(x) + mean log(1 − D(g)), D = 1/(1 + exp(−a)), no log-sigmoid tricks
+    d_real = 1.0 / (1.0 + torch.exp(-disc(real)))
+    d_fake = 1.0 / (1.0 + torch.exp(-disc(fake)))
+    return float((torch.log(d_real).mean() + torch.log(1.0 - d_fake).mean()).detach())
+
+
+def _batches(seed=0, n=128):
+    gen = torch.Generator().manual_seed(seed)
+    real = make_target("ring").sample(n, gen)
+    fake = 0.5 * torch.randn(n, 2, generator=gen, dtype=DT)
+    return real, fake
+
+
+@pytest.mark.parametrize("kind", ["mlp", "linear"])
+def test_one_discriminator_step_increases_v(kind):
+    torch.manual_seed(0)
+    real, fake = _batches()
+    if kind == "mlp":
+        disc = MLPDiscriminator(2, hidden=(32, 32))
+    else:
+        disc = LinearFeatureDiscriminator(make_features("rff", 2, 64, 0.5, seed=1), c=1.0)
+    method = BaselineMethod(MLPGenerator(2, 2, hidden=(8,)), disc,
+                            BaselineConfig(lr=1e-3, d_lr=1e-2, d_optimizer="sgd"))
+    before = _naive_value(disc, real, fake)
+    with torch.no_grad():
+        assert float(value_estimate(disc(real), disc(fake))) == pytest.approx(before, rel=1e-12)
+    method.discriminator_step(real, fake)
+    assert _naive_value(disc, real, fake) > before
+
+
+def test_losses_are_exact_for_extreme_logits():
+    a = torch.tensor([-800.0, 800.0], dtype=DT)
+    # naive log σ(−800) underflows to −inf; the logit form gives −800 exactly
+    assert float(generator_loss(a[:1], "non-saturating")) == pytest.approx(800.0)
+    assert float(generator_loss(a[1:], "minimax")) == pytest.approx(-800.0)
+    assert np.isfinite(float(discriminator_loss(a, a)))
+
+
+@pytest.mark.parametrize("kind", ["minimax", "non-saturating"])
+def test_generator_loss_gradients_match_closed_forms(kind):
+    torch.manual_seed(1)
+    disc = MLPDiscriminator(2, hidden=(16,))
+    g = (0.7 * torch.randn(50, 2, dtype=DT)).requires_grad_(True)
+    # autograd of the library loss, wrt the generated samples
+    (grad_lib,) = torch.autograd.grad(generator_loss(disc(g), kind), g)
+    # autograd of the closed form written naively: mean log(1 − D) or −mean log D
+    d = 1.0 / (1.0 + torch.exp(-disc(g)))
+    naive = torch.log(1.0 - d).mean() if kind == "minimax" else -torch.log(d).mean()
+    (grad_naive,) = torch.autograd.grad(naive, g)
+    torch.testing.assert_close(grad_lib, grad_naive, rtol=1e-10, atol=1e-14)
+    # in the logit: d/da_j = −D_j / M (minimax), −(1 − D_j) / M (non-saturating)
+    a = disc(g).detach().requires_grad_(True)
+    (grad_a,) = torch.autograd.grad(generator_loss(a, kind), a)
+    d = torch.sigmoid(a.detach())
+    expected = -d / 50 if kind == "minimax" else -(1.0 - d) / 50
+    torch.testing.assert_close(grad_a, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_minimax_saturates_where_non_saturating_does_not():
+    # SPEC 5, 4a: a confident D (D(G(z)) ≈ 0) kills the minimax gradient only.
+    a = torch.full((10,), -12.0, dtype=DT, requires_grad=True)
+    (g_mm,) = torch.autograd.grad(generator_loss(a, "minimax"), a)
+    (g_ns,) = torch.autograd.grad(generator_loss(a, "non-saturating"), a)
+    assert g_mm.abs().max() < 1e-6 and g_ns.abs().min() > 0.09
+
+
+def test_linear_gd_converges_to_the_exact_discriminator():
+    rng = np.random.default_rng(0)
+    real = torch.from_numpy(rng.normal(size=(60, 2)) + [1.0, 0.5])
+    fake = torch.from_numpy(rng.normal(size=(60, 2)) * 1.5)
+    feats = make_features("bias", 2)
+    c = 2.0
+    method = make_baseline("linear-gd", MLPGenerator(2, 2, hidden=(4,)), 2, features=feats, c=c,
+                           lr=1e-3, d_lr=0.2)
+    method.d_optimizer = torch.optim.SGD(method.discriminator.parameters(), lr=0.2)
+    for _ in range(3000):
+        method.discriminator_step(real, fake)
+    r, f = feats(real).numpy(), feats(fake).numpy()
+    sol = dual.solve(r, f, c)  # SPEC 1 oracle (CLARABEL, interior point)
+    w_gd = method.discriminator.w.detach().numpy()
+
+    def grad_f(w):  # ∇F(w) = Σ σ(wᵀx_i) x_i − Σ σ(−wᵀg_j) g_j + c w, written out in numpy
+        return r.T @ expit(r @ w) - f.T @ expit(-f @ w) + c * w
+
+    # F is c-strongly convex: ‖w − w*‖ ≤ ‖∇F(w)‖ / c. The oracle is accurate to its own
+    # gradient norm (~1e-4 here, an interior-point tolerance), GD to ~1e-12.
+    oracle_radius = np.linalg.norm(grad_f(sol.w)) / c
+    assert np.linalg.norm(grad_f(w_gd)) / c < 1e-9
+    assert np.linalg.norm(w_gd - sol.w) <= oracle_radius + 1e-9
+    np.testing.assert_allclose(w_gd, sol.w, atol=1e-5)
+
+
+def _run(tmp_path, steps, resume=False):
+    torch.manual_seed(0)
+    target = make_target("ring")
+    method = make_baseline("mlp-ns", MLPGenerator(2, 2, hidden=(16, 16)), 2, hidden=(16, 16),
+                           lr=1e-3, d_steps=2, target=target, seed=0)
+    trainer = Trainer(method, target, TrainConfig(steps=steps, batch_size=32, snapshots=0,
+                                                  progress=False),
+                      checkpoint_path=tmp_path / "ckpt.pt")
+    if resume:
+        trainer.resume()
+    trainer.run()
+    return method, trainer
+
+
+def test_resume_equals_uninterrupted(tmp_path):
+    full, full_tr = _run(tmp_path / "a", 12)
+    _run(tmp_path / "b", 5)  # a shorter run leaves its checkpoint at step 5
+    part, part_tr = _run(tmp_path / "b", 12, resume=True)
+    assert part_tr.step == 12
+    for (name, p), q in zip(full.generator.state_dict().items(),
+                            part.generator.state_dict().values()):
+        torch.testing.assert_close(p, q, rtol=0, atol=0, msg=name)
+    for p, q in zip(full.discriminator.parameters(), part.discriminator.parameters()):
+        torch.testing.assert_close(p, q, rtol=0, atol=0)
+    assert full_tr.logs["g_loss"] == part_tr.logs["g_loss"]
+
+
+def test_make_baseline_validates():
+    g = MLPGenerator(2, 2, hidden=(4,))
+    with pytest.raises(ValueError, match="method must be one of"):
+        make_baseline("wgan", g, 2)
+    with pytest.raises(ValueError, match="needs the feature map"):
+        make_baseline("linear-gd", g, 2)
+    with pytest.raises(ValueError, match="d_steps must be a positive integer"):
+        make_baseline("mlp-ns", g, 2, d_steps=0)
+    with pytest.raises(ValueError, match="lr must be a positive number"):
+        make_baseline("mlp-ns", g, 2, lr=-1.0)
+    with pytest.raises(ValueError, match="c must be a positive number"):
+        make_baseline("linear-gd", g, 2, features=make_features("bias", 2), c=0.0)
+    with pytest.raises(ValueError, match="fixes g_loss"):
+        make_baseline("mlp-ns", g, 2, g_loss="minimax")
