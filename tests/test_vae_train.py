@@ -1,0 +1,147 @@
+"""Training, checkpoints, exact resume, and the example script's argument errors."""
+
+import importlib.util
+import json
+import os
+
+import pytest
+import torch
+
+import vae.checkpoint as checkpoint_module
+from vae import TrainConfig, Trainer, VAE, VAEConfig, evaluate_nelbo, load_digits
+from vae.checkpoint import load_checkpoint, save_checkpoint
+
+pytest.importorskip("sklearn")
+
+ROOT = os.path.join(os.path.dirname(__file__), "..")
+
+
+@pytest.fixture(scope="module")
+def digits():
+    train, test = load_digits(seed=0)
+    return train.x[:300], test.x[:100]
+
+
+def _trainer(digits, out_dir, **overrides):
+    train_x, test_x = digits
+    cfg = dict(epochs=2, batch_size=32, mc_samples=2, binarize=True, seed=7, lr=3e-3)
+    cfg.update(overrides)
+    return Trainer(VAEConfig(input_dim=64, hidden=(24, 12), latent_dim=3), TrainConfig(**cfg),
+                   train_x, test_x, out_dir=out_dir, progress=False, log_epochs=False)
+
+
+@pytest.mark.parametrize("schedule", ["cosine", "constant"])
+def test_resume_equals_an_uninterrupted_run(digits, tmp_path, schedule):
+    straight = _trainer(digits, tmp_path / "a", lr_schedule=schedule)
+    straight.fit()
+    first = _trainer(digits, tmp_path / "b", lr_schedule=schedule)
+    first.fit(until_epoch=1)
+    # global RNG draws between the runs must not matter
+    torch.rand(17)
+    resumed = _trainer(digits, tmp_path / "b", lr_schedule=schedule)
+    resumed.resume()
+    assert resumed.epoch == 1
+    resumed.fit()
+    for (name, p), q in zip(straight.model.state_dict().items(), resumed.model.state_dict().values()):
+        assert torch.equal(p, q), name
+    assert straight.history["train_loss"] == resumed.history["train_loss"]
+    assert straight.history["test_loss"] == resumed.history["test_loss"]
+
+
+def test_resume_rejects_a_different_configuration(digits, tmp_path):
+    _trainer(digits, tmp_path, epochs=1).fit()
+    other = _trainer(digits, tmp_path, epochs=1, lr=1e-2)
+    with pytest.raises(ValueError, match="lr: checkpoint 0.003 vs now 0.01"):
+        other.resume()
+    with pytest.raises(FileNotFoundError, match="no checkpoint to resume from"):
+        _trainer(digits, tmp_path / "empty").resume()
+
+
+def test_interrupted_save_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
+    path = tmp_path / "ckpt.pt"
+    save_checkpoint({"epoch": 1, "w": torch.ones(3)}, path)
+
+    def interrupted(obj, f):
+        f.write(b"partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(checkpoint_module.torch, "save", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_checkpoint({"epoch": 2, "w": torch.zeros(3)}, path)
+    monkeypatch.undo()
+    state = load_checkpoint(path)
+    assert state["epoch"] == 1 and torch.equal(state["w"], torch.ones(3))
+    assert os.listdir(tmp_path) == ["ckpt.pt"]  # no temporary file left behind
+
+
+def test_short_training_lowers_the_test_loss(digits):
+    train_x, test_x = digits
+    trainer = Trainer(VAEConfig(input_dim=64, hidden=(32,), latent_dim=4),
+                      TrainConfig(epochs=6, batch_size=32, lr=3e-3, seed=1),
+                      train_x, test_x, progress=False, log_epochs=False)
+    before = evaluate_nelbo(trainer.model, test_x, seed=0)
+    hist = trainer.fit()
+    assert len(hist["test_loss"]) == 6 and len(hist["epoch_seconds"]) == 6
+    assert hist["test_loss"][-1] < before - 5.0  # nats per image
+    assert hist["train_loss"][-1] < hist["train_loss"][0]
+
+
+def test_config_errors_name_the_bad_value():
+    with pytest.raises(ValueError, match="latent_dim must be a positive integer, got 0"):
+        VAEConfig(latent_dim=0)
+    with pytest.raises(ValueError, match="each hidden size must be a positive integer, got -4"):
+        VAEConfig(hidden=(8, -4))
+    with pytest.raises(ValueError, match=r"hidden must be a non-empty sequence"):
+        VAEConfig(hidden=())
+    with pytest.raises(ValueError, match=r"decoder must be one of \('bernoulli', 'gaussian'\)"):
+        VAEConfig(decoder="poisson")
+    with pytest.raises(ValueError, match="lr_schedule must be one of"):
+        TrainConfig(lr_schedule="step")
+    with pytest.raises(ValueError, match="batch_size must be a positive integer, got 0"):
+        TrainConfig(batch_size=0)
+    with pytest.raises(ValueError, match=r"train_x must have shape \(N, 784\)"):
+        Trainer(VAEConfig(), TrainConfig(), torch.zeros(5, 64), torch.zeros(5, 784))
+    model = VAE(input_dim=10, hidden=7, latent_dim=2, decoder="gaussian")
+    assert model.decode(torch.zeros(3, 2)).shape == (3, 10)
+
+
+def _load_script():
+    spec = importlib.util.spec_from_file_location(
+        "train_vae_script", os.path.join(ROOT, "examples", "train_vae.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--hidden", "64", "0"], "must be a positive integer, got 0"),
+    (["--dataset", "mnist"], "--data-dir is required with --dataset mnist"),
+    (["--decoder", "poisson"], "invalid choice: 'poisson'"),
+    (["--sigma", "-1"], "sigma must be a positive number, got -1.0"),
+    (["--lr", "0"], "lr must be a positive number, got 0.0"),
+    (["--iwae-images", "-2"], "--iwae-images must be >= 0, got -2"),
+])
+def test_script_argument_errors(argv, message, capsys):
+    script = _load_script()
+    with pytest.raises(SystemExit) as exc:
+        script.parse_args(argv)
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_script_runs_on_digits_and_resumes(tmp_path):
+    script = _load_script()
+    out = str(tmp_path / "run")
+    common = ["--out", out, "--hidden", "32", "--latent-dim", "2", "--iwae-samples", "20",
+              "--iwae-images", "50", "--no-progress"]
+    script.main(["--epochs", "1"] + common)
+    with pytest.raises(ValueError, match="epochs: checkpoint 1 vs now 2"):
+        script.main(["--epochs", "2", "--resume"] + common)
+    metrics = json.load(open(os.path.join(out, "metrics.json")))
+    assert len(metrics["train_loss"]) == len(metrics["test_loss"]) == 1
+    assert metrics["iwae_samples"] == 20 and metrics["iwae_images"] == 50
+    assert metrics["test_iwae_nll"] < metrics["test_loss"][-1] + 1.0
+    for name in ("reconstructions_epoch001.png", "samples.png", "losses.png", "latent_scatter.png"):
+        assert os.path.getsize(os.path.join(out, name)) > 0
+    with pytest.raises(FileNotFoundError, match="no checkpoint to resume from"):
+        script.main(["--resume", "--out", str(tmp_path / "none"), "--no-progress"])
