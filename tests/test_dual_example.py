@@ -1,0 +1,65 @@
+"""The example examples/compare_primal_dual.py runs end to end on a tiny problem."""
+
+import json
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import dual
+
+SCRIPT = Path(__file__).resolve().parents[1] / "examples" / "compare_primal_dual.py"
+
+
+@pytest.fixture(scope="module")
+def example_main():
+    if not SCRIPT.exists():
+        pytest.skip(f"{SCRIPT} not found")
+    return runpy.run_path(str(SCRIPT))["main"]
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_example_writes_rows_figure_and_json(example_main, tmp_path, d):
+    out = tmp_path / "compare"
+    example_main(["--out", str(out), "--n", "12", "--d", str(d), "--seed", "3", "--c", "0.5"])
+    results = json.loads((out / "results.json").read_text())
+    assert (out / "compare.png").stat().st_size > 10_000
+
+    settings = results["settings"]
+    assert settings["n"] == 12 and settings["d"] == d and settings["c"] == 0.5
+    rows = results["rows"]
+    pairs = {(r["solver"], r["form"]) for r in rows}
+    for solver in dual.available_solvers():
+        assert {(solver, "primal"), (solver, "dual")} <= pairs
+    try:
+        import sklearn  # noqa: F401
+        assert {("sklearn-liblinear", "primal"), ("sklearn-liblinear", "dual")} <= pairs
+    except ImportError:
+        pass
+    assert settings["reference"] in {f"{r['solver']}/{r['form']}" for r in rows}
+
+    for r in rows:
+        assert r["status"] != "error", r
+        # weak duality (SPEC 3) holds for every certified row, whatever its accuracy
+        assert r["primal"] >= r["dual"] - 1e-9 * max(1.0, abs(r["primal"]))
+        assert r["gap"] == pytest.approx(r["primal"] - r["dual"], abs=1e-12)
+        assert r["time"] > 0 and r["kkt"] >= 0 and r["w_dist"] >= 0
+    # every accurate solver lands on the same optimum (CLARABEL is always there)
+    clarabel = next(r for r in rows if r["solver"] == "CLARABEL" and r["form"] == "primal")
+    for r in rows:
+        if not r["note"] or r["external"]:
+            assert r["primal"] == pytest.approx(clarabel["primal"], rel=1e-6)
+
+
+def test_example_help():
+    out = subprocess.run([sys.executable, str(SCRIPT), "--help"], capture_output=True,
+                         text=True, check=True).stdout
+    for flag in ("--out", "--seed", "--n", "--d", "--c", "--solvers", "--repeats"):
+        assert flag in out
+
+
+def test_example_rejects_bad_sizes(example_main, tmp_path):
+    with pytest.raises(SystemExit):
+        example_main(["--out", str(tmp_path), "--n", "0"])
