@@ -10,6 +10,12 @@ Box dual (SPEC 2, 3i), with H(−λ) = entr(−λ) + entr(1 + λ)::
     s.t.      −1 ≤ λ ≤ 0
 
 Both are exponential-cone programs. Statuses are handled in one place (:func:`_check_status`).
+
+The problems are rebuilt on every call. Reusing one compiled problem through ``cp.Parameter``
+data (DPP) was measured and not kept: at N = M = 200, D = 50 with CLARABEL the first
+parametrized solve took 6.2 s (primal) and 1.1 s (dual) to compile, against 0.09 s for a fresh
+build and solve, and later solves were no faster (0.06–0.08 s either way): the conic solve, not
+the canonicalization, dominates.
 """
 
 import cvxpy as cp
