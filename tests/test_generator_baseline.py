@@ -155,3 +155,35 @@ def test_make_baseline_validates():
         make_baseline("linear-gd", g, 2, features=make_features("bias", 2), c=0.0)
     with pytest.raises(ValueError, match="fixes g_loss"):
         make_baseline("mlp-ns", g, 2, g_loss="minimax")
+
+
+def test_example_script_resume_matches_uninterrupted(tmp_path):
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    from generator.checkpoint import load_checkpoint
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "train_baseline_gan.py"
+    spec = importlib.util.spec_from_file_location("train_baseline_gan_example", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    common = ["--method", "linear-gd", "--batch-size", "32", "--num-features", "16",
+              "--hidden", "16", "16", "--snapshots", "2", "--checkpoint-every", "3",
+              "--no-progress", "--seed", "4", "--d-steps", "2"]
+    assert module.main(common + ["--steps", "8", "--out", str(tmp_path / "full")]) == 0
+    assert module.main(common + ["--steps", "5", "--out", str(tmp_path / "part")]) == 0
+    assert module.main(common + ["--steps", "8", "--out", str(tmp_path / "part"),
+                                 "--resume"]) == 0
+    full = load_checkpoint(tmp_path / "full" / "checkpoint.pt")
+    part = load_checkpoint(tmp_path / "part" / "checkpoint.pt")
+    for key, value in full["method"]["generator"].items():
+        torch.testing.assert_close(part["method"]["generator"][key], value, rtol=0, atol=0)
+    torch.testing.assert_close(part["method"]["discriminator"]["w"],
+                               full["method"]["discriminator"]["w"], rtol=0, atol=0)
+    m_full = json.loads((tmp_path / "full" / "metrics.json").read_text())
+    m_part = json.loads((tmp_path / "part" / "metrics.json").read_text())
+    assert m_full["mode_counts"] == m_part["mode_counts"]
+    assert m_full["final_value"] == m_part["final_value"]
+    assert (tmp_path / "part" / "samples.png").exists()
+    assert (tmp_path / "part" / "curves.png").exists()

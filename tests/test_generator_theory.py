@@ -36,7 +36,8 @@ PAIRS = {
     "gaussians": (stats.norm(0, 1).pdf, stats.norm(2, 1.5).pdf, -20.0, 25.0, ()),
     "mixture": (_MIX_PDF, stats.norm(0, 2).pdf, -25.0, 25.0, ()),
     "disjoint": (stats.uniform(0, 1).pdf, stats.uniform(2, 2).pdf, -1.0, 5.0, (0.0, 1.0, 2.0, 4.0)),
-    "overlap": (stats.uniform(0, 1).pdf, stats.uniform(0.5, 1).pdf, -1.0, 2.5, (0.0, 0.5, 1.0, 1.5)),
+    "overlap": (stats.uniform(0, 1).pdf, stats.uniform(0.5, 1).pdf, -1.0, 2.5,
+                (0.0, 0.5, 1.0, 1.5)),
 }
 
 
