@@ -42,7 +42,8 @@ def parse_args(argv=None):
                         help="solver names (default: all available, plus native if it works)")
     parser.add_argument("--repeats", type=int, default=1, help="timed repeats; the median is kept")
     parser.add_argument("--scs-tight", action="store_true",
-                        help=f"pass {SCS_TIGHT} to SCS instead of its defaults")
+                        help=f"pass {SCS_TIGHT} to SCS instead of its defaults (slow on "
+                             f"the box dual for N + M >= 2000)")
     args = parser.parse_args(argv)
     if args.n < 1 or args.d < 1 or args.repeats < 1:
         parser.error(f"--n, --d and --repeats must be >= 1, got {args.n}, {args.d}, "
@@ -173,11 +174,18 @@ def save_figure(path, real, fake, sol, rows):
                                       gridspec_kw={"width_ratios": [1.05, 1]})
     pr, pf, xlabel, ylabel, how = plane(real, fake, sol.w)
     weights_real, weights_fake = -sol.lam_real, 1.0 + sol.lam_fake  # SPEC 3's reading
-    style = dict(cmap="viridis", vmin=0.0, vmax=1.0, s=24)
-    left.scatter(pr[:, 0], pr[:, 1], c=weights_real, marker="o", edgecolors="k", linewidths=0.4,
-                 label=r"real, weight $-\lambda_i$", **style)
-    points = left.scatter(pf[:, 0], pf[:, 1], c=weights_fake, marker="^", edgecolors="tab:red",
-                          linewidths=0.6, label=r"fake, weight $1+\lambda_j$", **style)
+    size = 24 if len(pr) + len(pf) <= 600 else 10
+    style = dict(cmap="viridis", vmin=0.0, vmax=1.0, s=size)
+    # low weights first, so the samples the discriminator gets wrong are drawn on top
+    for high in (False, True):
+        for pts, weights, marker, edge, label in (
+                (pr, weights_real, "o", "k", r"real, weight $-\lambda_i$"),
+                (pf, weights_fake, "^", "tab:red", r"fake, weight $1+\lambda_j$")):
+            keep = (weights >= 0.5) == high
+            order = np.argsort(weights[keep])
+            points = left.scatter(pts[keep][order, 0], pts[keep][order, 1],
+                                  c=weights[keep][order], marker=marker, edgecolors=edge,
+                                  linewidths=0.5, label=None if high else label, **style)
     fig.colorbar(points, ax=left, label="dual weight = P(discriminator is wrong about it)")
     lim = np.abs(np.vstack([pr, pf])).max() * 1.05
     norm = np.linalg.norm(sol.w)
