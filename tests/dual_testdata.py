@@ -1,6 +1,7 @@
 """Seeded data sets and small independent references shared by the ``tests/test_dual_*`` files.
 
-The references (``naive_*``, ``sigmoid``) are written out from ``SPEC.md`` and do not use :mod:`dual`.
+The references (``naive_*``, ``sigmoid``) are written out from ``SPEC.md``; they do not use
+:mod:`dual`.
 """
 
 import warnings
