@@ -12,6 +12,9 @@ NATIVE = "native"
 
 # Mixed-integer front ends of solvers that are listed separately: not meant for continuous problems.
 _EXCLUDED = {"ECOS_BB"}
+# cvxpy adds ExpCone to MOSEK's SUPPORTED_CONSTRAINTS only once mosek has been imported, so the
+# class attribute alone would call an absent (or not yet imported) MOSEK unable to do it.
+_EXP_CONE_AFTER_IMPORT = {"MOSEK"}
 
 
 def _exp_cone_solvers():
@@ -22,7 +25,8 @@ def _exp_cone_solvers():
     return {
         name
         for name, solver in SOLVER_MAP_CONIC.items()
-        if ExpCone in getattr(solver, "SUPPORTED_CONSTRAINTS", ()) and name not in _EXCLUDED
+        if (ExpCone in getattr(solver, "SUPPORTED_CONSTRAINTS", ()) or name in _EXP_CONE_AFTER_IMPORT)
+        and name not in _EXCLUDED
     }
 
 
