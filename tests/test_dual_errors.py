@@ -4,6 +4,8 @@ import subprocess
 import sys
 
 import cvxpy as cp
+import warnings
+
 import numpy as np
 import pytest
 
@@ -205,8 +207,8 @@ def test_inaccurate_status_warns_with_advice(form):
     if "SCS" not in AVAILABLE:
         pytest.skip("SCS not available")
     with pytest.warns(dual.InaccurateSolutionWarning,
-                      match=rf"SCS/{form}: the backend reported status 'optimal_inaccurate'.*"
-                            r"Try another solver.*eps_abs"):
+                      match=rf"SCS/{form}: the certified relative gap is .* and the backend "
+                            r"reported status 'optimal_inaccurate'.*Try another solver.*eps_abs"):
         sol = dual.solve(REAL, FAKE, form=form, solver="SCS", max_iters=2)
     assert sol.status == "optimal_inaccurate"  # the solution still comes back, certified
     assert sol.gap >= -1e-12
@@ -222,6 +224,16 @@ def test_loose_certified_gap_warns_with_advice(form):
                       match=rf"SCS/{form}: the certified relative gap is .* > 1e-06"):
         sol = dual.solve(real, fake, form=form, solver="SCS", eps_abs=1e-1, eps_rel=1e-1)
     assert sol.status == "optimal" and sol.relative_gap > dual.GAP_WARN_RTOL
+
+
+def test_a_flagged_status_with_a_tight_certificate_does_not_warn(monkeypatch):
+    from dual.backends import cvxpy_backend
+
+    monkeypatch.setattr(cvxpy_backend, "_check_status", lambda problem, solver: True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sol = dual.solve(REAL, FAKE, solver="CLARABEL", form="primal")
+    assert abs(sol.relative_gap) <= dual.GAP_WARN_RTOL
 
 
 def test_warm_start_must_be_a_solution():
