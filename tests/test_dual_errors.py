@@ -2,10 +2,9 @@
 
 import subprocess
 import sys
-
-import cvxpy as cp
 import warnings
 
+import cvxpy as cp
 import numpy as np
 import pytest
 
