@@ -26,6 +26,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from generator import stability  # noqa: E402
@@ -52,10 +53,14 @@ def run_sweep(specs, csv_path, jobs, progress=True):
     if not todo:
         pass
     elif jobs == 1:
+        threads = torch.get_num_threads()
         stability.worker_init()
-        for spec in todo:
-            stability.append_row(csv_path, stability.run_one(spec))
-            bar.update(1)
+        try:
+            for spec in todo:
+                stability.append_row(csv_path, stability.run_one(spec))
+                bar.update(1)
+        finally:
+            torch.set_num_threads(threads)
     else:
         ctx = multiprocessing.get_context("spawn")
         with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx,

@@ -19,7 +19,7 @@ import csv
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import torch
 
@@ -53,7 +53,6 @@ class RunSpec:
     num_features: int = 64
     lengthscale: float = 0.5
     c: float = 1.0  # SPEC 1 L2 weight (dual and linear-gd)
-    extra: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def key(self):
