@@ -1,0 +1,124 @@
+"""Figures of a training run (matplotlib, Agg backend): samples, dual/primal/gap curves, weights."""
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def _limits(target, real):
+    pts = np.asarray(real)
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    pad = 0.15 * float((hi - lo).max()) + 0.2
+    return (lo[0] - pad, hi[0] + pad), (lo[1] - pad, hi[1] + pad)
+
+
+def plot_snapshots(snapshots, real, target, path, metrics=None):
+    """One panel per snapshot step: real samples (grey) and generated samples (blue).
+
+    Parameters
+    ----------
+    snapshots : dict
+        step → generated points (n, 2).
+    real : array_like, shape (n, 2)
+    target : generator.targets.Target
+        Its modes are marked with crosses.
+    path : str
+    metrics : dict, optional
+        step → output of :func:`generator.metrics.mode_metrics`, shown in the panel titles.
+    """
+    steps = sorted(snapshots)
+    cols = min(len(steps), 5)
+    rows = math.ceil(len(steps) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.4 * rows), squeeze=False)
+    xlim, ylim = _limits(target, real)
+    real = np.asarray(real)
+    modes = target.modes.numpy()
+    for ax in axes.flat[len(steps):]:
+        ax.axis("off")
+    for ax, step in zip(axes.flat, steps):
+        fake = np.asarray(snapshots[step])
+        ax.scatter(real[:, 0], real[:, 1], s=3, c="0.6", alpha=0.5, linewidths=0, label="real")
+        ax.scatter(fake[:, 0], fake[:, 1], s=3, c="tab:blue", alpha=0.5, linewidths=0,
+                   label="generated")
+        ax.scatter(modes[:, 0], modes[:, 1], marker="+", s=30, c="k", linewidths=0.8)
+        title = f"step {step}"
+        if metrics is not None and step in metrics:
+            m = metrics[step]
+            title += f"\n{m['modes_covered']}/{m['num_modes']} modes, HQ {m['high_quality_fraction']:.0%}"
+        ax.set_title(title, fontsize=9)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_aspect("equal")
+        ax.tick_params(labelsize=7)
+    axes.flat[0].legend(loc="upper left", fontsize=7, markerscale=3, framealpha=0.8)
+    fig.suptitle(f"Generated vs real samples ({target.name})", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+def _smooth(values, window):
+    values = np.asarray(values, dtype=float)
+    if window <= 1 or len(values) < window:
+        return values
+    kernel = np.ones(window) / window
+    return np.convolve(values, kernel, mode="valid")
+
+
+def plot_training_curves(logs, path):
+    """Dual value g(λ*), primal value F(w*) and the duality gap (log scale) against the step."""
+    steps = np.asarray(logs["step"])
+    window = max(1, len(steps) // 100)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8))
+    ax1.plot(steps, logs["primal_value"], c="tab:orange", lw=0.6, alpha=0.35)
+    ax1.plot(steps, logs["dual_value"], c="tab:blue", lw=0.6, alpha=0.35)
+    s = steps[window - 1:]
+    ax1.plot(s, _smooth(logs["primal_value"], window), c="tab:orange", lw=1.5,
+             label="primal F(w*)")
+    ax1.plot(s, _smooth(logs["dual_value"], window), c="tab:blue", lw=1.5, ls="--",
+             label="dual g(λ*)")
+    if "log4_level" in logs:
+        ax1.axhline(logs["log4_level"], c="0.4", lw=0.8, ls=":")
+    ax1.set_xlabel("step")
+    ax1.set_ylabel("nats (sum over the minibatch)")
+    ax1.set_title("Optimal discriminator objective (the generator ascends it)", fontsize=10)
+    ax1.legend(fontsize=8)
+    gap = np.abs(np.asarray(logs["gap"], dtype=float))
+    ax2.semilogy(steps, np.maximum(gap, 1e-16), c="tab:green", lw=0.6, marker=".", ms=1.5,
+                 ls="none")
+    ax2.set_xlabel("step")
+    ax2.set_ylabel("|F(w*) − g(λ*)| (nats)")
+    ax2.set_title("Certified duality gap per solve", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+def plot_dual_weights(real, fake, lam_real, lam_fake, target, path):
+    """Final real and generated points coloured by their dual weights (SPEC 3).
+
+    Real point i: −λ_i, the probability that D calls it fake. Generated point j: 1 + λ_j, the
+    probability that D calls it real (its weight in b(λ) and in the generator's gradient).
+    """
+    real, fake = np.asarray(real), np.asarray(fake)
+    fig, axes = plt.subplots(1, 2, figsize=(9.6, 4.4), sharex=True, sharey=True)
+    xlim, ylim = _limits(target, real)
+    panels = [(real, -np.asarray(lam_real), "real x_i, coloured by −λ_i = P(D says fake)"),
+              (fake, 1.0 + np.asarray(lam_fake), "generated g_j, coloured by 1 + λ_j = P(D says real)")]
+    for ax, (pts, weight, title) in zip(axes, panels):
+        other = fake if pts is real else real
+        ax.scatter(other[:, 0], other[:, 1], s=4, c="0.85", linewidths=0)
+        sc = ax.scatter(pts[:, 0], pts[:, 1], s=9, c=weight, cmap="viridis", vmin=0.0,
+                        vmax=1.0, linewidths=0)
+        ax.set_title(title, fontsize=9)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_aspect("equal")
+    fig.colorbar(sc, ax=axes, shrink=0.85, label="dual weight")
+    fig.suptitle("Dual weights of the exact discriminator on the final minibatch", fontsize=11)
+    fig.savefig(path, dpi=130, bbox_inches="tight")
+    plt.close(fig)

@@ -1,0 +1,265 @@
+"""A generic generator-training loop with a pluggable method (dual, or a baseline GAN).
+
+The loop owns everything that is not the method's mathematics: seeds and random streams, the
+real and latent minibatches, the progress bar, per-step logs, snapshots of generated samples for
+figures, atomic checkpoints, exact resume, a clean stop on Ctrl-C, and a stop with a clear error
+when the generator produces non-finite values.
+
+A *method* is any object with
+
+``generator`` : torch.nn.Module
+    Maps latent codes (n, latent_dim) to samples (n, dim); has an int attribute ``latent_dim``.
+``step(real, latent) -> dict[str, float]``
+    One training step on a real minibatch (B, dim) and latent minibatch (B, latent_dim); returns
+    the numbers to log. It should call :func:`check_finite` on the generator's output.
+``state_dict() -> dict`` and ``load_state_dict(state)``
+    Everything needed to continue exactly (weights-only-safe values: tensors, numbers, strings).
+"""
+
+import math
+import signal
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+import torch
+from tqdm.auto import tqdm
+
+from .checkpoint import load_checkpoint, numpy_rng_state, save_checkpoint, set_numpy_rng_state
+from .models import check_positive_int, sample_latent
+
+
+class NonFiniteError(FloatingPointError):
+    """The generator produced NaN or infinite values; training cannot continue."""
+
+
+def check_finite(tensor, what="generator output"):
+    """Raise :class:`NonFiniteError` if ``tensor`` holds a NaN or an infinity."""
+    if not torch.isfinite(tensor).all():
+        bad = int((~torch.isfinite(tensor)).sum())
+        raise NonFiniteError(f"{what} has {bad} non-finite value(s) out of {tensor.numel()}")
+
+
+@dataclass
+class TrainConfig:
+    """Settings of the loop (the method has its own)."""
+
+    steps: int = 2000  # generator updates in total
+    batch_size: int = 256  # real samples and generated samples per step (each)
+    seed: int = 0  # seeds the data, latent and snapshot streams
+    snapshots: int = 5  # figures: generated samples at this many evenly spaced steps (0 and last included)
+    snapshot_size: int = 2500  # points per snapshot (the mode-metric protocol uses 2500)
+    checkpoint_every: int = 0  # also checkpoint every k steps (0: only at the end and on Ctrl-C)
+    progress: bool = True  # show a tqdm progress bar
+    postfix_keys: tuple = ("dual_value", "gap")  # logged values shown on the bar
+    num_threads: Optional[int] = 1  # torch threads while training (small models: 1 is fastest); None: unchanged
+
+
+@dataclass
+class TrainResult:
+    """What :meth:`Trainer.run` returns."""
+
+    step: int  # steps completed in total (resumed ones included)
+    seconds: float  # wall-clock seconds of training in total (resumed runs included)
+    logs: dict  # name → list of per-step floats; logs["step"] is the 1-based step number
+    snapshots: dict  # step → generated samples (snapshot_size, dim) from a fixed latent batch
+    interrupted: bool = False  # stopped by Ctrl-C (a checkpoint was written)
+    checkpoint_path: Optional[str] = None
+    extra: dict = field(default_factory=dict)
+
+
+class Trainer:
+    """Run a method on a target distribution.
+
+    Parameters
+    ----------
+    method : object
+        See the module docstring.
+    target : generator.targets.Target
+        Source of the real samples.
+    config : TrainConfig
+    checkpoint_path : str or path, optional
+        Where checkpoints go; None disables checkpointing.
+    """
+
+    def __init__(self, method, target, config=None, checkpoint_path=None):
+        self.method = method
+        self.target = target
+        self.config = config if config is not None else TrainConfig()
+        self.checkpoint_path = None if checkpoint_path is None else str(checkpoint_path)
+        check_positive_int(self.config.steps, "steps")
+        check_positive_int(self.config.batch_size, "batch_size")
+        if self.config.checkpoint_every < 0:
+            raise ValueError(f"checkpoint_every must be ≥ 0, got {self.config.checkpoint_every}")
+        seed = int(self.config.seed)
+        self.latent_dim = check_positive_int(method.generator.latent_dim, "generator.latent_dim")
+        # three independent streams: real data, latent codes, and the fixed snapshot latents
+        self.data_rng = torch.Generator().manual_seed(seed)
+        self.latent_rng = torch.Generator().manual_seed(seed + 1_000_003)
+        snap_rng = torch.Generator().manual_seed(seed + 2_000_006)
+        self.snapshot_latent = sample_latent(self.config.snapshot_size, self.latent_dim, snap_rng)
+        self.step = 0
+        self.seconds = 0.0
+        self.logs = {}
+        self.snapshots = {}
+        self.last_checkpoint_step = None
+        self._stop_requested = False
+
+    # ----------------------------------------------------------------- state and checkpoints
+    def snapshot_steps(self):
+        """The steps whose generated samples are kept (0 and the last step included)."""
+        k = self.config.snapshots
+        if k <= 0:
+            return set()
+        if k == 1:
+            return {self.config.steps}
+        return {round(i * self.config.steps / (k - 1)) for i in range(k)}
+
+    def state_dict(self):
+        """Everything needed to continue exactly (weights-only-safe)."""
+        return {
+            "step": self.step,
+            "seconds": self.seconds,
+            "method": self.method.state_dict(),
+            "rng": {
+                "data": self.data_rng.get_state(),
+                "latent": self.latent_rng.get_state(),
+                "torch": torch.get_rng_state(),
+                "numpy": numpy_rng_state(),
+            },
+            "logs": {k: list(v) for k, v in self.logs.items()},
+            "snapshots": dict(self.snapshots),
+            "config": {k: (list(v) if isinstance(v, tuple) else v)
+                       for k, v in asdict(self.config).items()},
+        }
+
+    def load_state_dict(self, state):
+        """Restore a state written by :meth:`state_dict`."""
+        self.step = int(state["step"])
+        self.seconds = float(state["seconds"])
+        self.method.load_state_dict(state["method"])
+        self.data_rng.set_state(state["rng"]["data"])
+        self.latent_rng.set_state(state["rng"]["latent"])
+        torch.set_rng_state(state["rng"]["torch"])
+        set_numpy_rng_state(state["rng"]["numpy"])
+        self.logs = {k: list(v) for k, v in state["logs"].items()}
+        self.snapshots = dict(state["snapshots"])
+        self.last_checkpoint_step = self.step
+
+    def save(self):
+        """Write a checkpoint now (atomically); no-op without ``checkpoint_path``."""
+        if self.checkpoint_path is None:
+            return
+        save_checkpoint(self.state_dict(), self.checkpoint_path)
+        self.last_checkpoint_step = self.step
+
+    def resume(self):
+        """Load ``checkpoint_path`` and continue from its step (see :meth:`run`)."""
+        if self.checkpoint_path is None:
+            raise ValueError("resume needs a checkpoint_path")
+        self.load_state_dict(load_checkpoint(self.checkpoint_path))
+        return self
+
+    # ----------------------------------------------------------------- the loop
+    def sample_generator(self, latent=None):
+        """Generated samples from the fixed snapshot latents (or ``latent``), no gradient."""
+        latent = self.snapshot_latent if latent is None else latent
+        with torch.no_grad():
+            return self.method.generator(latent)
+
+    def _take_snapshot(self):
+        samples = self.sample_generator()
+        check_finite(samples, f"generator output on the snapshot latents at step {self.step}")
+        self.snapshots[self.step] = samples.clone()
+
+    def _non_finite(self, err):
+        if self.last_checkpoint_step is None:
+            kept = "no checkpoint was written yet"
+        else:
+            kept = (f"the last good checkpoint (step {self.last_checkpoint_step}) is kept at "
+                    f"{self.checkpoint_path!r}")
+        return NonFiniteError(
+            f"training stopped at step {self.step + 1}: {err}. Lower the learning rate or raise "
+            f"c; {kept}."
+        )
+
+    def _check_parameters(self):
+        for name, param in self.method.generator.named_parameters():
+            if not torch.isfinite(param).all():
+                raise NonFiniteError(f"generator parameter {name!r} became non-finite")
+
+    def _on_sigint(self, signum, frame):
+        if self._stop_requested:  # a second Ctrl-C stops at once
+            raise KeyboardInterrupt
+        self._stop_requested = True
+
+    def run(self):
+        """Train until ``config.steps`` (continuing from the current step after :meth:`resume`).
+
+        Returns
+        -------
+        TrainResult
+
+        Raises
+        ------
+        NonFiniteError
+            The generator's output or parameters became non-finite; the last checkpoint on disk
+            (if any) is left untouched.
+        """
+        cfg = self.config
+        wanted = self.snapshot_steps()
+        # after a resume with more steps, keep only the snapshots of the new schedule
+        self.snapshots = {s: v for s, v in self.snapshots.items() if s in wanted}
+        if self.step == 0 and 0 in wanted and 0 not in self.snapshots:
+            self._take_snapshot()
+        self._stop_requested = False
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, self._on_sigint) if in_main else None
+        threads = torch.get_num_threads()
+        if cfg.num_threads is not None:
+            torch.set_num_threads(cfg.num_threads)
+        bar = tqdm(total=cfg.steps, initial=self.step, disable=not cfg.progress,
+                   dynamic_ncols=True, leave=True)
+        try:
+            while self.step < cfg.steps and not self._stop_requested:
+                self._one_step(bar)
+                if self.step in wanted:
+                    self._take_snapshot()
+                if cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
+                    self.save()
+        except NonFiniteError as err:
+            raise self._non_finite(err) from err
+        finally:
+            bar.close()
+            torch.set_num_threads(threads)
+            if in_main:
+                signal.signal(signal.SIGINT, previous)
+        interrupted = self._stop_requested and self.step < cfg.steps
+        self.save()
+        if interrupted and cfg.progress:
+            tqdm.write(f"interrupted at step {self.step}; checkpoint written to "
+                       f"{self.checkpoint_path!r}" if self.checkpoint_path else
+                       f"interrupted at step {self.step} (no checkpoint_path, nothing saved)")
+        return TrainResult(step=self.step, seconds=self.seconds, logs=self.logs,
+                           snapshots=self.snapshots, interrupted=interrupted,
+                           checkpoint_path=self.checkpoint_path)
+
+    def _one_step(self, bar):
+        cfg = self.config
+        start = time.perf_counter()
+        real = self.target.sample(cfg.batch_size, self.data_rng)
+        latent = sample_latent(cfg.batch_size, self.latent_dim, self.latent_rng)
+        logs = self.method.step(real, latent)
+        self._check_parameters()
+        elapsed = time.perf_counter() - start
+        self.step += 1
+        self.seconds += elapsed
+        logs = {"step": float(self.step), **{k: float(v) for k, v in logs.items()},
+                "step_seconds": elapsed}
+        for key, value in logs.items():
+            self.logs.setdefault(key, []).append(value)
+        bar.update(1)
+        if cfg.progress and (self.step % 10 == 0 or self.step == cfg.steps):
+            bar.set_postfix({k: f"{logs[k]:.4g}" for k in cfg.postfix_keys
+                             if k in logs and math.isfinite(logs[k])}, refresh=False)
