@@ -119,7 +119,8 @@ def main(argv=None):
                                     os.path.join(args.out, "latent_scatter.png"))
     metrics = {
         "train_loss": hist["train_loss"], "test_loss": hist["test_loss"],
-        "epoch_seconds": hist["epoch_seconds"], "lr": hist["lr"],
+        "epoch_seconds": hist["epoch_seconds"], "epoch_cpu_seconds": hist["epoch_cpu_seconds"],
+        "lr": hist["lr"],
         "units": "negative ELBO in nats per image, summed over pixels",
         "test_iwae_nll": iwae, "iwae_samples": args.iwae_samples, "iwae_images": n_iwae,
         "test_images": len(test.x), "train_seconds_total": sum(hist["epoch_seconds"]),

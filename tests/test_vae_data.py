@@ -114,3 +114,20 @@ def test_real_mnist_files():
     # the pixel means the data README states: 33.32 (train), 33.79 (test), on 0..255
     assert float(train.x.double().mean()) * 255 == pytest.approx(33.32, abs=0.01)
     assert float(test.x.double().mean()) * 255 == pytest.approx(33.79, abs=0.01)
+
+
+def test_digits_without_scikit_learn_raises_a_clear_error(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # makes the import fail
+    with pytest.raises(ImportError, match="the 'digits' data set needs scikit-learn"):
+        load_digits()
+
+
+def test_importing_vae_needs_neither_scikit_learn_nor_a_solver():
+    import subprocess
+    import sys
+
+    code = "import sys, vae; print(sorted(m for m in ('sklearn', 'cvxpy', 'matplotlib') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
