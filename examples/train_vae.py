@@ -110,9 +110,11 @@ def main(argv=None):
                              generator=torch.Generator().manual_seed(args.seed + 5),
                              progress=bar.update)
     figures.plot_reconstructions(model, shown, test.image_shape,
-                                 os.path.join(args.out, f"reconstructions_epoch{trainer.epoch:03d}.png"),
+                                 os.path.join(args.out,
+                                              f"reconstructions_epoch{trainer.epoch:03d}.png"),
                                  f"after epoch {trainer.epoch}")
-    figures.plot_samples(model, test.image_shape, os.path.join(args.out, "samples.png"), seed=args.seed)
+    figures.plot_samples(model, test.image_shape, os.path.join(args.out, "samples.png"),
+                         seed=args.seed)
     figures.plot_losses(hist, os.path.join(args.out, "losses.png"))
     if model_config.latent_dim == 2:
         figures.plot_latent_scatter(model, trainer.test_x, test.y,

@@ -157,7 +157,8 @@ def test_iwae_is_at_least_the_elbo_on_a_vae():
     x = torch.rand(64, 20, generator=torch.Generator().manual_seed(1))
     elbo = -negative_elbo(model, x.repeat(200, 1), 1, torch.Generator().manual_seed(2))
     elbo = elbo.reshape(200, 64).mean(0)  # per-image ELBO, averaged over 200 draws
-    iw = iwae_log_likelihood(model, x, 200, chunk_size=64, generator=torch.Generator().manual_seed(3))
+    gen = torch.Generator().manual_seed(3)
+    iw = iwae_log_likelihood(model, x, 200, chunk_size=64, generator=gen)
     assert iw.shape == (64,)
     assert torch.all(iw > elbo - 0.05)
     assert iw.mean() > elbo.mean()

@@ -45,7 +45,8 @@ def test_read_idx_size_mismatch(tmp_path):
     path = tmp_path / "short"
     with open(path, "wb") as f:
         f.write(struct.pack(">BBBBII", 0, 0, 8, 2, 3, 3) + bytes(5))
-    with pytest.raises(ValueError, match=r"declares shape \(3, 3\) \(9 bytes\) but the payload has 5"):
+    expected = r"declares shape \(3, 3\) \(9 bytes\) but the payload has 5"
+    with pytest.raises(ValueError, match=expected):
         read_idx(path)
 
 
@@ -70,7 +71,8 @@ def test_load_mnist_rejects_wrong_dimensions(tmp_path):
 
 
 def test_load_dataset_rejects_unknown_name():
-    with pytest.raises(ValueError, match=r"dataset must be one of \('mnist', 'digits'\), got 'cifar'"):
+    expected = r"dataset must be one of \('mnist', 'digits'\), got 'cifar'"
+    with pytest.raises(ValueError, match=expected):
         load_dataset("cifar")
 
 
@@ -128,6 +130,7 @@ def test_importing_vae_needs_neither_scikit_learn_nor_a_solver():
     import subprocess
     import sys
 
-    code = "import sys, vae; print(sorted(m for m in ('sklearn', 'cvxpy', 'matplotlib') if m in sys.modules))"
+    code = ("import sys, vae; "
+            "print(sorted(m for m in ('sklearn', 'cvxpy', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

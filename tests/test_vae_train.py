@@ -42,7 +42,9 @@ def test_resume_equals_an_uninterrupted_run(digits, tmp_path, schedule):
     resumed.resume()
     assert resumed.epoch == 1
     resumed.fit()
-    for (name, p), q in zip(straight.model.state_dict().items(), resumed.model.state_dict().values()):
+    resumed_state = resumed.model.state_dict()
+    for name, p in straight.model.state_dict().items():
+        q = resumed_state[name]
         assert torch.equal(p, q), name
     assert straight.history["train_loss"] == resumed.history["train_loss"]
     assert straight.history["test_loss"] == resumed.history["test_loss"]

@@ -62,7 +62,8 @@ def set_rng_states(states, generators):
     torch.set_rng_state(states["torch"])
     s = states["numpy"]
     np.random.set_state(
-        (s["name"], s["keys"].numpy().astype(np.uint32), s["pos"], s["has_gauss"], s["cached_gaussian"])
+        (s["name"], s["keys"].numpy().astype(np.uint32), s["pos"], s["has_gauss"],
+         s["cached_gaussian"])
     )
     missing = set(generators) - set(states["generators"])
     if missing:

@@ -52,7 +52,8 @@ class VAEConfig:
         self.hidden = tuple(_positive_int("each hidden size", h) for h in hidden)
         if self.decoder not in DECODERS:
             raise ValueError(f"decoder must be one of {DECODERS}, got {self.decoder!r}")
-        if isinstance(self.sigma, bool) or not isinstance(self.sigma, numbers.Real) or not self.sigma > 0:
+        real = isinstance(self.sigma, numbers.Real) and not isinstance(self.sigma, bool)
+        if not real or not self.sigma > 0:
             raise ValueError(f"sigma must be a positive number, got {self.sigma!r}")
         self.sigma = float(self.sigma)
 

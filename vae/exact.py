@@ -34,7 +34,8 @@ class DiscreteLatentModel:
     def __init__(self, prior, likelihood):
         self.prior = _as_probabilities("prior", prior)
         self.likelihood = _as_probabilities("likelihood", likelihood)
-        if self.prior.ndim != 1 or self.likelihood.ndim != 2 or len(self.prior) != len(self.likelihood):
+        prior, lik = self.prior, self.likelihood
+        if prior.ndim != 1 or lik.ndim != 2 or len(prior) != len(lik):
             raise ValueError(
                 f"prior must have shape (S,) and likelihood (S, V); got {tuple(self.prior.shape)} "
                 f"and {tuple(self.likelihood.shape)}"
@@ -44,7 +45,8 @@ class DiscreteLatentModel:
 
     @classmethod
     def random(cls, n_states, n_values, generator=None):
-        """A model whose prior and likelihood rows are Dirichlet(1) draws (seeded by ``generator``)."""
+        """A model whose prior and likelihood rows are Dirichlet(1) draws, seeded by ``generator``.
+        """
         def dirichlet(*shape):
             e = -torch.log(torch.rand(shape, generator=generator, dtype=torch.float64))
             return e / e.sum(dim=-1, keepdim=True)

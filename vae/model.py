@@ -75,14 +75,16 @@ class VAE(nn.Module):
         return mu + eps * std
 
     def decode(self, z):
-        """Decoder output for z of shape (..., L): logits (Bernoulli) or mean (Gaussian), (..., D)."""
+        """Decoder output for z of shape (..., L): logits (Bernoulli) or mean (Gaussian), (..., D).
+        """
         out = self.decoder(z)
         if self.config.decoder == "gaussian":
             return torch.sigmoid(out)
         return out
 
     def log_likelihood(self, decoded, x):
-        """log p(x|z) in nats, summed over pixels, from the output of :meth:`decode`, shape (...)."""
+        """log p(x|z) in nats, summed over pixels, from the output of :meth:`decode`; shape (...).
+        """
         if self.config.decoder == "gaussian":
             return gaussian_log_likelihood(decoded, x, self.config.sigma)  # SPEC 6, 2d
         return bernoulli_log_likelihood(decoded, x)  # SPEC 6, 2e

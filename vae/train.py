@@ -66,7 +66,8 @@ class TrainConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, numbers.Integral) or self.seed < 0:
+        integer = isinstance(self.seed, numbers.Integral) and not isinstance(self.seed, bool)
+        if not integer or self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
         if not (isinstance(self.lr, numbers.Real) and self.lr > 0):
             raise ValueError(f"lr must be a positive number, got {self.lr!r}")
@@ -128,7 +129,8 @@ class Trainer:
         if not isinstance(model_config, VAEConfig):
             raise TypeError(f"model_config must be a VAEConfig, got {type(model_config).__name__}")
         if not isinstance(train_config, TrainConfig):
-            raise TypeError(f"train_config must be a TrainConfig, got {type(train_config).__name__}")
+            raise TypeError(
+                f"train_config must be a TrainConfig, got {type(train_config).__name__}")
         for name, x in (("train_x", train_x), ("test_x", test_x)):
             if x.ndim != 2 or x.shape[1] != model_config.input_dim:
                 raise ValueError(
@@ -245,7 +247,8 @@ class Trainer:
         diffs += [f"{k}: checkpoint {v!r} vs now {now[k]!r}"
                   for k, v in state["train_config"].items() if now.get(k) != v]
         if diffs:
-            raise ValueError("cannot resume: the checkpoint's configuration differs: " + "; ".join(diffs))
+            raise ValueError(
+                "cannot resume: the checkpoint's configuration differs: " + "; ".join(diffs))
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         if self.scheduler is not None:
