@@ -23,23 +23,36 @@ from generator.plots import plot_dual_weights, plot_snapshots, plot_training_cur
 from generator.targets import TARGETS
 
 
+# Defaults that depend on the target: fine lengthscales resolve the modes (std 0.02 / 0.05),
+# coarse ones pull far-away samples in; the grid spans a larger square and needs more steps.
+TARGET_DEFAULTS = {
+    "ring": {"steps": 8000, "num_features": 128, "lengthscale": [0.1, 0.3, 1.0]},
+    "grid": {"steps": 20000, "num_features": 256, "lengthscale": [0.25, 0.75, 2.0]},
+    "gaussian": {"steps": 2000, "num_features": 64, "lengthscale": [1.0]},
+}
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--target", choices=sorted(TARGETS), default="ring")
-    p.add_argument("--steps", type=int, default=1500, help="generator updates")
+    p.add_argument("--steps", type=int, default=None, help="generator updates; None: ring 8000, grid 20000, gaussian 2000")
     p.add_argument("--batch-size", type=int, default=128, help="real and generated samples per step")
-    p.add_argument("--features", choices=FEATURES, default="rff")
-    p.add_argument("--num-features", type=int, default=64, help="RFF features per lengthscale")
-    p.add_argument("--lengthscale", type=float, nargs="+", default=[0.5],
-                   help="RFF lengthscale(s); several values concatenate one block each")
-    p.add_argument("--c", type=float, default=1.0, help="L2 weight of the discriminator (SPEC 1)")
+    p.add_argument("--features", choices=FEATURES, default="rff", help="feature map φ (SPEC 4)")
+    p.add_argument("--num-features", type=int, default=None,
+                   help="RFF features per lengthscale; None: ring 128, grid 256, gaussian 64")
+    p.add_argument("--lengthscale", type=float, nargs="+", default=None,
+                   help="RFF lengthscale(s), one block each; None: ring 0.1 0.3 1, "
+                        "grid 0.25 0.75 2, gaussian 1")
+    p.add_argument("--c", type=float, default=30.0, help="L2 weight of the discriminator (SPEC 1)")
     p.add_argument("--solver", default=None,
                    help="dual.solve solver (default: 'native' if available, else CLARABEL)")
     p.add_argument("--form", default=None, help="dual.solve form (default: the solver's best)")
-    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
+    p.add_argument("--lr", type=float, default=2e-3, help="initial Adam learning rate")
+    p.add_argument("--lr-final", type=float, default=1e-4,
+                   help="learning rate reached at the last step (geometric decay)")
     p.add_argument("--generator", choices=["affine", "mlp"], default="mlp")
-    p.add_argument("--hidden", type=int, nargs="+", default=[128, 128], help="MLP widths")
+    p.add_argument("--hidden", type=int, nargs="+", default=[256, 256, 256], help="MLP widths")
     p.add_argument("--latent-dim", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--checkpoint-every", type=int, default=250)
@@ -47,7 +60,11 @@ def parse_args(argv=None):
     p.add_argument("--out", default="runs/dual_gan", help="output directory")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    for key, value in TARGET_DEFAULTS[args.target].items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    return args
 
 
 def build(args):
@@ -58,7 +75,8 @@ def build(args):
     g = gen.make_generator(args.generator, args.latent_dim, target.dim, **kwargs)
     scales = args.lengthscale[0] if len(args.lengthscale) == 1 else tuple(args.lengthscale)
     phi = gen.make_features(args.features, target.dim, args.num_features, scales, args.seed)
-    method = gen.DualMethod(g, phi, gen.DualConfig(c=args.c, lr=args.lr, solver=args.solver,
+    method = gen.DualMethod(g, phi, gen.DualConfig(c=args.c, lr=args.lr, lr_final=args.lr_final,
+                                                   decay_steps=args.steps, solver=args.solver,
                                                    form=args.form))
     config = gen.TrainConfig(steps=args.steps, batch_size=args.batch_size, seed=args.seed,
                              snapshots=args.snapshots, checkpoint_every=args.checkpoint_every,
@@ -91,7 +109,7 @@ def main(argv=None):
         with open(config_path) as handle:
             saved = json.load(handle)
         changed = {k: (saved[k], v) for k, v in vars(args).items()
-                   if k not in ("resume", "steps", "no_progress") and saved.get(k) != v}
+                   if k not in ("resume", "no_progress") and saved.get(k) != v}
         if changed:
             sys.exit(f"--resume with settings that differ from the checkpoint's run: {changed}")
         trainer.resume()
@@ -104,7 +122,7 @@ def main(argv=None):
     result = trainer.run()
     if result.interrupted:
         print(f"stopped at step {result.step}; continue with --resume")
-        return 1
+        return 130
 
     final, (real, fake, sol) = evaluate(target, method, trainer, args.seed)
     logs = result.logs

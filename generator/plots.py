@@ -17,7 +17,7 @@ def _limits(target, real):
 
 
 def plot_snapshots(snapshots, real, target, path, metrics=None):
-    """One panel per snapshot step: real samples (grey) and generated samples (blue).
+    """One panel per snapshot step: generated samples (blue) over real samples (orange).
 
     Parameters
     ----------
@@ -25,7 +25,7 @@ def plot_snapshots(snapshots, real, target, path, metrics=None):
         step → generated points (n, 2).
     real : array_like, shape (n, 2)
     target : generator.targets.Target
-        Its modes are marked with crosses.
+        Its name goes into the title.
     path : str
     metrics : dict, optional
         step → output of :func:`generator.metrics.mode_metrics`, shown in the panel titles.
@@ -36,15 +36,14 @@ def plot_snapshots(snapshots, real, target, path, metrics=None):
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.4 * rows), squeeze=False)
     xlim, ylim = _limits(target, real)
     real = np.asarray(real)
-    modes = target.modes.numpy()
     for ax in axes.flat[len(steps):]:
         ax.axis("off")
     for ax, step in zip(axes.flat, steps):
         fake = np.asarray(snapshots[step])
-        ax.scatter(real[:, 0], real[:, 1], s=3, c="0.6", alpha=0.5, linewidths=0, label="real")
-        ax.scatter(fake[:, 0], fake[:, 1], s=3, c="tab:blue", alpha=0.5, linewidths=0,
+        ax.scatter(real[:, 0], real[:, 1], s=8, c="tab:orange", alpha=0.25, linewidths=0,
+                   label="real")
+        ax.scatter(fake[:, 0], fake[:, 1], s=2, c="tab:blue", alpha=0.5, linewidths=0,
                    label="generated")
-        ax.scatter(modes[:, 0], modes[:, 1], marker="+", s=30, c="k", linewidths=0.8)
         title = f"step {step}"
         if metrics is not None and step in metrics:
             m = metrics[step]
@@ -91,7 +90,7 @@ def plot_training_curves(logs, path):
     ax2.semilogy(steps, np.maximum(gap, 1e-16), c="tab:green", lw=0.6, marker=".", ms=1.5,
                  ls="none")
     ax2.set_xlabel("step")
-    ax2.set_ylabel("|F(w*) − g(λ*)| (nats)")
+    ax2.set_ylabel("|F(w*) − g(λ*)| (nats; 0 drawn at 1e-16)")
     ax2.set_title("Certified duality gap per solve", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=130)

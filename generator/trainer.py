@@ -20,7 +20,7 @@ import math
 import signal
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Optional
 
 import torch
@@ -66,7 +66,6 @@ class TrainResult:
     snapshots: dict  # step → generated samples (snapshot_size, dim) from a fixed latent batch
     interrupted: bool = False  # stopped by Ctrl-C (a checkpoint was written)
     checkpoint_path: Optional[str] = None
-    extra: dict = field(default_factory=dict)
 
 
 class Trainer:

@@ -155,7 +155,6 @@ def test_bad_configuration_raises_clear_errors(tmp_path):
     with pytest.raises(ValueError, match="steps must be a positive integer, got 0"):
         _trainer(tmp_path, 0)
     with pytest.raises(ValueError, match="c must be a positive number"):
-        _method(c=0.0) if False else DualMethod(MLPGenerator(2, 2), make_features("bias", 2),
-                                                DualConfig(c=0.0))
+        DualMethod(MLPGenerator(2, 2), make_features("bias", 2), DualConfig(c=0.0))
     with pytest.raises(ValueError, match="resume needs a checkpoint_path"):
         Trainer(_method(), make_target("ring"), TrainConfig(steps=1)).resume()
