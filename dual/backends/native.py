@@ -109,10 +109,18 @@ def _softplus_loss(t, fake_rows):
     return float(np.logaddexp(0.0, t).sum() - t @ fake_rows)
 
 
-def _cholesky(matrix, solver_form):
+_SMALL = 32  # below this size numpy's solver has less call overhead than scipy's Cholesky
+
+
+def _spd_solve(matrix, rhs, solver_form):
+    """Solve matrix·x = rhs for a symmetric positive definite matrix given by its upper triangle."""
     try:
-        return cho_factor(matrix, lower=False, overwrite_a=True, check_finite=False)
-    except LinAlgError as err:
+        if matrix.shape[0] < _SMALL:
+            full = np.triu(matrix) + np.triu(matrix, 1).T
+            return np.linalg.solve(full, rhs)
+        factor = cho_factor(matrix, lower=False, overwrite_a=True, check_finite=False)
+        return cho_solve(factor, rhs, check_finite=False)
+    except (LinAlgError, np.linalg.LinAlgError) as err:
         raise SolverError("native", f"{solver_form}: Newton system not positive definite",
                           str(err)) from err
 
@@ -139,7 +147,7 @@ def _newton_primal(a, fake_rows, c, w0, tol, max_iter):
         scaled = a * np.sqrt(sig * (1.0 - sig))[:, None]
         hessian = dsyrk(1.0, scaled.T, trans=0)
         hessian[np.diag_indices(d)] += c
-        step = -cho_solve(_cholesky(hessian, "primal"), grad, check_finite=False)
+        step = -_spd_solve(hessian, grad, "primal")
         a_step = a @ step
         slope = grad @ step  # < 0: a descent direction
         alpha = 1.0
@@ -207,14 +215,13 @@ def _newton_dual(a, fake_rows, c, mu0, tol, max_iter):
         if gram is not None:
             system = gram / c
             system[np.diag_indices(n)] += 1.0 / var
-            step = cho_solve(_cholesky(system, "dual"), grad, check_finite=False)
+            step = _spd_solve(system, grad, "dual")
         else:
             scaled = a * np.sqrt(var)[:, None]
             inner = dsyrk(1.0, scaled.T, trans=0)
             inner[np.diag_indices(d)] += c
             hg = var * grad
-            step = hg - var * (a @ cho_solve(_cholesky(inner, "dual"), a.T @ hg,
-                                              check_finite=False))
+            step = hg - var * (a @ _spd_solve(inner, a.T @ hg, "dual"))
         # Move along the curve μ(α) = σ(logit μ + α Δ/(μ(1−μ))): it stays strictly inside
         # (0, 1), agrees with the Newton step to first order (so the local quadratic rate is kept)
         # and lets a multiplier shrink by many orders of magnitude in one step, as multipliers of
