@@ -100,6 +100,9 @@ def evaluate_nelbo(model, x, mc_samples=1, batch_size=1000, seed=0):
 class Trainer:
     """Trains a :class:`vae.VAE` on in-memory data and checkpoints it after every epoch.
 
+    The initialization is drawn after ``torch.manual_seed(train_config.seed)``; the data order
+    (and binarization) and the noise ε come from two generators seeded from the same seed.
+
     Parameters
     ----------
     model_config : VAEConfig
