@@ -68,24 +68,36 @@ def _smooth(values, window):
     return np.convolve(values, kernel, mode="valid")
 
 
-def plot_training_curves(logs, path):
-    """Dual value g(λ*), primal value F(w*) and the duality gap (log scale) against the step."""
+def plot_training_curves(logs, path, ceiling=None):
+    """Dual value g(λ*), primal value F(w*) and the duality gap (log scale) against the step.
+
+    Parameters
+    ----------
+    logs : dict
+        Per-step logs with keys ``step``, ``primal_value``, ``dual_value``, ``gap``.
+    path : str
+    ceiling : float, optional
+        (N + M)·log 2, the largest possible value, reached when D ≡ 1/2 (drawn dotted).
+    """
     steps = np.asarray(logs["step"])
     window = max(1, len(steps) // 100)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8))
-    ax1.plot(steps, logs["primal_value"], c="tab:orange", lw=0.6, alpha=0.35)
-    ax1.plot(steps, logs["dual_value"], c="tab:blue", lw=0.6, alpha=0.35)
+    ax1.plot(steps, logs["primal_value"], c="tab:orange", lw=0.5, alpha=0.25)
     s = steps[window - 1:]
     ax1.plot(s, _smooth(logs["primal_value"], window), c="tab:orange", lw=1.5,
              label="primal F(w*)")
     ax1.plot(s, _smooth(logs["dual_value"], window), c="tab:blue", lw=1.5, ls="--",
              label="dual g(λ*)")
-    if "log4_level" in logs:
-        ax1.axhline(logs["log4_level"], c="0.4", lw=0.8, ls=":")
+    if ceiling is not None:
+        ax1.axhline(ceiling, c="0.3", lw=0.8, ls=":", label="(N+M)·log 2  (D ≡ 1/2)")
+    values = np.asarray(logs["dual_value"], dtype=float)
+    top = max(values.max(), ceiling if ceiling is not None else -np.inf)
+    bottom = np.percentile(values, 2)
+    ax1.set_ylim(bottom - 0.05 * (top - bottom), top + 0.05 * (top - bottom))
     ax1.set_xlabel("step")
     ax1.set_ylabel("nats (sum over the minibatch)")
     ax1.set_title("Optimal discriminator objective (the generator ascends it)", fontsize=10)
-    ax1.legend(fontsize=8)
+    ax1.legend(fontsize=8, loc="lower right")
     gap = np.abs(np.asarray(logs["gap"], dtype=float))
     ax2.semilogy(steps, np.maximum(gap, 1e-16), c="tab:green", lw=0.6, marker=".", ms=1.5,
                  ls="none")
@@ -106,18 +118,22 @@ def plot_dual_weights(real, fake, lam_real, lam_fake, target, path):
     real, fake = np.asarray(real), np.asarray(fake)
     fig, axes = plt.subplots(1, 2, figsize=(9.6, 4.4), sharex=True, sharey=True)
     xlim, ylim = _limits(target, real)
-    panels = [(real, -np.asarray(lam_real), "real x_i, coloured by −λ_i = P(D says fake)"),
-              (fake, 1.0 + np.asarray(lam_fake), "generated g_j, coloured by 1 + λ_j = P(D says real)")]
+    weight_real, weight_fake = -np.asarray(lam_real), 1.0 + np.asarray(lam_fake)
+    # a diverging scale centred on 1/2 (D undecided), wide enough for the largest deviation
+    half = max(0.05, float(np.max(np.abs(np.concatenate([weight_real, weight_fake]) - 0.5))))
+    panels = [(real, weight_real, "real x_i, coloured by −λ_i = P(D says fake)"),
+              (fake, weight_fake, "generated g_j, coloured by 1 + λ_j = P(D says real)")]
     for ax, (pts, weight, title) in zip(axes, panels):
         other = fake if pts is real else real
         ax.scatter(other[:, 0], other[:, 1], s=4, c="0.85", linewidths=0)
-        sc = ax.scatter(pts[:, 0], pts[:, 1], s=9, c=weight, cmap="viridis", vmin=0.0,
-                        vmax=1.0, linewidths=0)
+        sc = ax.scatter(pts[:, 0], pts[:, 1], s=9, c=weight, cmap="coolwarm", vmin=0.5 - half,
+                        vmax=0.5 + half, linewidths=0)
         ax.set_title(title, fontsize=9)
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal")
-    fig.colorbar(sc, ax=axes, shrink=0.85, label="dual weight")
-    fig.suptitle("Dual weights of the exact discriminator on the final minibatch", fontsize=11)
+    fig.colorbar(sc, ax=axes, shrink=0.85, label="dual weight (0.5: D undecided)")
+    fig.suptitle("Dual weights of the exact discriminator on the final minibatch "
+                 "(the other set in grey)", fontsize=11)
     fig.savefig(path, dpi=130, bbox_inches="tight")
     plt.close(fig)
