@@ -5,8 +5,9 @@ Each step solves the regularized logistic discriminator on random Fourier featur
 the optimal dual value g(λ*; θ). Writes OUT/metrics.json, OUT/samples.png, OUT/curves.png,
 OUT/weights.png and OUT/checkpoint.pt (``--resume`` continues from it exactly).
 
-    python examples/train_dual_gan.py --out runs/ring
-    python examples/train_dual_gan.py --target grid --out runs/grid
+    python examples/train_dual_gan.py --out runs/ring                  # 10000 steps, 8/8 modes
+    python examples/train_dual_gan.py --steps 20000 --out runs/ring20k  # sharper modes
+    python examples/train_dual_gan.py --target grid --out runs/grid     # 20000 steps, 25/25
     python examples/train_dual_gan.py --target gaussian --generator affine --features quadratic
 """
 
@@ -29,10 +30,11 @@ from generator.targets import TARGETS
 # stray samples from escaping where every RFF feature is flat; the grid needs more steps.
 TARGET_DEFAULTS = {
     "ring": {"steps": 10000, "features": "rff+quadratic", "num_features": 128,
-             "lengthscale": [0.1, 0.3, 1.0]},
+             "lengthscale": [0.1, 0.3, 1.0], "lr": 2e-3, "lr_final": 1e-4},
     "grid": {"steps": 20000, "features": "rff", "num_features": 256,
-             "lengthscale": [0.25, 0.75, 2.0]},
-    "gaussian": {"steps": 2000, "features": "rff", "num_features": 64, "lengthscale": [1.0]},
+             "lengthscale": [0.25, 0.75, 2.0], "lr": 2e-3, "lr_final": 1e-4},
+    "gaussian": {"steps": 2000, "features": "rff", "num_features": 64, "lengthscale": [1.0],
+                 "lr": 2e-2, "lr_final": 1e-3},
 }
 
 
@@ -53,9 +55,11 @@ def parse_args(argv=None):
     p.add_argument("--solver", default=None,
                    help="dual.solve solver (default: 'native' if available, else CLARABEL)")
     p.add_argument("--form", default=None, help="dual.solve form (default: the solver's best)")
-    p.add_argument("--lr", type=float, default=2e-3, help="initial Adam learning rate")
-    p.add_argument("--lr-final", type=float, default=1e-4,
-                   help="learning rate reached at the last step (geometric decay)")
+    p.add_argument("--lr", type=float, default=None,
+                   help="initial Adam learning rate; None: 2e-3, gaussian 2e-2")
+    p.add_argument("--lr-final", type=float, default=None,
+                   help="learning rate at the last step (geometric decay); None: 1e-4, "
+                        "gaussian 1e-3")
     p.add_argument("--generator", choices=["affine", "mlp"], default="mlp")
     p.add_argument("--hidden", type=int, nargs="+", default=[256, 256, 256], help="MLP widths")
     p.add_argument("--latent-dim", type=int, default=2)
