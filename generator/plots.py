@@ -96,7 +96,8 @@ def plot_training_curves(logs, path, ceiling=None):
     ax1.set_ylim(bottom - 0.05 * (top - bottom), top + 0.05 * (top - bottom))
     ax1.set_xlabel("step")
     ax1.set_ylabel("nats (sum over the minibatch)")
-    ax1.set_title("Optimal discriminator objective (the generator ascends it)", fontsize=10)
+    ax1.set_title("Optimal objective F(w*) = g(λ*) (curves coincide); the generator ascends it",
+                  fontsize=10)
     ax1.legend(fontsize=8, loc="lower right")
     gap = np.abs(np.asarray(logs["gap"], dtype=float))
     ax2.semilogy(steps, np.maximum(gap, 1e-16), c="tab:green", lw=0.6, marker=".", ms=1.5,
