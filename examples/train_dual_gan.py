@@ -7,7 +7,7 @@ OUT/weights.png and OUT/checkpoint.pt (``--resume`` continues from it exactly).
 
     python examples/train_dual_gan.py --out runs/ring                  # 10000 steps, 8/8 modes
     python examples/train_dual_gan.py --steps 20000 --out runs/ring20k  # sharper modes
-    python examples/train_dual_gan.py --target grid --out runs/grid     # 20000 steps, 25/25
+    python examples/train_dual_gan.py --target grid --out runs/grid     # 40000 steps, 25/25
     python examples/train_dual_gan.py --target gaussian --generator affine --features quadratic
 """
 
@@ -31,7 +31,7 @@ from generator.targets import TARGETS
 TARGET_DEFAULTS = {
     "ring": {"steps": 10000, "features": "rff+quadratic", "num_features": 128,
              "lengthscale": [0.1, 0.3, 1.0], "lr": 2e-3, "lr_final": 1e-4},
-    "grid": {"steps": 20000, "features": "rff", "num_features": 256,
+    "grid": {"steps": 40000, "features": "rff", "num_features": 256,
              "lengthscale": [0.25, 0.75, 2.0], "lr": 2e-3, "lr_final": 1e-4},
     "gaussian": {"steps": 2000, "features": "rff", "num_features": 64, "lengthscale": [1.0],
                  "lr": 2e-2, "lr_final": 1e-3},
@@ -42,7 +42,7 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--target", choices=sorted(TARGETS), default="ring")
-    p.add_argument("--steps", type=int, default=None, help="generator updates; None: ring 10000, grid 20000, gaussian 2000")
+    p.add_argument("--steps", type=int, default=None, help="generator updates; None: ring 10000, grid 40000, gaussian 2000")
     p.add_argument("--batch-size", type=int, default=128, help="real and generated samples per step")
     p.add_argument("--features", choices=FEATURES, default=None,
                    help="feature map φ (SPEC 4); None: ring rff+quadratic, else rff")
