@@ -42,7 +42,8 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--target", choices=sorted(TARGETS), default="ring")
-    p.add_argument("--steps", type=int, default=None, help="generator updates; None: ring 10000, grid 40000, gaussian 2000")
+    p.add_argument("--steps", type=int, default=None,
+                   help="generator updates; None: ring 10000, grid 40000, gaussian 2000")
     p.add_argument("--batch-size", type=int, default=128, help="real and generated samples per step")
     p.add_argument("--features", choices=FEATURES, default=None,
                    help="feature map φ (SPEC 4); None: ring rff+quadratic, else rff")
