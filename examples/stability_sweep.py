@@ -38,9 +38,12 @@ QUICK = {"lrs": (1e-3, 1e-2), "num_seeds": 1, "steps": 25, "batch_size": 64}
 def build_specs(args):
     """All runs of the grid, interleaved so that a partial sweep covers every method."""
     seeds = range(args.seed, args.seed + args.num_seeds)
-    return [stability.RunSpec(method=m, lr=lr, seed=s, target=args.target, steps=args.steps,
-                              batch_size=args.batch_size, num_features=args.num_features,
-                              lengthscale=args.lengthscale, c=args.c)
+    overrides = {key: value for key, value in (
+        ("batch_size", args.batch_size), ("num_features", args.num_features),
+        ("lengthscale", None if args.lengthscale is None else tuple(args.lengthscale)),
+        ("c", args.c)) if value is not None}
+    return [stability.RunSpec.for_target(args.target, method=m, lr=lr, seed=s, steps=args.steps,
+                                         **overrides)
             for s in seeds for lr in args.lrs for m in args.methods]
 
 
@@ -133,11 +136,14 @@ def main(argv=None):
     parser.add_argument("--num-seeds", type=int, default=5, help="seeds seed .. seed+n-1")
     parser.add_argument("--steps", type=int, default=stability.RunSpec.steps,
                         help="generator steps per run, the same for every method")
-    parser.add_argument("--batch-size", type=int, default=stability.RunSpec.batch_size)
-    parser.add_argument("--num-features", type=int, default=stability.RunSpec.num_features,
-                        help="random Fourier features of the dual and linear-gd discriminators")
-    parser.add_argument("--lengthscale", type=float, default=stability.RunSpec.lengthscale)
-    parser.add_argument("--c", type=float, default=stability.RunSpec.c, help="SPEC 1 L2 weight")
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="default: the target's preset (generator/presets.py)")
+    parser.add_argument("--num-features", type=int, default=None,
+                        help="RFF features per lengthscale; default: the target's preset")
+    parser.add_argument("--lengthscale", type=float, nargs="+", default=None,
+                        help="RFF lengthscale(s); default: the target's preset")
+    parser.add_argument("--c", type=float, default=None,
+                        help="SPEC 1 L2 weight; default: the target's preset")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--quick", action="store_true",
                         help="tiny smoke sweep: 2 lrs x 1 seed x the methods x 25 steps")
@@ -147,7 +153,7 @@ def main(argv=None):
         args.lrs, args.num_seeds = list(QUICK["lrs"]), QUICK["num_seeds"]
         args.steps, args.batch_size = QUICK["steps"], QUICK["batch_size"]
     for name in ("num_seeds", "steps", "batch_size", "jobs", "num_features"):
-        if getattr(args, name) < 1:
+        if getattr(args, name) is not None and getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
     if any(not lr > 0 for lr in args.lrs):
         parser.error(f"--lrs must be positive, got {args.lrs}")
@@ -169,7 +175,7 @@ def main(argv=None):
     fig_path = os.path.join(args.out, f"sweep_{args.target}.png")
     plot_summary(summary, fig_path, f"{args.target}: {args.steps} generator steps per run, "
                  f"{args.num_seeds} seed(s), mean ± se")
-    result = {"target": args.target, "steps": args.steps, "batch_size": args.batch_size,
+    result = {"target": args.target, "steps": args.steps, "batch_size": specs[0].batch_size,
               "lrs": args.lrs, "seeds": list(range(args.seed, args.seed + args.num_seeds)),
               "methods": args.methods, "jobs": args.jobs, "runs_this_invocation": ran,
               "runs_skipped": skipped, "seconds_this_invocation": elapsed,

@@ -22,19 +22,15 @@ import torch
 import generator as gen
 from generator.features import FEATURES
 from generator.plots import plot_dual_weights, plot_snapshots, plot_training_curves
+from generator.presets import DUAL_PRESETS
 from generator.targets import TARGETS
 
 
-# Defaults that depend on the target: fine lengthscales resolve the modes (std 0.02 / 0.05),
-# coarse ones pull far-away samples in, and the quadratic block (first and second moments) keeps
-# stray samples from escaping where every RFF feature is flat; the grid needs more steps.
+# Defaults that depend on the target (see generator/presets.py for why they are what they are).
 TARGET_DEFAULTS = {
-    "ring": {"steps": 10000, "features": "rff+quadratic", "num_features": 128,
-             "lengthscale": [0.1, 0.3, 1.0], "lr": 2e-3, "lr_final": 1e-4},
-    "grid": {"steps": 40000, "features": "rff", "num_features": 256,
-             "lengthscale": [0.25, 0.75, 2.0], "lr": 2e-3, "lr_final": 1e-4},
-    "gaussian": {"steps": 2000, "features": "rff", "num_features": 64, "lengthscale": [1.0],
-                 "lr": 2e-2, "lr_final": 1e-3},
+    target: {key: list(value) if isinstance(value, tuple) else value
+             for key, value in preset.items() if key not in ("c", "hidden", "batch_size")}
+    for target, preset in DUAL_PRESETS.items()
 }
 
 

@@ -28,10 +28,12 @@ from .dual_method import DualConfig, DualMethod
 from .features import make_features
 from .metrics import mode_metrics
 from .models import MLPGenerator
+from .presets import DUAL_PRESETS
 from .targets import make_target
 from .trainer import NonFiniteError, TrainConfig, Trainer
 
 SWEEP_METHODS = ("dual", "linear-gd", "mlp-ns")
+_RING = DUAL_PRESETS["ring"]
 KEY_FIELDS = ("method", "lr", "seed", "target", "steps")
 FIELDS = KEY_FIELDS + ("status", "modes_covered", "num_modes", "high_quality_fraction",
                        "reverse_kl", "wall_seconds", "train_seconds", "error")
@@ -46,13 +48,22 @@ class RunSpec:
     seed: int
     target: str = "ring"
     steps: int = 2000
-    batch_size: int = 128
+    batch_size: int = _RING["batch_size"]
     latent_dim: int = 2
-    hidden: tuple = (128, 128)  # generator (and MLP discriminator) hidden widths
-    features: str = "rff"  # φ of the dual and linear-gd discriminators
-    num_features: int = 64
-    lengthscale: float = 0.5
-    c: float = 1.0  # SPEC 1 L2 weight (dual and linear-gd)
+    hidden: tuple = _RING["hidden"]  # generator (and MLP discriminator) hidden widths
+    features: str = _RING["features"]  # φ of the dual and linear-gd discriminators
+    num_features: int = _RING["num_features"]  # RFF features per lengthscale
+    lengthscale: tuple = _RING["lengthscale"]
+    c: float = _RING["c"]  # SPEC 1 L2 weight (dual and linear-gd)
+
+    @classmethod
+    def for_target(cls, target, **fields):
+        """A spec with the dual method's preset for ``target`` (generator/presets.py)."""
+        preset = DUAL_PRESETS[target]
+        keys = ("batch_size", "hidden", "features", "num_features", "lengthscale", "c")
+        defaults = {key: preset[key] for key in keys}
+        defaults.update(fields)
+        return cls(target=target, **defaults)
 
     @property
     def key(self):

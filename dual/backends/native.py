@@ -37,6 +37,7 @@ FORMS = ("primal", "dual", "auto")
 OPTIONS = ("tol", "max_iter")
 
 _ARMIJO = 1e-4  # sufficient-increase constant of the backtracking line search
+_LOGIT_MAX = 700.0  # |logit μ| cap in the dual: μ(1 − μ) ≥ e^−700 stays a normal float
 
 
 def choose_form(n, d):
@@ -78,8 +79,8 @@ def solve(real, fake, c, form, solver="native", warm_start=None, **options):
         w, iterations, converged, stalled = _newton_primal(a, fake_rows, c, w0, tol, max_iter)
         result = BackendResult(form="primal", status="", iterations=iterations, w=w)
     else:
-        mu0 = None if w0 is None else expit(a @ w0)
-        mu, iterations, converged, stalled = _newton_dual(a, fake_rows, c, mu0, tol, max_iter)
+        logit0 = None if w0 is None else a @ w0  # SPEC 3: μ = −λ = σ(A w)
+        mu, iterations, converged, stalled = _newton_dual(a, fake_rows, c, logit0, tol, max_iter)
         n_real = real.shape[0]
         result = BackendResult(form="dual", status="", iterations=iterations,
                                lam_real=-mu[:n_real], lam_fake=-mu[n_real:])
@@ -178,17 +179,19 @@ def _bernoulli_kl(p, q_logit):
     return float(np.maximum(terms, 0.0).sum())
 
 
-def _newton_dual(a, fake_rows, c, mu0, tol, max_iter):
-    """Damped Newton on g(μ) with a fraction-to-boundary rule; returns (μ, it, converged, stalled).
+def _newton_dual(a, fake_rows, c, logit0, tol, max_iter):
+    """Damped Newton on g(μ), μ = σ(u) kept strictly inside (0, 1); returns (μ, it, conv, stalled).
 
-    The Newton system (A Aᵀ/c + diag(h)) Δ = ∇g, h = 1/(μ(1−μ)), is solved through the Gram
-    matrix A Aᵀ (n × n, formed once) when n ≤ D, and through the Woodbury identity,
+    The state is the logit u (μ = σ(u), 1 − μ = σ(−u), log((1−μ)/μ) = −u: no rounding near the
+    box's faces), clipped to ±``_LOGIT_MAX`` so that μ(1 − μ) stays a normal float. The Newton
+    system (A Aᵀ/c + diag(h)) Δ = ∇g, h = 1/(μ(1−μ)), is solved through the Gram matrix A Aᵀ
+    (n × n, formed once) when n ≤ D, and through the Woodbury identity,
     (diag(h) + A Aᵀ/c)⁻¹ = H⁻¹ − H⁻¹A (c I + Aᵀ H⁻¹ A)⁻¹ Aᵀ H⁻¹, when D < n, so that a dual
     step never costs more than a primal one.
     """
     n, d = a.shape
-    tiny = np.finfo(float).tiny
-    mu = np.full(n, 0.5) if mu0 is None else np.clip(mu0, tiny, 1.0 - np.finfo(float).epsneg)
+    logit = np.zeros(n) if logit0 is None else np.clip(logit0, -_LOGIT_MAX, _LOGIT_MAX)
+    mu = expit(logit)
     gram = dsyrk(1.0, a, trans=0) if n <= d else None  # upper triangle of A Aᵀ
     if gram is not None:
         gram = np.triu(gram) + np.triu(gram, 1).T
@@ -198,20 +201,20 @@ def _newton_dual(a, fake_rows, c, mu0, tol, max_iter):
             return gram @ v
         return a @ (a.T @ v)
 
+    def entropy(logit):  # Σ H(σ(u)), with 1 − σ(u) taken as σ(−u)
+        return float((entr(expit(logit)) + entr(expit(-logit))).sum())
+
     ab = gram_times(fake_rows - mu)  # A b(μ)
+    g = -((fake_rows - mu) @ ab) / (2.0 * c) + entropy(logit)
     for iteration in range(max_iter + 1):
         t = ab / c  # t = A w with w = b(μ)/c
         gap = _bernoulli_kl(mu, t)
-        residual = fake_rows - mu
-        quad = residual @ ab  # ‖b‖²
-        g = -quad / (2.0 * c) + float(_entropy(mu).sum())
         if gap <= tol * max(1.0, abs(g) + gap):
             return mu, iteration, True, False
         if iteration == max_iter:
             break
-        one_minus = 1.0 - mu
-        grad = t + (np.log(one_minus) - np.log(mu))  # ∇g(μ) = A b/c + log((1−μ)/μ)
-        var = mu * one_minus  # H⁻¹ diagonal
+        grad = t - logit  # ∇g(μ) = A b/c + log((1−μ)/μ)
+        var = mu * expit(-logit)  # μ(1 − μ), the diagonal of H⁻¹
         if gram is not None:
             system = gram / c
             system[np.diag_indices(n)] += 1.0 / var
@@ -222,24 +225,24 @@ def _newton_dual(a, fake_rows, c, mu0, tol, max_iter):
             inner[np.diag_indices(d)] += c
             hg = var * grad
             step = hg - var * (a @ _spd_solve(inner, a.T @ hg, "dual"))
-        # Move along the curve μ(α) = σ(logit μ + α Δ/(μ(1−μ))): it stays strictly inside
-        # (0, 1), agrees with the Newton step to first order (so the local quadratic rate is kept)
-        # and lets a multiplier shrink by many orders of magnitude in one step, as multipliers of
+        # Move along the curve μ(α) = σ(u + α Δ/(μ(1−μ))): it stays strictly inside (0, 1),
+        # agrees with the Newton step to first order (so the local quadratic rate is kept) and
+        # lets a multiplier shrink by many orders of magnitude in one step, as multipliers of
         # well-classified samples must on nearly separable data.
-        logit = np.log(mu) - np.log(one_minus)
         logit_step = step / var
         slope = grad @ step  # > 0: an ascent direction
         alpha = 1.0
         while True:
-            mu_new = expit(logit + alpha * logit_step)
+            logit_new = np.clip(logit + alpha * logit_step, -_LOGIT_MAX, _LOGIT_MAX)
+            mu_new = expit(logit_new)
             ab_new = gram_times(fake_rows - mu_new)
-            g_new = -((fake_rows - mu_new) @ ab_new) / (2.0 * c) + float(_entropy(mu_new).sum())
+            g_new = -((fake_rows - mu_new) @ ab_new) / (2.0 * c) + entropy(logit_new)
             if g_new >= g + _ARMIJO * alpha * slope:
                 break
             alpha *= 0.5
             if alpha < 1e-12:
                 return mu, iteration, False, True
-        mu, ab = mu_new, ab_new
+        logit, mu, ab, g = logit_new, mu_new, ab_new, g_new
     return mu, max_iter, False, False
 
 
