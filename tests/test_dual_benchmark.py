@@ -1,23 +1,18 @@
 """The backend benchmark runs end to end on its quick grid."""
 
 import csv
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
+
+from conftest import load_example
 
 pytest.importorskip("sklearn")
 pytest.importorskip("matplotlib")
 
-SCRIPT = Path(__file__).resolve().parents[1] / "examples" / "benchmark_backends.py"
-
 
 def _load():
-    spec = importlib.util.spec_from_file_location("benchmark_backends", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example("benchmark_backends")
 
 
 def test_quick_benchmark_end_to_end(tmp_path, capsys):

@@ -18,6 +18,8 @@ from generator.baseline import (
 )
 from generator.discriminators import LinearFeatureDiscriminator, MLPDiscriminator
 
+from conftest import load_example
+
 DT = torch.float64
 
 
@@ -158,16 +160,11 @@ def test_make_baseline_validates():
 
 
 def test_example_script_resume_matches_uninterrupted(tmp_path):
-    import importlib.util
     import json
-    from pathlib import Path
 
     from generator.checkpoint import load_checkpoint
 
-    path = Path(__file__).resolve().parents[1] / "examples" / "train_baseline_gan.py"
-    spec = importlib.util.spec_from_file_location("train_baseline_gan_example", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_example("train_baseline_gan")
     common = ["--method", "linear-gd", "--batch-size", "32", "--num-features", "16",
               "--hidden", "16", "16", "--snapshots", "2", "--checkpoint-every", "3",
               "--no-progress", "--seed", "4", "--d-steps", "2"]

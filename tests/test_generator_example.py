@@ -1,22 +1,18 @@
 """examples/train_dual_gan.py end to end on a tiny budget: outputs, figures, exact --resume."""
 
-import importlib.util
 import json
-import pathlib
 
 import pytest
 
-EXAMPLE = pathlib.Path(__file__).resolve().parents[1] / "examples" / "train_dual_gan.py"
+from conftest import load_example
+
 TINY = ["--steps", "12", "--batch-size", "32", "--num-features", "16", "--hidden", "16", "16",
         "--snapshots", "3", "--no-progress"]
 
 
 @pytest.fixture(scope="module")
 def example():
-    spec = importlib.util.spec_from_file_location("train_dual_gan", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example("train_dual_gan")
 
 
 def test_writes_metrics_and_figures(example, tmp_path):

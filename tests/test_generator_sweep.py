@@ -1,23 +1,18 @@
 """The stability sweep: CSV rows, resume without reruns, the figure, and the summary statistics."""
 
 import csv
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from generator import stability
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "stability_sweep.py"
+from conftest import load_example
 
 
 def _load_example():
-    spec = importlib.util.spec_from_file_location("stability_sweep_example", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example("stability_sweep")
 
 
 def _rows(path):

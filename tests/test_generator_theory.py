@@ -13,6 +13,8 @@ from scipy.spatial.distance import jensenshannon
 
 from generator import theory
 
+from conftest import load_example
+
 LOG2, LOG4 = np.log(2.0), np.log(4.0)
 
 
@@ -205,14 +207,9 @@ def test_input_validation():
 
 
 def test_gan_theory_example_runs(tmp_path):
-    import importlib.util
     import json
-    from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "examples" / "gan_theory.py"
-    spec = importlib.util.spec_from_file_location("gan_theory_example", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_example("gan_theory")
     module.main(["--pair", "disjoint", "--out", str(tmp_path), "--seed", "3",
                  "--mc-samples", "1000", "--path-points", "4"])
     result = json.loads((tmp_path / "gan_theory_disjoint.json").read_text())

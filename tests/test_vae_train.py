@@ -1,6 +1,5 @@
 """Training, checkpoints, exact resume, and the example script's argument errors."""
 
-import importlib.util
 import json
 import os
 
@@ -11,9 +10,9 @@ import vae.checkpoint as checkpoint_module
 from vae import TrainConfig, Trainer, VAE, VAEConfig, evaluate_nelbo, load_digits
 from vae.checkpoint import load_checkpoint, save_checkpoint
 
-pytest.importorskip("sklearn")
+from conftest import load_example
 
-ROOT = os.path.join(os.path.dirname(__file__), "..")
+pytest.importorskip("sklearn")
 
 
 @pytest.fixture(scope="module")
@@ -108,11 +107,7 @@ def test_config_errors_name_the_bad_value():
 
 
 def _load_script():
-    spec = importlib.util.spec_from_file_location(
-        "train_vae_script", os.path.join(ROOT, "examples", "train_vae.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example("train_vae")
 
 
 @pytest.mark.parametrize("argv, message", [
