@@ -29,6 +29,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import generator as gen  # noqa: E402
+from generator import runs  # noqa: E402
 from generator.baseline import METHODS, make_baseline  # noqa: E402
 from generator.features import FEATURES  # noqa: E402
 from generator.plots import plot_snapshots  # noqa: E402
@@ -87,11 +88,7 @@ def build(args):
 
 def evaluate(target, trainer, seed):
     """Mode metrics and moment errors on 2,500 fresh samples (as in train_dual_gan.py)."""
-    rng = torch.Generator().manual_seed(seed + 7_000_001)
-    points = trainer.sample_generator(gen.sample_latent(2500, trainer.latent_dim, rng))
-    result = gen.mode_metrics(points, target)
-    result.update(gen.moment_errors(points, target))
-    return result
+    return runs.evaluate_samples(trainer, target, seed)[0]
 
 
 def plot_curves(logs, path):
@@ -114,19 +111,9 @@ def plot_curves(logs, path):
 def main(argv=None):
     args = parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
-    config_path = os.path.join(args.out, "config.json")
     target, method, trainer = build(args)
-    if args.resume:
-        with open(config_path) as handle:
-            saved = json.load(handle)
-        changed = {k: (saved[k], v) for k, v in vars(args).items()
-                   if k not in ("resume", "steps", "no_progress") and saved.get(k) != v}
-        if changed:
-            sys.exit(f"--resume with settings that differ from the checkpoint's run: {changed}")
-        trainer.resume()
-        print(f"resumed from step {trainer.step} of {args.out}/checkpoint.pt")
-    with open(config_path, "w") as handle:
-        json.dump(vars(args), handle, indent=2)
+    # no learning-rate schedule here, so a finished run may be extended with a larger --steps
+    runs.start_or_resume(args, trainer, may_change=("resume", "steps", "no_progress"))
     print(f"method {args.method} (generator loss {method.config.g_loss}, {args.d_steps} D "
           f"step(s) per G step); target {target.name} ({target.num_modes} modes)")
 
@@ -138,8 +125,7 @@ def main(argv=None):
     final = evaluate(target, trainer, args.seed)
     logs = result.logs
     metrics = {
-        **{k: final[k] for k in ("modes_covered", "num_modes", "high_quality_fraction",
-                                 "reverse_kl", "mode_counts", "mean_error", "cov_error")},
+        **{k: final[k] for k in runs.METRIC_KEYS},
         "steps": result.step, "seconds": result.seconds,
         "steps_per_second": result.step / result.seconds,
         "final_value": logs["value"][-1], "final_d_real": logs["d_real"][-1],
@@ -149,15 +135,11 @@ def main(argv=None):
     with open(os.path.join(args.out, "metrics.json"), "w") as handle:
         json.dump(metrics, handle, indent=2)
 
-    snap_metrics = {s: gen.mode_metrics(p, target) for s, p in result.snapshots.items()}
-    eval_real = target.sample(2500, torch.Generator().manual_seed(args.seed + 9))
+    snap_metrics, eval_real = runs.snapshot_metrics(result, target, args.seed)
     plot_snapshots(result.snapshots, eval_real, target, os.path.join(args.out, "samples.png"),
                    snap_metrics)
     plot_curves(logs, os.path.join(args.out, "curves.png"))
-    print(f"{target.name}: {final['modes_covered']}/{final['num_modes']} modes, "
-          f"high quality {final['high_quality_fraction']:.1%}, reverse KL "
-          f"{final['reverse_kl']:.3f} nats; mean error {final['mean_error']:.3f}, "
-          f"covariance error {final['cov_error']:.1%}")
+    print(runs.summary_line(target, final))
     print(f"{result.step} steps in {result.seconds:.1f} s")
     print(f"wrote {args.out}/metrics.json, samples.png, curves.png")
     return 0

@@ -20,6 +20,7 @@ import sys
 import torch
 
 import generator as gen
+from generator import runs
 from generator.features import FEATURES
 from generator.plots import plot_dual_weights, plot_snapshots, plot_training_curves
 from generator.presets import DUAL_PRESETS
@@ -94,11 +95,7 @@ def build(args):
 
 def evaluate(target, method, trainer, seed):
     """Mode metrics on 2,500 fresh samples and one exact solve on a fresh minibatch."""
-    rng = torch.Generator().manual_seed(seed + 7_000_001)
-    latent = gen.sample_latent(2500, trainer.latent_dim, rng)
-    points = trainer.sample_generator(latent)
-    result = gen.mode_metrics(points, target)
-    result.update(gen.moment_errors(points, target))
+    result, rng, latent = runs.evaluate_samples(trainer, target, seed)
     real = target.sample(trainer.config.batch_size, rng)
     fake = trainer.sample_generator(latent[: trainer.config.batch_size])
     with torch.no_grad():
@@ -109,19 +106,8 @@ def evaluate(target, method, trainer, seed):
 def main(argv=None):
     args = parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
-    config_path = os.path.join(args.out, "config.json")
     target, method, trainer = build(args)
-    if args.resume:
-        with open(config_path) as handle:
-            saved = json.load(handle)
-        changed = {k: (saved[k], v) for k, v in vars(args).items()
-                   if k not in ("resume", "no_progress") and saved.get(k) != v}
-        if changed:
-            sys.exit(f"--resume with settings that differ from the checkpoint's run: {changed}")
-        trainer.resume()
-        print(f"resumed from step {trainer.step} of {args.out}/checkpoint.pt")
-    with open(config_path, "w") as handle:
-        json.dump(vars(args), handle, indent=2)
+    runs.start_or_resume(args, trainer)
     print(f"solver {method.solver}/{method.form}; features {args.features} "
           f"({method.features.out_dim} dims); target {target.name} ({target.num_modes} modes)")
 
@@ -134,8 +120,7 @@ def main(argv=None):
     logs = result.logs
     solve_seconds = sum(logs["solve_seconds"])
     metrics = {
-        **{k: final[k] for k in ("modes_covered", "num_modes", "high_quality_fraction",
-                                 "reverse_kl", "mode_counts", "mean_error", "cov_error")},
+        **{k: final[k] for k in runs.METRIC_KEYS},
         "steps": result.step, "seconds": result.seconds, "solve_seconds": solve_seconds,
         "steps_per_second": result.step / result.seconds,
         "final_gap": logs["gap"][-1], "final_dual_value": logs["dual_value"][-1],
@@ -147,8 +132,7 @@ def main(argv=None):
     with open(os.path.join(args.out, "metrics.json"), "w") as handle:
         json.dump(metrics, handle, indent=2)
 
-    snap_metrics = {s: gen.mode_metrics(p, target) for s, p in result.snapshots.items()}
-    eval_real = target.sample(2500, torch.Generator().manual_seed(args.seed + 9))
+    snap_metrics, eval_real = runs.snapshot_metrics(result, target, args.seed)
     plot_snapshots(result.snapshots, eval_real, target, os.path.join(args.out, "samples.png"),
                    snap_metrics)
     # SPEC 2: g ≤ (N + M)·log 2, with equality iff b(λ) = 0 and every λ = −1/2 (D ≡ 1/2)
@@ -157,10 +141,7 @@ def main(argv=None):
     plot_dual_weights(real, fake, sol.lam_real, sol.lam_fake, target,
                       os.path.join(args.out, "weights.png"))
 
-    print(f"{target.name}: {final['modes_covered']}/{final['num_modes']} modes, "
-          f"high quality {final['high_quality_fraction']:.1%}, reverse KL "
-          f"{final['reverse_kl']:.3f} nats; mean error {final['mean_error']:.3f}, "
-          f"covariance error {final['cov_error']:.1%}")
+    print(runs.summary_line(target, final))
     print(f"{result.step} steps in {result.seconds:.1f} s ({metrics['steps_per_second']:.1f} "
           f"steps/s), {solve_seconds / result.seconds:.0%} of it in the solve "
           f"({method.solver}/{method.form}); final gap {metrics['final_gap']:.1e}, "

@@ -4,7 +4,8 @@ Modules: ``models`` (generators, latent prior), ``features`` (fixed maps φ), ``
 (2-D mixtures), ``metrics`` (mode coverage, reverse KL, moments), ``trainer`` (the loop),
 ``dual_method`` (the SPEC 4 step), ``presets`` (settings that work per target), ``baseline`` and
 ``discriminators`` (the standard GAN trained by gradient steps), ``theory`` (SPEC 5 on 1-D
-densities), ``stability`` (the learning-rate sweep), ``checkpoint`` and ``plots``.
+densities), ``stability`` (the learning-rate sweep), ``runs`` (config, resume and evaluation
+shared by the scripts), ``checkpoint`` and ``plots``.
 """
 
 from .baseline import BaselineConfig, BaselineMethod, make_baseline
