@@ -1,6 +1,6 @@
 """The certified solution of the discriminator problem."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
@@ -56,7 +56,6 @@ class Solution:
     c: float
     solve_time: float
     iterations: Optional[int] = None
-    meta: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
         for name in ("w", "lam_real", "lam_fake"):
