@@ -1,0 +1,9 @@
+"""What the three packages share: argument checks, checkpoints, MLP builders and image data.
+
+One home for each mechanic, so that ``dual``, ``generator`` and ``vae`` raise the same errors,
+write and read checkpoints by the same rules, and build the same networks. Submodules are
+imported on demand: ``common.validation`` needs numpy only (``dual`` uses it and stays free of
+torch); ``common.checkpoint``, ``common.nn`` and ``common.images`` need torch.
+
+* :mod:`common.validation` — scalar and choice checks with messages that name the bad value.
+"""
