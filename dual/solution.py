@@ -1,5 +1,6 @@
 """The certified solution of the discriminator problem."""
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Optional
 
@@ -81,6 +82,23 @@ class Solution:
                 f"x must have shape (n, {self.w.shape[0]}) to match w, got shape {x.shape}"
             )
         return _discriminator(self.w, x)
+
+    def to_dict(self):
+        """Every field by name (arrays as float64 numpy copies, ``kkt`` as a dict)."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        for name in ("w", "lam_real", "lam_fake"):
+            out[name] = np.array(out[name], dtype=np.float64)
+        out["kkt"] = dataclasses.asdict(self.kkt)
+        return out
+
+    @classmethod
+    def from_dict(cls, data):
+        """Inverse of :meth:`to_dict`; array fields accept any array-like (CPU tensors too)."""
+        values = dict(data)
+        for name in ("w", "lam_real", "lam_fake"):
+            values[name] = np.asarray(values[name], dtype=np.float64).copy()
+        values["kkt"] = KKTResiduals(**values["kkt"])
+        return cls(**values)
 
     def summary(self):
         """One line: solver, form, values, gap and largest KKT residual."""

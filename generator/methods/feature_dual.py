@@ -1,4 +1,4 @@
-"""The dual method (SPEC 4): solve the discriminator exactly, ascend the generator on g(λ*; θ).
+"""The dual method on fixed features (SPEC 4): solve the discriminator exactly, ascend on g(λ*; θ).
 
 Each step maps a real minibatch x_i and a generated one g_j = G_θ(z_j) through a fixed feature
 map φ, solves SPEC 1/2 exactly with :func:`dual.solve` (float64, warm-started from the previous
@@ -7,7 +7,6 @@ step on −g. By Danskin's theorem (SPEC 4) the gradient is that of the optimal 
 ∇_θ max_λ g = −Σ_j D_{w*}(g_j) (∂φ(g_j)/∂θ)ᵀ w*.
 """
 
-import functools
 import warnings
 from dataclasses import dataclass, field
 from typing import Optional
@@ -16,32 +15,17 @@ import numpy as np
 import torch
 
 import dual
+from common.training import check_finite
+from common.validation import check_positive
 
-from .trainer import check_finite
-
-
-@functools.lru_cache(maxsize=None)
-def default_solver():
-    """The fastest exact solver available here, checked once per process.
-
-    Returns
-    -------
-    (solver, form) : tuple of str
-        ``("native", "auto")`` when the native backend runs, else ``("CLARABEL", "dual")``.
-    """
-    rng = np.random.default_rng(0)
-    real, fake = rng.normal(size=(4, 2)), rng.normal(size=(4, 2)) + 1.0
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            dual.solve(real, fake, 1.0, solver="native", form="auto")
-    except (ImportError, ValueError, TypeError, NotImplementedError, RuntimeError):
-        return "CLARABEL", "dual"
-    return "native", "auto"
+from .schedule import geometric_lr
 
 
 def binary_entropy(p):
-    """H(p) = −p log p − (1−p) log(1−p) in nats, torch, with 0 log 0 = 0 (SPEC 2, 3h)."""
+    """H(p) = −p log p − (1−p) log(1−p) in nats, with 0 log 0 = 0 (SPEC 2, 3h).
+
+    The torch twin of :func:`dual.binary_entropy` (numpy): it must stay differentiable.
+    """
     return -(torch.special.xlogy(p, p) + torch.special.xlogy(1.0 - p, 1.0 - p))
 
 
@@ -79,33 +63,39 @@ class DualConfig:
     betas: tuple = (0.5, 0.999)  # Adam betas
     lr_final: Optional[float] = None  # if set, lr decays geometrically to this value ...
     decay_steps: int = 0  # ... over this many steps (then stays there); 0: constant lr
-    solver: Optional[str] = None  # dual.solve solver; None → default_solver()
-    form: Optional[str] = None  # dual.solve form; None → default_solver()'s choice
+    solver: str = dual.NATIVE  # dual.solve solver: "native" (exact Newton) or a CVXPY solver
+    form: Optional[str] = None  # dual.solve form; None: "auto" for native, "dual" for CVXPY
     warm_start: bool = True  # start each solve from the previous solution
     solver_options: dict = field(default_factory=dict)  # passed on to dual.solve
 
-
-def _solution_state(sol):
-    """A dual.Solution as weights-only-safe values."""
-    return {
-        "w": torch.from_numpy(np.array(sol.w)), "lam_real": torch.from_numpy(np.array(sol.lam_real)),
-        "lam_fake": torch.from_numpy(np.array(sol.lam_fake)),
-        "primal_value": sol.primal_value, "dual_value": sol.dual_value, "gap": sol.gap,
-        "kkt": [sol.kkt.stationarity, sol.kkt.link, sol.kkt.box], "status": sol.status,
-        "solver": sol.solver, "form": sol.form, "c": sol.c, "solve_time": sol.solve_time,
-        "iterations": -1 if sol.iterations is None else int(sol.iterations),
-    }
+    def __post_init__(self):
+        self.c = check_positive(self.c, "c", why="SPEC 1 needs c > 0")
+        self.lr = check_positive(self.lr, "lr")
+        if self.lr_final is not None:
+            self.lr_final = check_positive(self.lr_final, "lr_final")
+        if self.form is None:
+            self.form = "auto" if self.solver == dual.NATIVE else "dual"
 
 
-def _solution_from_state(state):
-    return dual.Solution(
-        w=state["w"].numpy().copy(), lam_real=state["lam_real"].numpy().copy(),
-        lam_fake=state["lam_fake"].numpy().copy(), primal_value=state["primal_value"],
-        dual_value=state["dual_value"], gap=state["gap"], kkt=dual.KKTResiduals(*state["kkt"]),
-        status=state["status"], solver=state["solver"], form=state["form"], c=state["c"],
-        solve_time=state["solve_time"],
-        iterations=None if state["iterations"] < 0 else state["iterations"],
-    )
+def solve_quietly(solve, *args, **kwargs):
+    """Call a ``dual`` solve and turn its accuracy warnings into a flag instead.
+
+    Returns
+    -------
+    (solution, flagged) : the solve's result, and True when it drew a
+    :class:`dual.InaccurateSolutionWarning` or :class:`dual.ConvergenceWarning` (a GAN run
+    counts such solves in its log rather than printing thousands of warnings). Other warnings
+    pass through.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", dual.InaccurateSolutionWarning)
+        warnings.simplefilter("always", dual.ConvergenceWarning)
+        sol = solve(*args, **kwargs)
+    accuracy = (dual.InaccurateSolutionWarning, dual.ConvergenceWarning)
+    for other in caught:
+        if not issubclass(other.category, accuracy):
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+    return sol, any(issubclass(w.category, accuracy) for w in caught)
 
 
 class DualMethod:
@@ -113,8 +103,8 @@ class DualMethod:
 
     Parameters
     ----------
-    generator : torch.nn.Module
-        G_θ, with attribute ``latent_dim``.
+    g_net : torch.nn.Module
+        The generator network G_θ, with attribute ``latent_dim``.
     features : torch.nn.Module
         The fixed feature map φ (see :mod:`generator.features`).
     config : DualConfig
@@ -125,64 +115,54 @@ class DualMethod:
         The discriminator of the latest step (also the next warm start).
     """
 
-    def __init__(self, generator, features, config=None):
-        self.generator = generator
+    def __init__(self, g_net, features, config=None):
+        self.g_net = g_net
         self.features = features
         self.config = config if config is not None else DualConfig()
         cfg = self.config
-        if not (isinstance(cfg.c, (int, float)) and cfg.c > 0):
-            raise ValueError(f"c must be a positive number (SPEC 1), got {cfg.c!r}")
-        if cfg.solver is None:
-            solver, form = default_solver()
-            self.solver, self.form = solver, cfg.form if cfg.form is not None else form
-        else:
-            self.solver = cfg.solver
-            self.form = cfg.form if cfg.form is not None else (
-                "auto" if cfg.solver == dual.NATIVE else "dual")
-        self.optimizer = torch.optim.Adam(generator.parameters(), lr=cfg.lr,
-                                          betas=tuple(cfg.betas))
+        self.optimizer = torch.optim.Adam(g_net.parameters(), lr=cfg.lr, betas=tuple(cfg.betas))
         self.last_solution = None
         self.num_steps = 0
 
     def learning_rate(self, step):
-        """The Adam learning rate at 0-based ``step``: lr·(lr_final/lr)^min(step/decay_steps, 1)."""
+        """The Adam learning rate at 0-based ``step`` (:func:`geometric_lr`)."""
         cfg = self.config
-        if cfg.lr_final is None or cfg.decay_steps <= 0:
-            return cfg.lr
-        return cfg.lr * (cfg.lr_final / cfg.lr) ** min(step / cfg.decay_steps, 1.0)
+        return geometric_lr(cfg.lr, cfg.lr_final, cfg.decay_steps, step)
 
     def solve(self, real_feats, fake_feats):
-        """Solve the discriminator on feature batches; returns (Solution, number of warnings)."""
+        """Solve the discriminator on feature batches; returns (Solution, flagged)."""
         warm = self.last_solution if self.config.warm_start else None
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", dual.InaccurateSolutionWarning)
-            warnings.simplefilter("always", dual.ConvergenceWarning)
-            sol = dual.solve(real_feats.detach().cpu().numpy(), fake_feats.detach().cpu().numpy(),
-                             self.config.c, form=self.form, solver=self.solver, warm_start=warm,
-                             **self.config.solver_options)
-        flagged = [w for w in caught if issubclass(w.category, (dual.InaccurateSolutionWarning,
-                                                                dual.ConvergenceWarning))]
-        for other in caught:  # pass anything else on, except the backend's echo of a flag
-            echo = flagged and "may be inaccurate" in str(other.message)
-            if other not in flagged and not echo:
-                warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
-        return sol, len(flagged)
+        cfg = self.config
+        return solve_quietly(dual.solve, real_feats.detach().cpu().numpy(),
+                             fake_feats.detach().cpu().numpy(), cfg.c, form=cfg.form,
+                             solver=cfg.solver, warm_start=warm, **cfg.solver_options)
 
     def objective(self, real, latent):
-        """Solve at the current θ and return (g(λ*; θ) as a differentiable tensor, Solution, flags)."""
-        fake = self.generator(latent)  # (B, dim)
+        """Solve at the current θ.
+
+        Returns
+        -------
+        value : Tensor, scalar
+            g(λ*; θ), differentiable in θ (λ* held constant: Danskin, SPEC 4).
+        sol : dual.Solution
+        flagged : bool
+            The solve drew an accuracy warning (see :func:`solve_quietly`).
+        feats : (Tensor, Tensor)
+            φ(x_i) and φ(g_j), shapes (N, F) and (M, F).
+        """
+        fake = self.g_net(latent)  # (B, dim)
         check_finite(fake, "generator output")
         real_feats, fake_feats = self.features(real), self.features(fake)  # (B, F)
-        sol, flags = self.solve(real_feats, fake_feats)
+        sol, flagged = self.solve(real_feats, fake_feats)
         dtype = fake_feats.dtype
         lam_real = torch.tensor(sol.lam_real, dtype=dtype)  # constants: Danskin (SPEC 4)
         lam_fake = torch.tensor(sol.lam_fake, dtype=dtype)
         value = dual_value(lam_real, lam_fake, real_feats, fake_feats, self.config.c)
-        return value, sol, flags, (real_feats, fake_feats)
+        return value, sol, flagged, (real_feats, fake_feats)
 
     def step(self, real, latent):
         """One ascent step of θ on g(λ*; θ); returns the per-step log."""
-        value, sol, flags, (real_feats, fake_feats) = self.objective(real, latent)
+        value, sol, flagged, (real_feats, fake_feats) = self.objective(real, latent)
         lr = self.learning_rate(self.num_steps)
         for group in self.optimizer.param_groups:
             group["lr"] = lr
@@ -202,26 +182,25 @@ class DualMethod:
             "d_real": float(sol.discriminator(real_np).mean()),  # mean D on real samples
             "d_fake": float(sol.discriminator(fake_np).mean()),  # mean D on generated samples
             "iterations": float("nan") if sol.iterations is None else float(sol.iterations),
-            "inaccurate": float(flags),  # 1 if the solve drew an inaccuracy/convergence warning
+            "inaccurate": float(flagged),  # 1 if the solve drew an accuracy warning
             "lr": lr,
         }
 
     def state_dict(self):
         """Generator, optimizer and warm start (weights-only-safe)."""
         return {
-            "generator": self.generator.state_dict(),
+            "g_net": self.g_net.state_dict(),
             "features": self.features.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "num_steps": self.num_steps,
-            "last_solution": None if self.last_solution is None
-            else _solution_state(self.last_solution),
+            "last_solution": None if self.last_solution is None else self.last_solution.to_dict(),
         }
 
     def load_state_dict(self, state):
         """Inverse of :meth:`state_dict`."""
-        self.generator.load_state_dict(state["generator"])
+        self.g_net.load_state_dict(state["g_net"])
         self.features.load_state_dict(state["features"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.num_steps = int(state["num_steps"])
         last = state["last_solution"]
-        self.last_solution = None if last is None else _solution_from_state(last)
+        self.last_solution = None if last is None else dual.Solution.from_dict(last)
