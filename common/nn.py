@@ -5,7 +5,7 @@ from torch import nn
 from .validation import check_positive_int
 
 
-def mlp(widths, activation=nn.ReLU, out_activation=None, dtype=None):
+def mlp(widths, activation=nn.ReLU, out_activation=None, dtype=None, norm=None):
     """Linear layers of the given widths with ``activation()`` between them.
 
     Parameters
@@ -18,6 +18,9 @@ def mlp(widths, activation=nn.ReLU, out_activation=None, dtype=None):
         Appended after the last linear layer (default: none, a linear output).
     dtype : torch.dtype, optional
         Of the weights (default: torch's default dtype).
+    norm : callable taking a width and returning an ``nn.Module``, optional
+        Built after every hidden linear layer, before its activation
+        (e.g. ``lambda w: nn.BatchNorm1d(w)``); default: none.
 
     Returns
     -------
@@ -29,6 +32,8 @@ def mlp(widths, activation=nn.ReLU, out_activation=None, dtype=None):
     layers = []
     for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:])):
         if i > 0:
+            if norm is not None:
+                layers.append(norm(fan_in))
             layers.append(activation())
         layers.append(nn.Linear(fan_in, fan_out, dtype=dtype))
     if out_activation is not None:
