@@ -71,10 +71,47 @@ class MLPGenerator(nn.Module):
         return self.net(z)
 
 
-GENERATORS = {"affine": AffineGenerator, "mlp": MLPGenerator}
+class PixelGenerator(nn.Module):
+    """An MLP G(z) for images: batch normalization and ReLU in the hidden layers, and a sigmoid
+    output, so that every pixel lies in (0, 1) like the data.
+
+    Batch normalization always uses the statistics of the batch at hand (no running averages):
+    training and sampling see the same network, and drawing samples changes no state. It couples
+    the samples of a batch in the generator only; the discriminator still scores each sample on
+    its own.
+
+    Parameters
+    ----------
+    latent_dim, out_dim : int
+        Sizes of z and of G(z) (pixels per image).
+    hidden : tuple of int, default (256, 512)
+        Widths of the hidden layers (at least one).
+    """
+
+    def __init__(self, latent_dim, out_dim, hidden=(256, 512), dtype=DTYPE):
+        super().__init__()
+        self.latent_dim = check_positive_int(latent_dim, "latent_dim")
+        self.out_dim = check_positive_int(out_dim, "out_dim")
+        hidden = tuple(hidden)
+        if not hidden:
+            raise ValueError("hidden must list at least one layer width, got ()")
+
+        def batch_norm(width):
+            return nn.BatchNorm1d(width, track_running_stats=False, dtype=dtype)
+
+        self.net = mlp((self.latent_dim, *hidden, self.out_dim), nn.ReLU,
+                       out_activation=nn.Sigmoid, dtype=dtype, norm=batch_norm)
+
+    def forward(self, z):
+        """(n, latent_dim) → (n, out_dim), pixels in (0, 1); n ≥ 2 (batch statistics)."""
+        return self.net(z)
+
+
+GENERATORS = {"affine": AffineGenerator, "mlp": MLPGenerator, "pixels": PixelGenerator}
 
 
 def make_generator(name, latent_dim, out_dim, **kwargs):
-    """Build a generator by name: ``"affine"`` or ``"mlp"`` (``hidden=...`` for the MLP)."""
+    """Build a generator by name: ``"affine"``, ``"mlp"`` or ``"pixels"`` (``hidden=...`` for
+    the last two)."""
     check_choice(name, "generator", GENERATORS)
     return GENERATORS[name](latent_dim, out_dim, **kwargs)

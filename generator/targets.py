@@ -1,15 +1,23 @@
-"""Two-dimensional target distributions: Gaussian mixtures with equal weights.
+"""Target distributions: 2-D Gaussian mixtures with equal weights, and image data sets.
 
 ``ring``: 8 Gaussians on a circle of radius 2, std 0.02, at angles 2πk/8, k = 0..7.
 ``grid``: 25 Gaussians at {−4, −2, 0, 2, 4}², std 0.05.
 ``gaussian``: one Gaussian with a non-diagonal covariance.
+``digits``: scikit-learn's bundled 8×8 digits (1,797 images, no download).
+``mnist``: 28×28 MNIST, read from the IDX files in a directory (``data_dir``).
+
+Image targets draw real minibatches from the training split, pixels in [0, 1]; the test split is
+kept for evaluation (:mod:`generator.image_metrics`).
 """
 
+import functools
 import math
+import os
 from dataclasses import dataclass
 
 import torch
 
+from common.images import checksum, load_digits, load_mnist
 from common.validation import check_choice, check_positive_int
 
 from .precision import DTYPE
@@ -66,9 +74,7 @@ class Target:
         n : int
         rng : torch.Generator
         """
-        n = check_positive_int(n, "n")
-        if not isinstance(rng, torch.Generator):
-            raise TypeError(f"rng must be a torch.Generator, got {type(rng).__name__}")
+        n = _check_rng(n, rng)
         k = torch.randint(self.num_modes, (n,), generator=rng)
         noise = torch.randn(n, self.dim, generator=rng, dtype=self.modes.dtype)
         return self.modes[k] + noise @ torch.linalg.cholesky(self.covariance).T
@@ -95,10 +101,98 @@ def gaussian():
     return Target("gaussian", mean, cov)
 
 
-TARGETS = {"ring": ring, "grid": grid, "gaussian": gaussian}
+def _check_rng(n, rng):
+    n = check_positive_int(n, "n")
+    if not isinstance(rng, torch.Generator):
+        raise TypeError(f"rng must be a torch.Generator, got {type(rng).__name__}")
+    return n
 
 
-def make_target(name):
-    """Build a target by name: one of ``"ring"``, ``"grid"``, ``"gaussian"``."""
+class ImageTarget:
+    """An image data set as a target: real samples are training images, drawn with replacement.
+
+    Parameters
+    ----------
+    name : str
+    train, test : common.images.Split
+        Pixels in [0, 1], shape (n, H·W), and int64 class labels.
+
+    Attributes
+    ----------
+    num_classes : int
+        The number of distinct labels in the training split (10 for digits).
+    """
+
+    def __init__(self, name, train, test):
+        self.name = name
+        self.train = train
+        self.test = test
+        self.num_classes = int(train.y.max()) + 1
+        self._checksum = None
+
+    @property
+    def dim(self):
+        """Pixels per image, H·W."""
+        return self.train.x.shape[1]
+
+    @property
+    def image_shape(self):
+        """(H, W)."""
+        return tuple(self.train.image_shape)
+
+    @property
+    def checksum(self):
+        """A digest of both splits (:func:`common.images.checksum`), computed once."""
+        if self._checksum is None:
+            self._checksum = checksum(self.train.x, self.train.y, self.test.x, self.test.y)
+        return self._checksum
+
+    def sample(self, n, rng, dtype=DTYPE):
+        """``n`` training images drawn uniformly with replacement, shape (n, H·W), in ``dtype``.
+
+        Parameters
+        ----------
+        n : int
+        rng : torch.Generator
+        """
+        n = _check_rng(n, rng)
+        index = torch.randint(self.train.x.shape[0], (n,), generator=rng)
+        return self.train.x[index].to(dtype)
+
+
+@functools.lru_cache(maxsize=4)
+def _image_splits(name, data_dir):
+    # one read per process and data set: a study builds many runs on the same images
+    return load_mnist(data_dir) if name == "mnist" else load_digits()
+
+
+def digits():
+    """scikit-learn's 8×8 digits: 1,437 training and 360 test images (a fixed split)."""
+    return ImageTarget("digits", *_image_splits("digits", None))
+
+
+def mnist(data_dir):
+    """MNIST from the IDX files in ``data_dir``: 60,000 training and 10,000 test images.
+
+    Raises
+    ------
+    ValueError
+        ``data_dir`` is None.
+    FileNotFoundError, common.images.DataError
+        A missing or damaged file (the message names it).
+    """
+    if data_dir is None:
+        raise ValueError("the 'mnist' target needs data_dir, the directory holding the four "
+                         "MNIST IDX files (--data-dir on the command line); got None")
+    return ImageTarget("mnist", *_image_splits("mnist", os.path.abspath(os.fspath(data_dir))))
+
+
+TARGETS = {"ring": ring, "grid": grid, "gaussian": gaussian, "digits": digits, "mnist": mnist}
+IMAGE_TARGETS = ("digits", "mnist")
+
+
+def make_target(name, data_dir=None):
+    """Build a target by name: ``"ring"``, ``"grid"``, ``"gaussian"``, ``"digits"`` or
+    ``"mnist"`` (which reads its files from ``data_dir``)."""
     check_choice(name, "target", TARGETS)
-    return TARGETS[name]()
+    return mnist(data_dir) if name == "mnist" else TARGETS[name]()
