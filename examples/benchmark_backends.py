@@ -56,12 +56,6 @@ def _timed(fn, repeats, enough=5.0):
     return statistics.median(times), result
 
 
-def _certify_w(w, real, fake, c):
-    lam_real, lam_fake = dual.lambdas_from_w(w, real, fake)
-    primal = dual.primal_objective(w, real, fake, c)
-    return primal, dual.relative_gap(primal, dual.dual_objective(lam_real, lam_fake, real, fake, c))
-
-
 def run_liblinear(real, fake, c, repeats):
     from sklearn.linear_model import LogisticRegression
 
@@ -76,9 +70,11 @@ def run_liblinear(real, fake, c, repeats):
             return model.fit(x, y)
 
     seconds, model = _timed(fit, repeats)
-    primal, rgap = _certify_w(model.coef_.ravel(), real, fake, c)
+    w = model.coef_.ravel()
+    cert = dual.certify(w, *dual.lambdas_from_w(w, real, fake), real, fake, c)  # SPEC 3
     return dict(backend="liblinear", form="dual", seconds=seconds,
-                iterations=int(np.max(model.n_iter_)), primal_value=primal, relative_gap=rgap)
+                iterations=int(np.max(model.n_iter_)), primal_value=cert.primal_value,
+                relative_gap=cert.relative_gap)
 
 
 def run_dual(real, fake, c, solver, form, repeats, warm_start=None, label=None):
