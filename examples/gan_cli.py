@@ -12,8 +12,12 @@ import os
 
 import generator as gen
 from common.checkpoint import ensure_writable_directory
+from generator.experiment import METRIC_KEYS, snapshot_metrics, summary_line
 from generator.features import FEATURES
-from generator.targets import TARGETS
+from generator.image_metrics import METRIC_KEYS as IMAGE_METRIC_KEYS
+from generator.image_plots import plot_class_histogram, plot_image_snapshots
+from generator.plots import plot_snapshots
+from generator.targets import TARGETS, ImageTarget
 
 PRESET = "default: the target's preset (generator/presets.py)"
 
@@ -36,6 +40,9 @@ def lr_or_none(text):
 def add_run_arguments(p, out_default):
     """The options of one run: target, budget, networks, features, output, resume."""
     p.add_argument("--target", choices=sorted(TARGETS), default="ring")
+    p.add_argument("--data-dir", help="mnist: the directory of the four IDX files")
+    p.add_argument("--cache-dir", help="image targets: where the judging classifier is cached "
+                                       "(default: $DUALGAN_CACHE or ~/.cache/dualgan)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--steps", type=int, help=f"generator updates; {PRESET}")
     p.add_argument("--batch-size", type=int, help=f"real and generated samples per step; {PRESET}")
@@ -43,8 +50,10 @@ def add_run_arguments(p, out_default):
     p.add_argument("--lr-final", type=lr_or_none, default=UNSET,
                    help=f"learning rate at the last step (geometric decay), or 'none' for a "
                         f"constant rate; {PRESET}")
-    p.add_argument("--generator", choices=["affine", "mlp"], help=f"G_θ; {PRESET}")
+    p.add_argument("--generator", choices=["affine", "mlp", "pixels"], help=f"G_θ; {PRESET}")
     p.add_argument("--hidden", type=int, nargs="+", help=f"generator MLP widths; {PRESET}")
+    p.add_argument("--d-hidden", type=int, nargs="+",
+                   help=f"hidden widths of the MLP discriminator; {PRESET}")
     p.add_argument("--latent-dim", type=int, help=PRESET)
     p.add_argument("--features", choices=FEATURES, help=f"feature map φ (SPEC 4); {PRESET}")
     p.add_argument("--num-features", type=int, help=f"RFF features per lengthscale; {PRESET}")
@@ -52,6 +61,8 @@ def add_run_arguments(p, out_default):
                    help=f"RFF lengthscale(s), one block each; {PRESET}")
     p.add_argument("--c", type=float, help=f"L2 weight of the linear discriminator (SPEC 1); "
                                            f"{PRESET}")
+    p.add_argument("--max-seconds", type=float,
+                   help="also stop after this many seconds of training (a wall-clock budget)")
     p.add_argument("--checkpoint-every", type=int, default=250)
     p.add_argument("--snapshots", type=int, default=5, help="sample panels in samples.png")
     p.add_argument("--out", default=out_default, help="output directory")
@@ -61,7 +72,7 @@ def add_run_arguments(p, out_default):
 
 #: Options that are not settings of the run.
 _NOT_SETTINGS = {"out", "resume", "no_progress", "checkpoint_every", "snapshots", "target",
-                 "seed"}
+                 "seed", "cache_dir", "max_seconds", "discriminator"}
 
 
 def run_config(args, method):
@@ -87,10 +98,13 @@ def start(args, config, may_change=()):
     """
     ensure_writable_directory(args.out)
     target, method = gen.build(config)
+    # image snapshots are drawn as 8×8 grids: 64 images each, not 2,500
+    size = {"snapshot_size": 64} if isinstance(target, ImageTarget) else {}
     trainer = gen.make_trainer(config, target, method,
                                checkpoint_path=os.path.join(args.out, "checkpoint.pt"),
                                snapshots=args.snapshots, checkpoint_every=args.checkpoint_every,
-                               progress=not args.no_progress)
+                               progress=not args.no_progress, max_seconds=args.max_seconds,
+                               **size)
     if args.resume:
         trainer.resume(may_change=may_change)
         print(f"resumed from step {trainer.step} of {args.out}/checkpoint.pt")
@@ -111,3 +125,30 @@ def write_metrics(path, metrics):
     """metrics.json, indented."""
     with open(path, "w") as handle:
         json.dump(metrics, handle, indent=2)
+
+
+def evaluate(args, trainer, target):
+    """The final metrics (mode metrics, or image metrics for image targets), with the run's
+    timing: ``steps``, wall ``seconds``, process ``cpu_seconds``, ``steps_per_second``.
+
+    Returns (metrics, rng, latent) as :func:`generator.evaluate`.
+    """
+    final, rng, latent = gen.evaluate(trainer, target, args.seed, args.cache_dir)
+    keys = IMAGE_METRIC_KEYS + ("class_counts",) if isinstance(target, ImageTarget) else METRIC_KEYS
+    metrics = {k: final[k] for k in keys}
+    metrics.update(steps=trainer.step, seconds=trainer.seconds, cpu_seconds=trainer.cpu_seconds,
+                   steps_per_second=trainer.step / trainer.seconds)
+    return metrics, rng, latent
+
+
+def plot_samples(args, result, target, metrics, title):
+    """OUT/samples.png (scatter panels, or image grids per snapshot) and, for image targets,
+    OUT/classes.png (the class histogram); prints the summary line."""
+    path = os.path.join(args.out, "samples.png")
+    if isinstance(target, ImageTarget):
+        plot_image_snapshots(result.snapshots, target.image_shape, path, title)
+        plot_class_histogram(metrics, os.path.join(args.out, "classes.png"), title)
+    else:
+        snap_metrics, eval_real = snapshot_metrics(result, target, args.seed)
+        plot_snapshots(result.snapshots, eval_real, target, path, snap_metrics)
+    print(summary_line(target, metrics))

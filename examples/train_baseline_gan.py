@@ -1,4 +1,4 @@
-"""Train a standard GAN (SPEC 5) on a 2-D target: the baseline of the dual method.
+"""Train a standard GAN (SPEC 5): the baseline of the dual methods, on 2-D targets and images.
 
 Alternating gradient steps on V(D, G) with the shared trainer (seeds, checkpoints, resume,
 progress), with the same generators, targets, presets and metrics as train_dual_gan.py:
@@ -9,22 +9,25 @@ progress), with the same generators, targets, presets and metrics as train_dual_
   on the same features (``--features``, ``--num-features``, ``--lengthscale``, ``--c``), trained
   by gradient steps instead of solved exactly; minimax generator loss, as in the dual method.
 
-Writes OUT/config.json, OUT/metrics.json, OUT/samples.png, OUT/curves.png and OUT/checkpoint.pt
-(``--resume`` continues from it exactly).
+On image targets (``digits``, ``mnist`` with ``--data-dir``) the ``mlp-*`` methods use the
+preset's generator and the same MLP discriminator as ``train_dual_gan.py --discriminator mlp``,
+and report the same image metrics; ``--max-seconds`` gives both the same wall-clock budget.
+Writes OUT/config.json, OUT/metrics.json, OUT/samples.png, OUT/curves.png, OUT/checkpoint.pt
+(``--resume`` continues from it exactly) and OUT/classes.png (images).
 
     python examples/train_baseline_gan.py --method mlp-ns --out runs/baseline_ring
     python examples/train_baseline_gan.py --method linear-gd --d-steps 5 --out runs/linear_gd
+    python examples/train_baseline_gan.py --target mnist --data-dir ../shared/data/mnist \
+        --max-seconds 300 --out runs/baseline_mnist
 """
 
 import argparse
 import os
 import sys
 
-import generator as gen
 from common import cli
-from generator.experiment import METRIC_KEYS, snapshot_metrics, summary_line
 from generator.methods.baseline import METHODS
-from generator.plots import plot_game_curves, plot_snapshots
+from generator.plots import plot_game_curves
 
 import gan_cli
 
@@ -37,8 +40,6 @@ def parse_args(argv=None):
     p.add_argument("--d-steps", type=int, default=1, help="discriminator steps per generator step")
     p.add_argument("--d-lr", type=float, default=None,
                    help="discriminator learning rate (default: --lr)")
-    p.add_argument("--d-hidden", type=int, nargs="+",
-                   help=f"MLP discriminator widths (mlp-* methods); {gan_cli.PRESET}")
     return p.parse_args(argv)
 
 
@@ -49,31 +50,25 @@ def main(argv=None):
     may_change = ("run.steps", "train.steps") if config.lr_final is None else ()
     target, method, trainer = gan_cli.start(args, config, may_change=may_change)
     print(f"method {args.method} (generator loss {method.config.g_loss}, {args.d_steps} D "
-          f"step(s) per G step); target {target.name} ({target.num_modes} modes)")
+          f"step(s) per G step); target {target.name}")
 
     result = gan_cli.train(trainer)
     if result.interrupted:
         return cli.EXIT_INTERRUPTED
 
-    final = gen.evaluate(trainer, target, args.seed)[0]
+    metrics = gan_cli.evaluate(args, trainer, target)[0]
     logs = result.logs
-    metrics = {
-        **{k: final[k] for k in METRIC_KEYS},
-        "steps": result.step, "seconds": result.seconds,
-        "steps_per_second": result.step / result.seconds,
+    metrics.update({
         "final_value": logs["value"][-1], "final_d_real": logs["d_real"][-1],
         "final_d_fake": logs["d_fake"][-1], "g_loss": method.config.g_loss,
         "config": config.to_dict(),
-    }
+    })
     gan_cli.write_metrics(os.path.join(args.out, "metrics.json"), metrics)
 
-    snap_metrics, eval_real = snapshot_metrics(result, target, args.seed)
-    plot_snapshots(result.snapshots, eval_real, target, os.path.join(args.out, "samples.png"),
-                   snap_metrics)
+    gan_cli.plot_samples(args, result, target, metrics, f"{target.name}, {args.method}")
     plot_game_curves(logs, os.path.join(args.out, "curves.png"))
-    print(summary_line(target, final))
-    print(f"{result.step} steps in {result.seconds:.1f} s")
-    print(f"wrote {args.out}/metrics.json, samples.png, curves.png")
+    print(f"{result.step} steps in {result.seconds:.1f} s ({result.cpu_seconds:.1f} s of CPU)")
+    print(f"wrote {args.out}/metrics.json and the figures")
     return cli.EXIT_OK
 
 

@@ -2,18 +2,23 @@
 
 :class:`RunConfig` holds every setting of a run; :meth:`RunConfig.from_preset` fills it from the
 target's preset (:mod:`generator.presets`). :func:`build` makes the target and the method,
-:func:`make_trainer` the loop, :func:`evaluate` measures the trained generator on 2,500 fresh
-samples (the mode-collapse protocol), and :func:`run_one` does all of it for one run of a study
-without ever raising for a diverging run.
+:func:`make_trainer` the loop, :func:`evaluate` measures the trained generator (2-D targets: mode
+metrics on 2,500 fresh samples, the mode-collapse protocol; image targets: the classifier metrics
+of :mod:`generator.image_metrics` on 10,000), and :func:`run_one` does all of it for one run of a
+study without ever raising for a diverging run.
 
 The methods share everything but the discriminator:
 
-* ``"dual"`` — the exact discriminator through ``dual.solve`` (SPEC 4);
+* ``"dual"`` — the exact discriminator on fixed features φ through ``dual.solve`` (SPEC 4);
+* ``"neural-dual"`` — an MLP discriminator, each step linearized and solved exactly through
+  ``dual.solve_kernel`` (SPEC 7);
 * ``"linear-gd"`` — the same D_w = σ(−wᵀφ(x)), same φ and c (SPEC 1), trained by gradient steps,
   minimax generator loss (the dual method's);
-* ``"mlp-ns"``, ``"mlp-minimax"`` — an MLP discriminator, non-saturating or minimax loss.
+* ``"mlp-ns"``, ``"mlp-minimax"`` — the MLP discriminator trained by gradient steps,
+  non-saturating or minimax generator loss.
 
-For a given seed every method starts from the same generator weights and the same feature map.
+For a given seed every method starts from the same generator weights, and the methods with an
+MLP discriminator from the same discriminator weights, and the feature methods from the same φ.
 """
 
 import dataclasses
@@ -27,17 +32,21 @@ import torch
 from common.training import NonFiniteError
 from common.validation import check_choice
 
+from . import image_metrics
 from .features import make_features
 from .methods.baseline import METHODS as BASELINES
 from .methods.baseline import make_baseline
+from .methods.discriminators import MLPDiscriminator
 from .methods.feature_dual import DualConfig, DualMethod
+from .methods.neural_dual import NeuralDualConfig, NeuralDualMethod
 from .metrics import mode_metrics, moment_errors
 from .models import make_generator, sample_latent
 from .presets import PRESETS
-from .targets import make_target
+from .targets import ImageTarget, make_target
 from .trainer import TrainConfig, Trainer
 
-METHODS = ("dual",) + BASELINES
+METHODS = ("dual", "neural-dual") + BASELINES
+FEATURE_METHODS = ("dual", "linear-gd")  # the methods whose discriminator works on φ(x)
 EVAL_SAMPLES = 2500  # the mode-collapse protocol's sample count
 METRIC_KEYS = ("modes_covered", "num_modes", "high_quality_fraction", "reverse_kl",
                "mode_counts", "mean_error", "cov_error")
@@ -54,18 +63,22 @@ class RunConfig:
     batch_size: int  # real and generated samples per step (each)
     lr: float  # generator learning rate (and the discriminator's, for the baselines)
     lr_final: Optional[float]  # geometric decay to this value over the run; None: constant
-    generator: str  # "mlp" or "affine"
+    generator: str  # "mlp", "affine" or "pixels" (images)
     hidden: tuple  # generator hidden widths
     latent_dim: int
-    features: str  # φ of the dual and linear-gd discriminators
-    num_features: int  # RFF features per lengthscale
-    lengthscale: tuple  # RFF lengthscales, one block each
-    c: float  # SPEC 1 L2 weight (dual and linear-gd)
-    d_hidden: tuple  # hidden widths of the MLP discriminator
+    d_hidden: tuple  # hidden widths of the MLP discriminator (neural-dual, mlp-*)
+    features: Optional[str] = None  # φ of the dual and linear-gd discriminators
+    num_features: Optional[int] = None  # RFF features per lengthscale
+    lengthscale: Optional[tuple] = None  # RFF lengthscales, one block each
+    c: Optional[float] = None  # SPEC 1 L2 weight (dual and linear-gd)
     d_lr: Optional[float] = None  # discriminator learning rate of the baselines; None: lr
     d_steps: int = 1  # discriminator steps per generator step (baselines)
     solver: str = "native"  # dual.solve solver (dual)
     form: Optional[str] = None  # dual.solve form (dual); None: the solver's best
+    kappa: float = 1.0  # neural-dual: c = kappa·mean(diag K), SPEC 7's trust region
+    trust: str = "scaled"  # neural-dual: "scaled" (kappa fixed) or "adaptive"
+    generator_step: str = "first-order"  # neural-dual: "exact" or "first-order" Danskin step
+    data_dir: Optional[str] = None  # mnist: the directory of its IDX files
 
     @classmethod
     def from_preset(cls, method, target, seed=0, **overrides):
@@ -76,11 +89,20 @@ class RunConfig:
         unknown = set(overrides) - fields
         if unknown:
             raise TypeError(f"unknown setting(s) {sorted(unknown)}; allowed: {sorted(fields)}")
-        values = {k: v for k, v in PRESETS[target].items() if k in fields}
+        preset = PRESETS[target]
+        values = {k: v for k, v in {**preset, **preset.get(method, {})}.items() if k in fields}
         values.update({k: v for k, v in overrides.items() if v is not None})
         for key in ("hidden", "lengthscale", "d_hidden"):
-            value = values[key]
-            values[key] = tuple(value) if isinstance(value, (list, tuple)) else (value,)
+            value = values.get(key)
+            if value is not None:
+                values[key] = tuple(value) if isinstance(value, (list, tuple)) else (value,)
+        if method in FEATURE_METHODS:
+            missing = [k for k in ("features", "num_features", "lengthscale", "c")
+                       if values.get(k) is None]
+            if missing:
+                raise ValueError(f"method {method!r} needs a feature map, and target {target!r} "
+                                 f"has no preset for {missing}; give them, or use "
+                                 f"'neural-dual' or 'mlp-ns'")
         return cls(method=method, target=target, seed=seed, **values)
 
     def to_dict(self):
@@ -96,17 +118,25 @@ def build(config):
     -------
     (target, method) : generator.targets.Target, and a method for :class:`Trainer`
     """
-    target = make_target(config.target)
+    target = make_target(config.target, config.data_dir)
     torch.manual_seed(config.seed)  # generator (then discriminator) initialization
-    kwargs = {"hidden": config.hidden} if config.generator == "mlp" else {}
+    kwargs = {"hidden": config.hidden} if config.generator != "affine" else {}
     g_net = make_generator(config.generator, config.latent_dim, target.dim, **kwargs)
-    scales = config.lengthscale[0] if len(config.lengthscale) == 1 else config.lengthscale
-    phi = make_features(config.features, target.dim, config.num_features, scales, config.seed)
+    phi = None
+    if config.method in FEATURE_METHODS:
+        scales = config.lengthscale[0] if len(config.lengthscale) == 1 else config.lengthscale
+        phi = make_features(config.features, target.dim, config.num_features, scales,
+                            config.seed)
     decay_steps = config.steps if config.lr_final is not None else 0
     if config.method == "dual":
         method = DualMethod(g_net, phi, DualConfig(
             c=config.c, lr=config.lr, lr_final=config.lr_final, decay_steps=decay_steps,
             solver=config.solver, form=config.form))
+    elif config.method == "neural-dual":
+        method = NeuralDualMethod(g_net, MLPDiscriminator(target.dim, config.d_hidden),
+                                  NeuralDualConfig(
+            kappa=config.kappa, trust=config.trust, generator_step=config.generator_step,
+            lr=config.lr, lr_final=config.lr_final, decay_steps=decay_steps))
     else:
         method = make_baseline(config.method, g_net, target.dim, features=phi, c=config.c,
                                lr=config.lr, d_lr=config.d_lr, lr_final=config.lr_final,
@@ -120,24 +150,36 @@ def make_trainer(config, target, method, checkpoint_path=None, **loop):
 
     The run's settings are recorded in the checkpoint and checked on resume.
     """
-    postfix = ("dual_value", "gap") if config.method == "dual" else ("value", "d_fake")
+    postfix = {"dual": ("dual_value", "gap"), "neural-dual": ("d_real", "d_fake", "gap")}.get(
+        config.method, ("value", "d_fake"))
     train = TrainConfig(steps=config.steps, batch_size=config.batch_size, seed=config.seed,
                         **{"postfix_keys": postfix, **loop})
-    settings = {f"run.{k}": v for k, v in config.to_dict().items()}
+    # where the data lie is not a setting (a moved copy resumes); what they are is
+    settings = {f"run.{k}": v for k, v in config.to_dict().items() if k != "data_dir"}
+    if isinstance(target, ImageTarget):
+        settings["run.data_checksum"] = target.checksum
     return Trainer(method, target, train, checkpoint_path=checkpoint_path, settings=settings)
 
 
-def evaluate(trainer, target, seed):
-    """Mode metrics and moment errors on 2,500 fresh samples (seeded apart from training).
+def evaluate(trainer, target, seed, cache_dir=None):
+    """Metrics of the trained generator on fresh samples (seeded apart from training).
+
+    2-D targets: mode metrics and moment errors on 2,500 samples. Image targets: the metrics of
+    :data:`generator.image_metrics.METRIC_KEYS` on 10,000 images, judged by the target's
+    classifier (trained and cached in ``cache_dir`` on first use).
 
     Returns
     -------
     metrics : dict
     rng : torch.Generator
         The evaluation stream, positioned after the latent draw (for further evaluation draws).
-    latent : Tensor, shape (2500, latent_dim)
+    latent : Tensor, shape (n, latent_dim)
     """
     rng = torch.Generator().manual_seed(seed + 7_000_001)
+    if isinstance(target, ImageTarget):
+        latent = sample_latent(image_metrics.EVAL_SAMPLES, trainer.latent_dim, rng)
+        metrics = image_metrics.judge(target, cache_dir).score(trainer.generate(latent))
+        return metrics, rng, latent
     latent = sample_latent(EVAL_SAMPLES, trainer.latent_dim, rng)
     points = trainer.generate(latent)
     metrics = mode_metrics(points, target)
@@ -153,46 +195,73 @@ def snapshot_metrics(result, target, seed):
 
 
 def summary_line(target, metrics):
-    """One line: modes, high-quality fraction, reverse KL and moment errors."""
+    """One line: modes, high-quality fraction, reverse KL and moment errors (2-D targets), or
+    classes, class reverse KL, confidence and Fréchet classifier distance (images)."""
+    if isinstance(target, ImageTarget):
+        return (f"{target.name}: {metrics['classes_covered']}/{metrics['num_classes']} classes, "
+                f"class reverse KL {metrics['class_reverse_kl']:.3f} nats, confident "
+                f"{metrics['confident_fraction']:.1%}, Fréchet classifier distance "
+                f"{metrics['frechet_classifier_distance']:.2f} (train vs test: "
+                f"{metrics['reference_frechet_classifier_distance']:.2f})")
     return (f"{target.name}: {metrics['modes_covered']}/{metrics['num_modes']} modes, "
             f"high quality {metrics['high_quality_fraction']:.1%}, reverse KL "
             f"{metrics['reverse_kl']:.3f} nats; mean error {metrics['mean_error']:.3f}, "
             f"covariance error {metrics['cov_error']:.1%}")
 
 
+#: The metrics of a study's result row, for 2-D and for image targets (the others' are None).
+POINT_FIELDS = ("modes_covered", "num_modes", "high_quality_fraction", "reverse_kl")
+IMAGE_FIELDS = image_metrics.METRIC_KEYS
 #: The fields of a study's result row (:func:`run_one`).
-RESULT_FIELDS = ("status", "modes_covered", "num_modes", "high_quality_fraction", "reverse_kl",
-                 "wall_seconds", "train_seconds", "error")
+RESULT_FIELDS = (("status",) + POINT_FIELDS + IMAGE_FIELDS
+                 + ("wall_seconds", "train_seconds", "cpu_seconds", "error"))
 
 
-def run_one(config):
+def _failed_metrics(target):
+    """The metrics of a run whose training produced NaN/inf: nothing covered."""
+    if isinstance(target, ImageTarget):
+        return {"classes_covered": 0, "num_classes": target.num_classes,
+                "class_reverse_kl": math.nan, "confident_fraction": 0.0,
+                "frechet_classifier_distance": math.nan,
+                "reference_frechet_classifier_distance": math.nan}
+    return {"modes_covered": 0, "num_modes": target.num_modes, "high_quality_fraction": 0.0,
+            "reverse_kl": math.nan}
+
+
+def run_one(config, cache_dir=None):
     """Train and evaluate one run of a study; never raises for a run that fails.
+
+    Parameters
+    ----------
+    config : RunConfig
+    cache_dir : str, optional
+        Where the image classifier is cached (default: :func:`generator.classifier.default_cache_dir`).
 
     Returns
     -------
     dict
-        ``config.to_dict()`` and :data:`RESULT_FIELDS`. ``status`` is ``"ok"``;
-        ``"nonfinite"`` when training produced NaN/inf (then 0 modes, 0 high-quality points,
-        reverse KL nan); or ``"error"`` with the exception in ``error``.
+        ``config.to_dict()`` and :data:`RESULT_FIELDS` (the metrics of the other kind of target
+        are None). ``status`` is ``"ok"``; ``"nonfinite"`` when training produced NaN/inf (then
+        nothing covered, KL and distance nan); or ``"error"`` with the exception in ``error``.
+        ``cpu_seconds`` is the process CPU time of the whole run (all threads).
     """
-    start = time.perf_counter()
-    row = {**config.to_dict(), "error": ""}
-    target = make_target(config.target)
+    start, cpu_start = time.perf_counter(), time.process_time()
+    row = {**config.to_dict(), **dict.fromkeys(RESULT_FIELDS), "error": ""}
     try:
         target, method = build(config)
         trainer = make_trainer(config, target, method, snapshots=0, progress=False)
-        result = trainer.run()
-        m = evaluate(trainer, target, config.seed)[0]
-        row.update(status="ok", modes_covered=m["modes_covered"], num_modes=m["num_modes"],
-                   high_quality_fraction=m["high_quality_fraction"],
-                   reverse_kl=m["reverse_kl"], train_seconds=result.seconds)
-    except NonFiniteError as err:
-        row.update(status="nonfinite", modes_covered=0, num_modes=target.num_modes,
-                   high_quality_fraction=0.0, reverse_kl=math.nan, train_seconds=math.nan,
-                   error=str(err)[:300])
+        try:
+            result = trainer.run()
+        except NonFiniteError as err:
+            row.update(status="nonfinite", train_seconds=math.nan, error=str(err)[:300],
+                       **_failed_metrics(target))
+        else:
+            metrics = evaluate(trainer, target, config.seed, cache_dir)[0]
+            keys = IMAGE_FIELDS if isinstance(target, ImageTarget) else POINT_FIELDS
+            row.update(status="ok", train_seconds=result.seconds,
+                       **{k: metrics[k] for k in keys})
     except Exception as err:  # noqa: BLE001 - a study records a failed run and goes on
-        row.update(status="error", modes_covered=None, num_modes=target.num_modes,
-                   high_quality_fraction=None, reverse_kl=None, train_seconds=None,
-                   error=f"{type(err).__name__}: {err}"[:300])
+        row.update(status="error", error=f"{type(err).__name__}: {err}"[:300])
     row["wall_seconds"] = time.perf_counter() - start
+    row["cpu_seconds"] = time.process_time() - cpu_start
     return row

@@ -7,16 +7,28 @@ Fine lengthscales resolve the modes (std 0.02 on the ring, 0.05 on the grid), co
 far-away samples in, and the quadratic block (first and second moments) keeps stray samples from
 escaping where every random Fourier feature is flat. ``lr`` decays geometrically to
 ``lr_final`` over ``steps``; the stability study keeps ``lr`` constant.
+
+A nested dict under a method's name overrides the target's settings for that method.
 """
 
 _NETWORKS = {"generator": "mlp", "hidden": (256, 256, 256), "latent_dim": 2,
              "d_hidden": (256, 256, 256), "batch_size": 128, "c": 30.0}
 
+_IMAGES = {"generator": "pixels", "hidden": (256, 512), "latent_dim": 64,
+           "d_hidden": (256, 256), "batch_size": 64, "lr": 2e-4, "lr_final": None,
+           "neural-dual": {"kappa": 1.0}}
+
 PRESETS = {
     "ring": {**_NETWORKS, "steps": 10000, "features": "rff+quadratic", "num_features": 128,
-             "lengthscale": (0.1, 0.3, 1.0), "lr": 2e-3, "lr_final": 1e-4},
+             "lengthscale": (0.1, 0.3, 1.0), "lr": 2e-3, "lr_final": 1e-4,
+             "neural-dual": {"steps": 6000, "d_hidden": (128, 128), "kappa": 3.0, "lr": 1e-3,
+                             "lr_final": 5e-5}},
     "grid": {**_NETWORKS, "steps": 40000, "features": "rff", "num_features": 256,
              "lengthscale": (0.25, 0.75, 2.0), "lr": 2e-3, "lr_final": 1e-4},
+    # images: pixels in [0, 1] from an MLP with batch norm and a sigmoid output (the
+    # "pixels" generator); the gradient GAN's usual Adam 2e-4, β₁ = 0.5, constant
+    "digits": {**_IMAGES, "steps": 3000},
+    "mnist": {**_IMAGES, "steps": 6000},
     # the affine Gaussian fit needs a larger step
     "gaussian": {**_NETWORKS, "steps": 2000, "features": "rff", "num_features": 64,
                  "lengthscale": (1.0,), "lr": 2e-2, "lr_final": 1e-3},

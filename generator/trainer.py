@@ -33,7 +33,7 @@ from tqdm.auto import tqdm
 from common.checkpoint import rng_states, set_rng_states
 from common.training import (CheckpointedLoop, NonFiniteError, StopRequest, check_finite,
                              torch_threads)
-from common.validation import check_int, check_positive_int
+from common.validation import check_int, check_positive, check_positive_int
 
 from .models import sample_latent
 
@@ -51,6 +51,7 @@ class TrainConfig:
     progress: bool = True  # show a tqdm progress bar
     postfix_keys: tuple = ("dual_value", "gap")  # logged values shown on the bar
     num_threads: Optional[int] = 1  # torch threads while training (small models: 1 is fastest); None: unchanged
+    max_seconds: Optional[float] = None  # also stop once this much training time is spent (a wall-clock budget)
 
     def __post_init__(self):
         check_positive_int(self.steps, "steps")
@@ -59,11 +60,13 @@ class TrainConfig:
         check_int(self.snapshots, "snapshots", minimum=0)
         check_positive_int(self.snapshot_size, "snapshot_size")
         check_int(self.checkpoint_every, "checkpoint_every", minimum=0)
+        if self.max_seconds is not None:
+            self.max_seconds = check_positive(self.max_seconds, "max_seconds")
 
 
 #: Loop settings that do not change the trained result, so a resumed run may change them.
 _COSMETIC = ("snapshots", "snapshot_size", "checkpoint_every", "progress", "postfix_keys",
-             "num_threads")
+             "num_threads", "max_seconds")
 
 
 @dataclass
@@ -72,6 +75,7 @@ class TrainResult:
 
     step: int  # steps completed in total (resumed ones included)
     seconds: float  # wall-clock seconds of training in total (resumed runs included)
+    cpu_seconds: float  # process CPU seconds of training (all threads; resumed runs included)
     logs: dict  # name → list of per-step floats; logs["step"] is the 1-based step number
     snapshots: dict  # step → generated samples (snapshot_size, dim) from a fixed latent batch
     interrupted: bool = False  # stopped by Ctrl-C (a checkpoint was written)
@@ -110,6 +114,7 @@ class Trainer(CheckpointedLoop):
         self.snapshot_latent = sample_latent(self.config.snapshot_size, self.latent_dim, snap_rng)
         self.step = 0
         self.seconds = 0.0
+        self.cpu_seconds = 0.0
         self.logs = {}
         self.snapshots = {}
         self.last_checkpoint_step = None
@@ -137,6 +142,7 @@ class Trainer(CheckpointedLoop):
         return {
             "step": self.step,
             "seconds": self.seconds,
+            "cpu_seconds": self.cpu_seconds,
             "method": self.method.state_dict(),
             "rng": rng_states({"data": self.data_rng, "latent": self.latent_rng}),
             "logs": {k: list(v) for k, v in self.logs.items()},
@@ -147,6 +153,8 @@ class Trainer(CheckpointedLoop):
         """Restore a state written by :meth:`state_dict`."""
         self.step = int(state["step"])
         self.seconds = float(state["seconds"])
+        # nan for a checkpoint written before CPU time was recorded
+        self.cpu_seconds = float(state.get("cpu_seconds", math.nan))
         self.method.load_state_dict(state["method"])
         set_rng_states(state["rng"], {"data": self.data_rng, "latent": self.latent_rng})
         self.logs = {k: list(v) for k, v in state["logs"].items()}
@@ -188,7 +196,9 @@ class Trainer(CheckpointedLoop):
                 raise NonFiniteError(f"generator parameter {name!r} became non-finite")
 
     def run(self):
-        """Train until ``config.steps`` (continuing from the current step after :meth:`resume`).
+        """Train until ``config.steps`` (continuing from the current step after :meth:`resume`),
+        or until ``config.max_seconds`` of training time are spent (then the last step is
+        snapshotted too).
 
         A first Ctrl-C finishes the current step, writes a checkpoint and returns with
         ``interrupted=True``; a second one raises ``KeyboardInterrupt`` at once.
@@ -213,7 +223,8 @@ class Trainer(CheckpointedLoop):
                    dynamic_ncols=True, leave=True)
         with StopRequest() as stop, torch_threads(cfg.num_threads):
             try:
-                while self.step < cfg.steps and not stop.requested:
+                while (self.step < cfg.steps and not stop.requested
+                       and (cfg.max_seconds is None or self.seconds < cfg.max_seconds)):
                     self._one_step(bar)
                     if self.step in wanted:
                         self._take_snapshot()
@@ -224,18 +235,21 @@ class Trainer(CheckpointedLoop):
             finally:
                 bar.close()
             interrupted = stop.requested and self.step < cfg.steps
+        if wanted and self.step < cfg.steps and not interrupted and self.step not in self.snapshots:
+            self._take_snapshot()  # stopped by the time budget
         self.save()
         if interrupted and cfg.progress:
             tqdm.write(f"interrupted at step {self.step}; checkpoint written to "
                        f"{self.checkpoint_path!r}" if self.checkpoint_path else
                        f"interrupted at step {self.step} (no checkpoint_path, nothing saved)")
-        return TrainResult(step=self.step, seconds=self.seconds, logs=self.logs,
+        return TrainResult(step=self.step, seconds=self.seconds, cpu_seconds=self.cpu_seconds,
+                           logs=self.logs,
                            snapshots=self.snapshots, interrupted=interrupted,
                            checkpoint_path=self.checkpoint_path)
 
     def _one_step(self, bar):
         cfg = self.config
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         real = self.target.sample(cfg.batch_size, self.data_rng)
         latent = sample_latent(cfg.batch_size, self.latent_dim, self.latent_rng)
         logs = self.method.step(real, latent)
@@ -243,6 +257,7 @@ class Trainer(CheckpointedLoop):
         elapsed = time.perf_counter() - start
         self.step += 1
         self.seconds += elapsed
+        self.cpu_seconds += time.process_time() - cpu_start
         logs = {"step": float(self.step), **{k: float(v) for k, v in logs.items()},
                 "step_seconds": elapsed}
         for key, value in logs.items():

@@ -1,0 +1,117 @@
+"""Figures of image runs and of the linearized dual method: sample grids, the class histogram,
+and the per-step curves of SPEC 7 (values, certificate, discriminator outputs, time per step).
+
+Built with ``matplotlib.figure.Figure`` (no pyplot, no global state), as :mod:`generator.plots`.
+"""
+
+import math
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from common.images import tile
+
+from .plots import _smooth
+
+GRID = 64  # images per sample grid (8 × 8)
+
+
+def _grid(ax, images, image_shape, title):
+    ax.imshow(tile(images[:GRID], image_shape, ncols=int(math.sqrt(GRID))), cmap="gray_r",
+              vmin=0.0, vmax=1.0, interpolation="nearest")
+    ax.set_title(title, fontsize=9)
+    ax.axis("off")
+
+
+def plot_image_snapshots(snapshots, image_shape, path, title=""):
+    """One 8×8 grid of generated images per snapshot step.
+
+    Parameters
+    ----------
+    snapshots : dict
+        step → images (n ≥ 64, H·W), pixels in [0, 1].
+    image_shape : (int, int)
+    path : str
+    title : str
+    """
+    steps = sorted(snapshots)
+    fig = Figure(figsize=(2.6 * len(steps), 2.9))
+    axes = np.atleast_1d(fig.subplots(1, len(steps)))
+    for ax, step in zip(axes, steps):
+        _grid(ax, snapshots[step].detach().cpu(), image_shape, f"step {step}")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+
+
+def plot_sample_grids(grids, image_shape, path, title=""):
+    """Grids side by side, e.g. two methods: ``grids`` maps a label to images (n ≥ 64, H·W)."""
+    fig = Figure(figsize=(3.4 * len(grids), 3.7))
+    axes = np.atleast_1d(fig.subplots(1, len(grids)))
+    for ax, (label, images) in zip(axes, grids.items()):
+        _grid(ax, images.detach().cpu(), image_shape, label)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+
+
+def plot_class_histogram(metrics, path, title=""):
+    """Predicted classes of the evaluation images, with the fair share and the coverage line.
+
+    Parameters
+    ----------
+    metrics : dict
+        From :meth:`generator.image_metrics.ImageJudge.score` (``class_counts`` and the rest).
+    """
+    counts = np.asarray(metrics["class_counts"])
+    n, k = counts.sum(), len(counts)
+    fig = Figure(figsize=(5.5, 3.4))
+    ax = fig.subplots()
+    ax.bar(np.arange(k), counts, color="tab:blue")
+    ax.axhline(n / k, color="0.3", ls="--", lw=1, label="fair share n/K")
+    ax.axhline(n / (4 * k), color="tab:red", ls=":", lw=1, label="covered from n/(4K)")
+    ax.set_xticks(np.arange(k))
+    ax.set(xlabel="predicted class", ylabel=f"images (of {n})")
+    ax.set_title(f"{title}\n{metrics['classes_covered']}/{k} classes, reverse KL "
+                 f"{metrics['class_reverse_kl']:.3f} nats", fontsize=9)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+
+
+def plot_neural_dual_curves(logs, path):
+    """Per-step curves of the linearized dual method (SPEC 7).
+
+    Panels: the optimal value F(δ*) = g(λ*) of each step; the certified gap (log scale); the
+    updated discriminator's mean output on real and generated samples with κ; and the seconds
+    per step (total, K, solve), smoothed.
+    """
+    steps = np.asarray(logs["step"])
+    window = max(1, len(steps) // 100)
+    s = steps[window - 1:]
+    fig = Figure(figsize=(13, 3.6))
+    ax1, ax2, ax3, ax4 = fig.subplots(1, 4)
+    ax1.plot(s, _smooth(logs["primal_value"], window), c="tab:orange", lw=1.5, label="F(δ*)")
+    ax1.plot(s, _smooth(logs["dual_value"], window), c="tab:blue", lw=1.2, ls="--",
+             label="g(λ*)")
+    ax1.set(xlabel="step", ylabel="nats (sum over the minibatch)",
+            title="Optimal value of each step's problem")
+    ax1.legend(fontsize=8)
+    gap = np.maximum(np.abs(np.asarray(logs["gap"], dtype=float)), 1e-16)
+    ax2.semilogy(steps, gap, c="tab:green", ls="none", marker=".", ms=1.5)
+    ax2.set(xlabel="step", ylabel="|F − g| (nats; 0 drawn at 1e-16)",
+            title="Certified duality gap per solve")
+    ax3.plot(s, _smooth(logs["d_real"], window), label="mean D(real)")
+    ax3.plot(s, _smooth(logs["d_fake"], window), label="mean D(generated)")
+    ax3.set(xlabel="step", ylim=(-0.02, 1.02), title="Updated discriminator; κ (right)")
+    ax3.legend(fontsize=8, loc="upper left")
+    kappa_ax = ax3.twinx()
+    kappa_ax.plot(steps, logs["kappa"], c="0.4", lw=0.8, ls=":")
+    kappa_ax.set_yscale("log")
+    for key, label in (("step_seconds", "whole step"), ("kernel_seconds", "factors and K"),
+                       ("solve_seconds", "exact solve")):
+        ax4.plot(s, 1e3 * _smooth(logs[key], window), label=label)
+    ax4.set(xlabel="step", ylabel="ms", title="Time per step")
+    ax4.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
