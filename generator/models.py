@@ -64,21 +64,27 @@ class MLPGenerator(nn.Module):
         hidden = tuple(hidden)
         if not hidden:
             raise ValueError("hidden must list at least one layer width, got ()")
-        self.net = mlp((self.latent_dim, *hidden, self.out_dim), nn.ReLU, dtype=dtype)
+        self.net = mlp((self.latent_dim, *hidden, self.out_dim), nn.ReLU, dtype=dtype,
+                       **self._layer_options(dtype))
+
+    @staticmethod
+    def _layer_options(dtype):
+        """Further :func:`common.nn.mlp` options (none: linear output, no normalization)."""
+        return {}
 
     def forward(self, z):
         """(n, latent_dim) → (n, out_dim)."""
         return self.net(z)
 
 
-class PixelGenerator(nn.Module):
+class PixelGenerator(MLPGenerator):
     """An MLP G(z) for images: batch normalization and ReLU in the hidden layers, and a sigmoid
     output, so that every pixel lies in (0, 1) like the data.
 
     Batch normalization always uses the statistics of the batch at hand (no running averages):
     training and sampling see the same network, and drawing samples changes no state. It couples
     the samples of a batch in the generator only; the discriminator still scores each sample on
-    its own.
+    its own. ``forward`` needs n ≥ 2 latent codes.
 
     Parameters
     ----------
@@ -89,22 +95,14 @@ class PixelGenerator(nn.Module):
     """
 
     def __init__(self, latent_dim, out_dim, hidden=(256, 512), dtype=DTYPE):
-        super().__init__()
-        self.latent_dim = check_positive_int(latent_dim, "latent_dim")
-        self.out_dim = check_positive_int(out_dim, "out_dim")
-        hidden = tuple(hidden)
-        if not hidden:
-            raise ValueError("hidden must list at least one layer width, got ()")
+        super().__init__(latent_dim, out_dim, hidden, dtype)
 
+    @staticmethod
+    def _layer_options(dtype):
         def batch_norm(width):
             return nn.BatchNorm1d(width, track_running_stats=False, dtype=dtype)
 
-        self.net = mlp((self.latent_dim, *hidden, self.out_dim), nn.ReLU,
-                       out_activation=nn.Sigmoid, dtype=dtype, norm=batch_norm)
-
-    def forward(self, z):
-        """(n, latent_dim) → (n, out_dim), pixels in (0, 1); n ≥ 2 (batch statistics)."""
-        return self.net(z)
+        return {"out_activation": nn.Sigmoid, "norm": batch_norm}
 
 
 GENERATORS = {"affine": AffineGenerator, "mlp": MLPGenerator, "pixels": PixelGenerator}

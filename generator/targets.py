@@ -167,7 +167,7 @@ def _image_splits(name, data_dir):
 
 
 def digits():
-    """scikit-learn's 8×8 digits: 1,437 training and 360 test images (a fixed split)."""
+    """scikit-learn's 8×8 digits: 1,438 training and 359 test images (a fixed split)."""
     return ImageTarget("digits", *_image_splits("digits", None))
 
 

@@ -1,8 +1,11 @@
-"""Shared test helpers: loading an example script as a module."""
+"""Shared test helpers: loading an example script as a module; the digits classifier."""
 
 import importlib.util
 import sys
 from pathlib import Path
+
+import pytest
+import torch
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 if str(EXAMPLES) not in sys.path:  # the scripts import their shared helpers (gan_cli) by name
@@ -16,3 +19,18 @@ def load_example(name):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def digits_classifier(tmp_path_factory):
+    """The digits target and its judge, the classifier trained once per session into a fresh
+    cache folder; with the global torch RNG state before and after the training."""
+    from generator import image_metrics
+    from generator.targets import make_target
+
+    target = make_target("digits")
+    cache = tmp_path_factory.mktemp("classifier-cache")
+    before = torch.get_rng_state()
+    judge = image_metrics.judge(target, cache)
+    return {"target": target, "judge": judge, "cache": cache,
+            "rng": (before, torch.get_rng_state())}

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from common import cli
+from common.checkpoint import load_checkpoint
 
 from conftest import load_example
 
@@ -38,3 +39,62 @@ def test_resume_with_changed_settings_is_refused_with_exit_code_2(example, tmp_p
     code = cli.run(example.main, TINY + ["--out", str(tmp_path), "--c", "3", "--resume"])
     assert code == 2
     assert "run.c: checkpoint 30.0 vs now 3.0" in capsys.readouterr().err
+
+
+IMAGE_TINY = ["--target", "digits", "--steps", "6", "--batch-size", "16", "--hidden", "16",
+              "--d-hidden", "16", "--latent-dim", "4", "--snapshots", "2", "--no-progress"]
+IMAGE_KEYS = ("classes_covered", "num_classes", "class_reverse_kl", "confident_fraction",
+              "frechet_classifier_distance", "reference_frechet_classifier_distance", "steps",
+              "seconds", "cpu_seconds")
+
+
+def test_mlp_discriminator_on_digits_writes_image_metrics_and_figures(example, tmp_path,
+                                                                      digits_classifier):
+    cache = str(digits_classifier["cache"])
+    assert example.main(IMAGE_TINY + ["--out", str(tmp_path), "--cache-dir", cache]) == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    for key in IMAGE_KEYS + ("solve_seconds", "kernel_seconds", "kernel_and_solve_share",
+                             "final_gap", "final_kappa"):
+        assert key in metrics, key
+    assert metrics["num_classes"] == 10 and metrics["steps"] == 6
+    assert sum(metrics["class_counts"]) == 10_000
+    assert metrics["reference_frechet_classifier_distance"] == pytest.approx(
+        digits_classifier["judge"].reference_distance)
+    assert abs(metrics["final_gap"]) <= 1e-9 * max(1.0, abs(metrics["final_dual_value"]))
+    assert 0 < metrics["kernel_and_solve_share"] < 1
+    assert metrics["config"]["method"] == "neural-dual"
+    assert metrics["config"]["generator"] == "pixels"  # the digits preset
+    for name in ("samples.png", "classes.png", "curves.png", "checkpoint.pt"):
+        assert (tmp_path / name).stat().st_size > 0
+
+
+def test_features_on_an_image_target_is_a_usage_error(example, capsys):
+    with pytest.raises(SystemExit) as stop:
+        example.main(["--target", "digits", "--discriminator", "features"])
+    assert stop.value.code == 2
+    assert "--target digits needs --discriminator mlp" in capsys.readouterr().err
+
+
+def test_baseline_on_digits_with_the_same_networks_and_metrics(tmp_path, digits_classifier):
+    baseline = load_example("train_baseline_gan")
+    cache = str(digits_classifier["cache"])
+    assert baseline.main(IMAGE_TINY + ["--out", str(tmp_path), "--cache-dir", cache]) == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    for key in IMAGE_KEYS:
+        assert key in metrics, key
+    assert metrics["config"]["method"] == "mlp-ns" and metrics["config"]["d_hidden"] == [16]
+    assert (tmp_path / "classes.png").stat().st_size > 0
+
+
+def test_a_time_budget_stops_the_run_early_and_snapshots_its_last_step(example, tmp_path,
+                                                                        digits_classifier):
+    cache = str(digits_classifier["cache"])
+    argv = IMAGE_TINY[:]
+    argv[argv.index("--steps") + 1] = "100000"
+    assert example.main(argv + ["--out", str(tmp_path), "--cache-dir", cache,
+                                "--max-seconds", "0.5"]) == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert 1 <= metrics["steps"] < 100000 and metrics["seconds"] >= 0.5
+    assert metrics["seconds"] < 0.5 + 10 * metrics["seconds"] / metrics["steps"]
+    snapshots = load_checkpoint(tmp_path / "checkpoint.pt")["snapshots"]
+    assert sorted(snapshots) == [0, metrics["steps"]]

@@ -31,19 +31,9 @@ def label_reverse_kl(labels, k=10):
     return float(np.sum(p * np.log(k * p)))
 
 
-@pytest.fixture(scope="module")
-def digits_cache(tmp_path_factory):
-    """The digits classifier trained once into a fresh cache; the global RNG state around it."""
-    target = make_target("digits")
-    cache = tmp_path_factory.mktemp("cache")
-    before = torch.get_rng_state()
-    judge = image_metrics.judge(target, cache)
-    return target, judge, cache, (before, torch.get_rng_state())
-
-
 @pytest.fixture
-def digits_judge(digits_cache):
-    return digits_cache[:2]
+def digits_judge(digits_classifier):
+    return digits_classifier["target"], digits_classifier["judge"]
 
 
 # ----------------------------------------------------------------- the Fréchet distance
@@ -114,7 +104,7 @@ def test_held_out_real_images_score_near_the_reference_distance(digits_judge):
     m = judge.score(target.train.x[half[: len(half) // 2]])
     reference = judge.reference_distance
     # two samples of one distribution differ by sampling noise ∝ 1/n₁ + 1/n₂: halving the
-    # 1,437 training images raises it by a factor of about 1.2 against the 360 test images
+    # 1,438 training images raises it by a factor of about 1.2 against the 359 test images
     assert 0.5 * reference <= m["frechet_classifier_distance"] <= 2.0 * reference
     assert m["classes_covered"] == 10
 
@@ -133,8 +123,8 @@ def test_one_class_alone_covers_one_class_with_kl_near_log_10(digits_judge):
 # ----------------------------------------------------------------- the cache
 
 
-def test_a_second_judge_reads_the_classifier_from_the_cache(digits_cache, monkeypatch):
-    target, first, cache, _ = digits_cache
+def test_a_second_judge_reads_the_classifier_from_the_cache(digits_classifier, monkeypatch):
+    target, first, cache = (digits_classifier[k] for k in ("target", "judge", "cache"))
     monkeypatch.setattr(image_metrics, "_JUDGES", {})  # a fresh process
 
     def no_training(_):
@@ -158,8 +148,8 @@ def test_the_cache_key_changes_with_the_data(tmp_path):
     assert classifier.cache_path(changed, tmp_path) != classifier.cache_path(target, tmp_path)
 
 
-def test_training_the_classifier_leaves_the_global_random_state_alone(digits_cache):
-    before, after = digits_cache[3]
+def test_training_the_classifier_leaves_the_global_random_state_alone(digits_classifier):
+    before, after = digits_classifier["rng"]
     assert torch.equal(before, after)
 
 

@@ -1,0 +1,142 @@
+"""The linearized dual GAN against the gradient-trained GAN on images, seed by seed, with the same
+networks and the same wall-clock budget.
+
+For each seed: ``train_dual_gan.py --discriminator mlp`` with the target's preset, then
+``train_baseline_gan.py --method mlp-ns`` (the same generator and MLP discriminator, trained by
+gradient, non-saturating loss) for as many seconds of training as the dual run took. Every run
+keeps its own directory (OUT/<method>/seed<S>/) and is skipped when its metrics.json exists, so
+an interrupted comparison resumes. Writes OUT/comparison.json (every run, and mean, standard
+deviation and worst seed per metric), OUT/comparison.md (the table) and OUT/samples.png (the
+first seed's final samples of both methods side by side).
+
+    python examples/compare_image_gans.py --target mnist --data-dir ../shared/data/mnist \\
+        --seeds 0 1 2 --out runs/mnist_compare
+    python examples/compare_image_gans.py --target digits --seeds 0 1 2 --out runs/digits_compare
+"""
+
+import argparse
+import json
+import math
+import os
+import sys
+
+import numpy as np
+
+from common import cli
+from common.checkpoint import load_checkpoint
+from generator.image_plots import plot_sample_grids
+from generator.targets import IMAGE_TARGETS, make_target
+
+import train_baseline_gan
+import train_dual_gan
+
+METHODS = {"neural-dual": "linearized dual (exact steps)", "mlp-ns": "gradient GAN (non-saturating)"}
+#: metric → True when larger is better (the worst seed is the minimum), False otherwise.
+REPORTED = {"classes_covered": True, "class_reverse_kl": False, "confident_fraction": True,
+            "frechet_classifier_distance": False, "steps": True, "seconds": False,
+            "cpu_seconds": False}
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--target", choices=IMAGE_TARGETS, default="digits")
+    p.add_argument("--data-dir", help="mnist: the directory of the four IDX files")
+    p.add_argument("--cache-dir", help="where the judging classifier is cached")
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--steps", type=int, help="dual run's steps (default: the preset)")
+    p.add_argument("--out", default="runs/image_compare")
+    p.add_argument("--no-progress", action="store_true")
+    return p.parse_args(argv)
+
+
+def _run(script, argv, out):
+    """Run one example unless OUT/metrics.json exists; returns its metrics."""
+    path = os.path.join(out, "metrics.json")
+    if not os.path.isfile(path):
+        code = script.main(argv + ["--out", out])
+        if code != cli.EXIT_OK:
+            raise SystemExit(code)
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def summarize(runs):
+    """Mean, standard deviation (ddof=1) and worst seed of each reported metric, per method."""
+    out = {}
+    for method, by_seed in runs.items():
+        out[method] = {}
+        for key, larger_is_better in REPORTED.items():
+            values = np.array([m[key] for m in by_seed.values()], dtype=float)
+            worst = values.min() if larger_is_better else values.max()
+            out[method][key] = {"mean": float(values.mean()), "worst": float(worst),
+                                "std": float(values.std(ddof=1)) if len(values) > 1 else math.nan}
+    return out
+
+
+def table(summary, runs):
+    """The markdown table: mean ± std (worst seed) per metric, one row per method."""
+    seeds = ", ".join(str(s) for s in next(iter(runs.values())))
+    lines = [f"| method (seeds {seeds}) | classes covered | class reverse KL (nats) | confident "
+             f"| Fréchet classifier distance | steps | train seconds (wall) | CPU seconds |",
+             "|---|---|---|---|---|---|---|---|"]
+    for method, stats in summary.items():
+        cells = []
+        for key in REPORTED:
+            s = stats[key]
+            digits = {"class_reverse_kl": 3, "confident_fraction": 3,
+                      "frechet_classifier_distance": 2}.get(key, 0)
+            cells.append(f"{s['mean']:.{digits}f} ± {s['std']:.{digits}f} "
+                         f"(worst {s['worst']:.{digits}f})")
+        lines.append(f"| {METHODS[method]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    common = ["--target", args.target, "--snapshots", "5"]
+    for flag, value in (("--data-dir", args.data_dir), ("--cache-dir", args.cache_dir)):
+        if value is not None:
+            common += [flag, value]
+    if args.no_progress:
+        common.append("--no-progress")
+    runs = {method: {} for method in METHODS}
+    for seed in args.seeds:
+        seeded = common + ["--seed", str(seed)]
+        dual_out = os.path.join(args.out, "neural-dual", f"seed{seed}")
+        steps = [] if args.steps is None else ["--steps", str(args.steps)]
+        dual = _run(train_dual_gan, seeded + steps + ["--discriminator", "mlp"], dual_out)
+        budget = dual["seconds"]
+        # the baseline trains until it has spent the dual run's training time
+        baseline = _run(train_baseline_gan, seeded + ["--method", "mlp-ns", "--steps",
+                                                      str(100 * dual["steps"]),
+                                                      "--max-seconds", repr(budget)],
+                        os.path.join(args.out, "mlp-ns", f"seed{seed}"))
+        runs["neural-dual"][seed], runs["mlp-ns"][seed] = dual, baseline
+        print(f"seed {seed}: dual FCD {dual['frechet_classifier_distance']:.2f} in "
+              f"{dual['steps']} steps, baseline FCD {baseline['frechet_classifier_distance']:.2f} "
+              f"in {baseline['steps']} steps ({budget:.0f} s each)")
+
+    summary = summarize(runs)
+    with open(os.path.join(args.out, "comparison.json"), "w") as handle:
+        json.dump({"target": args.target, "seeds": args.seeds, "runs": runs,
+                   "summary": summary}, handle, indent=2)
+    text = table(summary, runs)
+    with open(os.path.join(args.out, "comparison.md"), "w") as handle:
+        handle.write(text + "\n")
+    print(text)
+
+    first = args.seeds[0]
+    grids = {}
+    for method, label in METHODS.items():
+        state = load_checkpoint(os.path.join(args.out, method, f"seed{first}", "checkpoint.pt"))
+        last = max(state["snapshots"])
+        grids[f"{label}\nseed {first}, step {last}"] = state["snapshots"][last]
+    shape = make_target(args.target, args.data_dir).image_shape
+    plot_sample_grids(grids, shape, os.path.join(args.out, "samples.png"),
+                      f"{args.target}: the same networks and wall-clock budget")
+    print(f"wrote {args.out}/comparison.json, comparison.md, samples.png")
+    return cli.EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(cli.run(main))
