@@ -16,7 +16,7 @@ _NETWORKS = {"generator": "mlp", "hidden": (256, 256, 256), "latent_dim": 2,
 
 _IMAGES = {"generator": "pixels", "hidden": (256, 512), "latent_dim": 64,
            "d_hidden": (256, 256), "batch_size": 64, "lr": 2e-4, "lr_final": None,
-           "neural-dual": {"kappa": 1.0}}
+           "neural-dual": {"kappa": 1.0, "lr": 1e-3}}
 
 PRESETS = {
     "ring": {**_NETWORKS, "steps": 10000, "features": "rff+quadratic", "num_features": 128,

@@ -134,3 +134,32 @@ def test_run_one_records_an_error_with_its_message(monkeypatch):
     row = experiment.run_one(RunConfig.from_preset("dual", "ring", steps=2))
     assert row["status"] == "error" and row["error"] == "RuntimeError: no such solver here"
     assert row["wall_seconds"] >= 0 and row["method"] == "dual"
+
+
+def test_run_one_trains_the_neural_dual_on_a_2d_target():
+    config = RunConfig.from_preset("neural-dual", "ring", steps=3, batch_size=16, hidden=(8,),
+                                   d_hidden=(8,))
+    row = experiment.run_one(config)
+    assert row["status"] == "ok", row["error"]
+    assert row["num_modes"] == 8 and 0 <= row["modes_covered"] <= 8
+    assert row["classes_covered"] is None and row["cpu_seconds"] > 0
+    assert set(experiment.RESULT_FIELDS) <= set(row)
+
+
+@pytest.mark.parametrize("method", ["neural-dual", "mlp-ns"])
+def test_run_one_on_an_image_target_returns_the_image_metrics(method, digits_classifier):
+    config = RunConfig.from_preset(method, "digits", steps=3, batch_size=16, hidden=(16,),
+                                   d_hidden=(16,), latent_dim=4)
+    row = experiment.run_one(config, cache_dir=digits_classifier["cache"])
+    assert row["status"] == "ok", row["error"]
+    assert row["num_classes"] == 10 and 0 <= row["classes_covered"] <= 10
+    assert row["reference_frechet_classifier_distance"] == pytest.approx(
+        digits_classifier["judge"].reference_distance)
+    assert row["frechet_classifier_distance"] > 0 and row["modes_covered"] is None
+
+
+def test_feature_methods_need_a_feature_preset():
+    with pytest.raises(ValueError, match=r"method 'dual' needs a feature map, and target "
+                                         r"'digits' has no preset for \['features', "
+                                         r"'num_features', 'lengthscale', 'c'\]"):
+        RunConfig.from_preset("dual", "digits")

@@ -32,6 +32,7 @@ and divided by it when ρ > 3/4, within [kappa_min, kappa_max]. ρ is logged in 
 
 import time
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 import torch
@@ -61,7 +62,7 @@ class NeuralDualConfig:
     generator_step: str = "first-order"  # "exact" or "first-order" Danskin form (SPEC 7)
     lr: float = 1e-3  # Adam learning rate of the generator
     betas: tuple = (0.5, 0.999)  # Adam betas
-    lr_final: float = None  # if set, lr decays geometrically to this value ...
+    lr_final: Optional[float] = None  # if set, lr decays geometrically to this value ...
     decay_steps: int = 0  # ... over this many steps (then stays there); 0: constant lr
 
     def __post_init__(self):
