@@ -54,6 +54,8 @@ def add_run_arguments(p, out_default):
     p.add_argument("--hidden", type=int, nargs="+", help=f"generator MLP widths; {PRESET}")
     p.add_argument("--d-hidden", type=int, nargs="+",
                    help=f"hidden widths of the MLP discriminator; {PRESET}")
+    p.add_argument("--dtype", choices=["float64", "float32"],
+                   help=f"precision of the networks (every solve is float64); {PRESET}")
     p.add_argument("--latent-dim", type=int, help=PRESET)
     p.add_argument("--features", choices=FEATURES, help=f"feature map φ (SPEC 4); {PRESET}")
     p.add_argument("--num-features", type=int, help=f"RFF features per lengthscale; {PRESET}")

@@ -47,6 +47,7 @@ from .trainer import TrainConfig, Trainer
 
 METHODS = ("dual", "neural-dual") + BASELINES
 FEATURE_METHODS = ("dual", "linear-gd")  # the methods whose discriminator works on φ(x)
+DTYPES = {"float64": torch.float64, "float32": torch.float32}
 EVAL_SAMPLES = 2500  # the mode-collapse protocol's sample count
 METRIC_KEYS = ("modes_covered", "num_modes", "high_quality_fraction", "reverse_kl",
                "mode_counts", "mean_error", "cov_error")
@@ -79,6 +80,7 @@ class RunConfig:
     trust: str = "scaled"  # neural-dual: "scaled" (kappa fixed) or "adaptive"
     generator_step: str = "first-order"  # neural-dual: "exact" or "first-order" Danskin step
     data_dir: Optional[str] = None  # mnist: the directory of its IDX files
+    dtype: str = "float64"  # of the networks: "float64" or "float32" (solves are float64 always)
 
     @classmethod
     def from_preset(cls, method, target, seed=0, **overrides):
@@ -96,6 +98,10 @@ class RunConfig:
             value = values.get(key)
             if value is not None:
                 values[key] = tuple(value) if isinstance(value, (list, tuple)) else (value,)
+        check_choice(values.get("dtype", "float64"), "dtype", DTYPES)
+        if method in FEATURE_METHODS and values.get("dtype", "float64") != "float64":
+            raise ValueError(f"method {method!r} runs in float64 only (its features and solves "
+                             f"are float64); got dtype={values['dtype']!r}")
         if method in FEATURE_METHODS:
             missing = [k for k in ("features", "num_features", "lengthscale", "c")
                        if values.get(k) is None]
@@ -120,8 +126,10 @@ def build(config):
     """
     target = make_target(config.target, config.data_dir)
     torch.manual_seed(config.seed)  # generator (then discriminator) initialization
+    dtype = DTYPES[config.dtype]
     kwargs = {"hidden": config.hidden} if config.generator != "affine" else {}
-    g_net = make_generator(config.generator, config.latent_dim, target.dim, **kwargs)
+    g_net = make_generator(config.generator, config.latent_dim, target.dim, dtype=dtype,
+                           **kwargs)
     phi = None
     if config.method in FEATURE_METHODS:
         scales = config.lengthscale[0] if len(config.lengthscale) == 1 else config.lengthscale
@@ -133,7 +141,7 @@ def build(config):
             c=config.c, lr=config.lr, lr_final=config.lr_final, decay_steps=decay_steps,
             solver=config.solver, form=config.form))
     elif config.method == "neural-dual":
-        method = NeuralDualMethod(g_net, MLPDiscriminator(target.dim, config.d_hidden),
+        method = NeuralDualMethod(g_net, MLPDiscriminator(target.dim, config.d_hidden, dtype),
                                   NeuralDualConfig(
             kappa=config.kappa, trust=config.trust, generator_step=config.generator_step,
             lr=config.lr, lr_final=config.lr_final, decay_steps=decay_steps))
@@ -141,7 +149,8 @@ def build(config):
         method = make_baseline(config.method, g_net, target.dim, features=phi, c=config.c,
                                lr=config.lr, d_lr=config.d_lr, lr_final=config.lr_final,
                                decay_steps=decay_steps, d_steps=config.d_steps,
-                               hidden=config.d_hidden, target=target, seed=config.seed)
+                               hidden=config.d_hidden, target=target, seed=config.seed,
+                               dtype=dtype)
     return target, method
 
 

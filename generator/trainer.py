@@ -107,11 +107,13 @@ class Trainer(CheckpointedLoop):
         self.extra_settings = dict(settings or {})
         seed = self.config.seed
         self.latent_dim = check_positive_int(method.g_net.latent_dim, "g_net.latent_dim")
+        self.dtype = next(method.g_net.parameters()).dtype  # of the samples and latent codes
         # three independent streams: real data, latent codes, and the fixed snapshot latents
         self.data_rng = torch.Generator().manual_seed(seed)
         self.latent_rng = torch.Generator().manual_seed(seed + 1_000_003)
         snap_rng = torch.Generator().manual_seed(seed + 2_000_006)
-        self.snapshot_latent = sample_latent(self.config.snapshot_size, self.latent_dim, snap_rng)
+        self.snapshot_latent = sample_latent(self.config.snapshot_size, self.latent_dim, snap_rng,
+                                             dtype=self.dtype)
         self.step = 0
         self.seconds = 0.0
         self.cpu_seconds = 0.0
@@ -170,7 +172,7 @@ class Trainer(CheckpointedLoop):
     # ----------------------------------------------------------------- the loop
     def generate(self, latent=None):
         """Generated samples from the fixed snapshot latents (or ``latent``), no gradient."""
-        latent = self.snapshot_latent if latent is None else latent
+        latent = self.snapshot_latent if latent is None else latent.to(self.dtype)
         with torch.no_grad():
             return self.method.g_net(latent)
 
@@ -250,8 +252,8 @@ class Trainer(CheckpointedLoop):
     def _one_step(self, bar):
         cfg = self.config
         start, cpu_start = time.perf_counter(), time.process_time()
-        real = self.target.sample(cfg.batch_size, self.data_rng)
-        latent = sample_latent(cfg.batch_size, self.latent_dim, self.latent_rng)
+        real = self.target.sample(cfg.batch_size, self.data_rng).to(self.dtype)
+        latent = sample_latent(cfg.batch_size, self.latent_dim, self.latent_rng, dtype=self.dtype)
         logs = self.method.step(real, latent)
         self._check_parameters()
         elapsed = time.perf_counter() - start

@@ -29,6 +29,7 @@ from common.training import check_finite
 from common.validation import check_choice, check_int, check_positive, check_positive_int
 
 from ..models import sample_latent
+from ..precision import DTYPE
 from .discriminators import LinearFeatureDiscriminator, MLPDiscriminator
 from .schedule import geometric_lr
 
@@ -218,7 +219,7 @@ class BaselineMethod:
 
 def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=None,
                   lr_final=None, decay_steps=0, d_steps=1, hidden=(128, 128), g_loss=None,
-                  target=None, seed=0):
+                  target=None, seed=0, dtype=DTYPE):
     """Build a baseline method by name.
 
     Parameters
@@ -241,6 +242,8 @@ def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=No
         Hidden widths of the MLP discriminator.
     target : Target, optional
         Fresh real minibatches for ``d_steps`` > 1.
+    dtype : torch.dtype
+        Of the MLP discriminator (the linear one is float64, like its features).
 
     Returns
     -------
@@ -253,7 +256,7 @@ def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=No
         disc = LinearFeatureDiscriminator(features, c)
         default_loss = "minimax"
     else:
-        disc = MLPDiscriminator(in_dim, hidden=hidden)
+        disc = MLPDiscriminator(in_dim, hidden=hidden, dtype=dtype)
         default_loss = "non-saturating" if name == "mlp-ns" else "minimax"
     if name != "linear-gd" and g_loss is not None and g_loss != default_loss:
         raise ValueError(f"method {name!r} fixes g_loss={default_loss!r}, got {g_loss!r}")
