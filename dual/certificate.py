@@ -99,7 +99,7 @@ def _certify_kernel(lam, gram, n_real, c, offset, box=0.0):
     scores = offset + k_beta / c  # SPEC 7: a + Jδ with δ = b(λ)/c, Jδ = Kβ/c
     half_norm_b = float(beta @ k_beta) / (2.0 * c)  # ‖b‖²/(2c) = βᵀKβ/(2c) = (c/2)‖δ‖²
     primal_value = _loss_of_scores(scores[:n_real], scores[n_real:]) + half_norm_b
-    dual_value = _dual_of_terms(lam[:n_real], lam[n_real:], half_norm_b, float(beta @ offset))
+    dual_value = _dual_of_terms(half_norm_b, float(beta @ offset), lam)
     link = float(np.max(np.abs(lam + expit(scores))))  # SPEC 7: λ_k = −σ(a_k + J_kδ)
     kkt = KKTResiduals(stationarity=0.0, link=link, box=float(box))
     return Certificate(primal_value, dual_value, primal_value - dual_value, kkt)

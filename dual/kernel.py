@@ -170,5 +170,4 @@ def _dual_start(gram, n_real, c, offset, beta0):
 
 def _dual_value(beta, mu, gram, c, offset):
     # SPEC 7: g = −βᵀKβ/(2c) + Σ H(μ_k) − βᵀa
-    return _dual_of_terms(-mu, np.empty(0), float(beta @ gram @ beta) / (2.0 * c),
-                          float(beta @ offset))
+    return _dual_of_terms(float(beta @ gram @ beta) / (2.0 * c), float(beta @ offset), -mu)

@@ -1,7 +1,7 @@
 """The certified solutions: on sample features (:class:`Solution`) and on a Gram matrix
 (:class:`KernelSolution`)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
@@ -12,8 +12,23 @@ from .certificate import KKTResiduals, relative_gap
 from .objectives import discriminator as _discriminator
 
 
+@dataclass(frozen=True, eq=False)
 class _Certified(Record):
-    """What both solutions share: read-only arrays, the multipliers, the gap and a summary."""
+    """What both solutions share: the multipliers, the certificate, the backend's report; the
+    arrays are read-only."""
+
+    lam_real: np.ndarray
+    lam_fake: np.ndarray
+    primal_value: float
+    dual_value: float
+    gap: float
+    kkt: KKTResiduals
+    status: str
+    solver: str
+    form: str
+    c: float
+    solve_time: float
+    iterations: Optional[int] = None
 
     _ARRAYS = ("lam_real", "lam_fake")
 
@@ -70,7 +85,8 @@ class Solution(_Certified):
     c : float
         Regularization weight.
     solve_time : float
-        Wall-clock seconds of the whole call, problem construction and certificate included.
+        Wall-clock seconds from the problem's construction to its certificate, both included
+        (the input checks before are not).
     iterations : int or None
         Backend iterations, None if the backend does not say.
 
@@ -78,19 +94,7 @@ class Solution(_Certified):
     rebuilds an equal solution from it (arrays may come back as lists or CPU tensors).
     """
 
-    w: np.ndarray
-    lam_real: np.ndarray
-    lam_fake: np.ndarray
-    primal_value: float
-    dual_value: float
-    gap: float
-    kkt: KKTResiduals
-    status: str
-    solver: str
-    form: str
-    c: float
-    solve_time: float
-    iterations: Optional[int] = None
+    w: np.ndarray = field(kw_only=True)
 
     _ARRAYS = ("w", "lam_real", "lam_fake")
 
@@ -133,19 +137,6 @@ class KernelSolution(_Certified):
     gap, kkt, status, solver, form, c, solve_time, iterations
         As in :class:`Solution`; ``kkt.stationarity`` is 0 by construction (δ = b(λ)/c).
     """
-
-    lam_real: np.ndarray
-    lam_fake: np.ndarray
-    primal_value: float
-    dual_value: float
-    gap: float
-    kkt: KKTResiduals
-    status: str
-    solver: str
-    form: str
-    c: float
-    solve_time: float
-    iterations: Optional[int] = None
 
     @property
     def beta(self):
