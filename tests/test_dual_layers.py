@@ -10,6 +10,9 @@ import dual
 
 torch = pytest.importorskip("torch")
 
+# cvxpylayers 1.2 hands torch tensors to np.array(copy=False): numpy 2 deprecates that; not ours
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
+
 
 def test_missing_cvxpylayers_says_how_to_install(monkeypatch):
     layers = pytest.importorskip("dual.layers")
