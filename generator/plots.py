@@ -11,7 +11,8 @@ from matplotlib.figure import Figure
 
 
 def _limits(target, real):
-    pts = np.asarray(real)
+    """Axis limits holding every mode of the target and every real sample, padded."""
+    pts = np.concatenate([np.asarray(target.modes), np.asarray(real)])
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     pad = 0.15 * float((hi - lo).max()) + 0.2
     return (lo[0] - pad, hi[0] + pad), (lo[1] - pad, hi[1] + pad)
