@@ -182,6 +182,8 @@ def run_one(config):
         target, method = build(config)
         trainer = make_trainer(config, target, method, snapshots=0, progress=False)
         result = trainer.run()
+        if result.interrupted:  # Ctrl-C stopped the run early: it is not a result
+            raise KeyboardInterrupt
         m = evaluate(trainer, target, config.seed)[0]
         row.update(status="ok", modes_covered=m["modes_covered"], num_modes=m["num_modes"],
                    high_quality_fraction=m["high_quality_fraction"],
