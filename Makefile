@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 TORCH  ?= torch==2.13.0
 OUT    ?= runs/demo
 
-.PHONY: demo test test-all venv clean
+.PHONY: demo test test-slow test-all venv clean
 
 venv: $(VENV)/.installed
 
@@ -24,6 +24,9 @@ demo: venv
 
 test: venv
 	$(PY) -m pytest -m "not slow"
+
+test-slow: venv
+	$(PY) -m pytest -m slow
 
 test-all: venv
 	$(PY) -m pytest

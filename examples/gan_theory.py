@@ -17,18 +17,17 @@ import argparse
 import json
 import os
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from scipy import stats
+from tqdm import tqdm
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from tqdm import tqdm  # noqa: E402
-
-from generator import theory  # noqa: E402
+from generator import theory
 
 
 class Pair:
-    """Two 1-D distributions (``pdf`` and seeded ``sample``) and the interval holding them."""
+    """Two 1-D scipy distributions (``pdf``, ``sample``), the interval holding them, and the
+    points where their densities jump (break points for the quadrature)."""
 
     def __init__(self, data, gen, lower, upper, jumps_data=(), jumps_gen=()):
         self.data, self.gen = data, gen
@@ -36,60 +35,18 @@ class Pair:
         self.jumps_data, self.jumps_gen = tuple(jumps_data), tuple(jumps_gen)
 
 
-class Normal:
-    """N(loc, scale²); plain numpy, cheap per call (``quad`` calls ``pdf`` point by point)."""
-
-    def __init__(self, loc, scale):
-        self.loc, self.scale = float(loc), float(scale)
-
-    def pdf(self, x):
-        z = (np.asarray(x, dtype=float) - self.loc) / self.scale
-        return np.exp(-0.5 * z * z) / (self.scale * np.sqrt(2.0 * np.pi))
-
-    def sample(self, n, rng):
-        return rng.normal(self.loc, self.scale, size=n)
-
-
-class Uniform:
-    """U[a, b]."""
-
-    def __init__(self, a, b):
-        self.a, self.b = float(a), float(b)
-
-    def pdf(self, x):
-        x = np.asarray(x, dtype=float)
-        return np.where((x >= self.a) & (x <= self.b), 1.0 / (self.b - self.a), 0.0)
-
-    def sample(self, n, rng):
-        return rng.uniform(self.a, self.b, size=n)
-
-
-class Mixture:
-    """A finite mixture of :class:`Normal` components."""
-
-    def __init__(self, weights, locs, scales):
-        self.weights = np.asarray(weights, dtype=float)
-        self.comps = [Normal(m, s) for m, s in zip(locs, scales)]
-
-    def pdf(self, x):
-        return sum(w * c.pdf(x) for w, c in zip(self.weights, self.comps))
-
-    def sample(self, n, rng):
-        idx = rng.choice(len(self.comps), size=n, p=self.weights)
-        locs = np.array([c.loc for c in self.comps])[idx]
-        scales = np.array([c.scale for c in self.comps])[idx]
-        return locs + scales * rng.standard_normal(n)
-
-
 def make_pair(name):
     """The three pairs of the script: ``gaussians``, ``mixture``, ``disjoint``."""
     if name == "gaussians":
-        return Pair(Normal(0, 1), Normal(2, 1.5), -20.0, 25.0)
+        return Pair(stats.Normal(mu=0, sigma=1), stats.Normal(mu=2, sigma=1.5), -20.0, 25.0)
     if name == "mixture":
-        return Pair(Mixture([0.3, 0.7], [-2.0, 1.5], [0.5, 0.8]), Normal(0, 2), -25.0, 25.0)
+        mixture = stats.Mixture([stats.Normal(mu=-2.0, sigma=0.5),
+                                 stats.Normal(mu=1.5, sigma=0.8)], weights=[0.3, 0.7])
+        return Pair(mixture, stats.Normal(mu=0, sigma=2), -25.0, 25.0)
     if name == "disjoint":
-        return Pair(Uniform(0, 1), Uniform(2, 3), -1.0, 7.0, (0.0, 1.0), (2.0, 3.0))
-    raise ValueError(f"pair must be one of {{'gaussians', 'mixture', 'disjoint'}}, got {name!r}")
+        return Pair(stats.Uniform(a=0, b=1), stats.Uniform(a=2, b=3), -1.0, 7.0, (0.0, 1.0),
+                    (2.0, 3.0))
+    raise ValueError(f"pair must be one of ['gaussians', 'mixture', 'disjoint'], got {name!r}")
 
 
 def shifted(pdf, t):
@@ -114,8 +71,8 @@ def monte_carlo_value(pair, n, seed):
     """Seeded sample estimate of V(D*, G) = E_pdata[log D*] + E_pG[log(1 − D*)] (SPEC 5)."""
     rng = np.random.default_rng(seed)
     a = theory.optimal_logit(pair.data.pdf, pair.gen.pdf)
-    x_real = pair.data.sample(n, rng)
-    x_fake = pair.gen.sample(n, rng)
+    x_real = pair.data.sample(n, rng=rng)
+    x_fake = pair.gen.sample(n, rng=rng)
     # log σ(a) = −softplus(−a), log(1 − σ(a)) = −softplus(a)
     return float(np.mean(-np.logaddexp(0.0, -a(x_real))) + np.mean(-np.logaddexp(0.0, a(x_fake))))
 
@@ -125,7 +82,8 @@ def plot(pair, name, rows, path):
     lo_plot, hi_plot = {"gaussians": (-5, 8), "mixture": (-6, 6), "disjoint": (-0.5, 3.5)}[name]
     x = x[(x >= lo_plot) & (x <= hi_plot)]
     p, q = pair.data.pdf(x), pair.gen.pdf(x)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig = Figure(figsize=(11, 4))
+    axes = fig.subplots(1, 2)
     ax = axes[0]
     ax.plot(x, p, label=r"$p_{data}$")
     ax.plot(x, q, label=r"$p_G$")
@@ -145,7 +103,6 @@ def plot(pair, name, rows, path):
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def main(argv=None):

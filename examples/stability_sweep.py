@@ -1,12 +1,13 @@
 """Learning-rate stability study: the exact dual discriminator against gradient-trained ones.
 
-Grid: learning rates × seeds × methods on one target. Methods (see generator/stability.py):
+Grid: learning rates × seeds × methods on one target. Methods (see generator/experiment.py):
 ``dual`` (exact discriminator, SPEC 4), ``linear-gd`` (the same SPEC 1 discriminator, same φ and
-c, trained by gradient steps) and ``mlp-ns`` (MLP discriminator, non-saturating loss). Every run
-takes the same number of generator steps. Each finished run is appended to ``sweep_<target>.csv``
-at once; running the script again skips the runs already there (key: method, lr, seed, target,
-steps), so an interrupted sweep resumes. The figure shows mean ± standard error over seeds
-against the learning rate, one panel per metric.
+c, trained by gradient steps) and ``mlp-ns`` (MLP discriminator, non-saturating loss); every
+other setting comes from the target's preset (generator/presets.py), with a constant learning
+rate. Every run takes the same number of generator steps. Each finished run is appended to
+``sweep_<target>.csv`` at once; running the script again skips the runs already there (key:
+method, lr, seed, target, steps), so an interrupted sweep resumes. The figure shows mean ±
+standard error over seeds against the learning rate, one panel per metric.
 
 Example::
 
@@ -15,72 +16,98 @@ Example::
 """
 
 import argparse
-import concurrent.futures as cf
+import dataclasses
 import json
 import math
-import multiprocessing
 import os
+import sys
 import time
 
-import matplotlib
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
-from tqdm import tqdm  # noqa: E402
+from common import cli
+from generator.experiment import RunConfig
 
-from generator import stability  # noqa: E402
+import sweep_runner
+from sweep_runner import KEY_FIELDS, config_key, read_rows, run_key
+
+SWEEP_METHODS = ("dual", "linear-gd", "mlp-ns")
 
 FULL_LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2)
 QUICK = {"lrs": (1e-3, 1e-2), "num_seeds": 1, "steps": 25, "batch_size": 64}
 
 
-def build_specs(args):
+def build_configs(args):
     """All runs of the grid, interleaved so that a partial sweep covers every method."""
     seeds = range(args.seed, args.seed + args.num_seeds)
-    overrides = {key: value for key, value in (
-        ("batch_size", args.batch_size), ("num_features", args.num_features),
-        ("lengthscale", None if args.lengthscale is None else tuple(args.lengthscale)),
-        ("c", args.c)) if value is not None}
-    return [stability.RunSpec.for_target(args.target, method=m, lr=lr, seed=s, steps=args.steps,
-                                         **overrides)
+    overrides = {"batch_size": args.batch_size, "num_features": args.num_features,
+                 "lengthscale": args.lengthscale, "c": args.c}
+    # a constant learning rate: the study asks how each method copes with one step size
+    return [dataclasses.replace(RunConfig.from_preset(m, args.target, seed=s, lr=lr,
+                                                      steps=args.steps, **overrides),
+                                lr_final=None)
             for s in seeds for lr in args.lrs for m in args.methods]
 
 
-def run_sweep(specs, csv_path, jobs, progress=True):
-    """Run the specs not yet in the CSV; append each row as it finishes. Returns (done, skipped)."""
-    done_keys = stability.completed_keys(csv_path)
-    todo = [s for s in specs if s.key not in done_keys]
-    skipped = len(specs) - len(todo)
-    bar = tqdm(total=len(todo), desc="runs", disable=not progress)
-    if not todo:
-        pass
-    elif jobs == 1:
-        threads = torch.get_num_threads()
-        stability.worker_init()
-        try:
-            for spec in todo:
-                stability.append_row(csv_path, stability.run_one(spec))
-                bar.update(1)
-        finally:
-            torch.set_num_threads(threads)
-    else:
-        ctx = multiprocessing.get_context("spawn")
-        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx,
-                                    initializer=stability.worker_init) as pool:
-            futures = [pool.submit(stability.run_one, spec) for spec in todo]
-            try:
-                for fut in cf.as_completed(futures):
-                    row = fut.result()
-                    stability.append_row(csv_path, row)
-                    bar.set_postfix_str(f"{row['method']} lr={float(row['lr']):g} "
-                                        f"seed={row['seed']}: {row['modes_covered']} modes")
-                    bar.update(1)
-            except KeyboardInterrupt:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-    bar.close()
-    return len(todo), skipped
+# --------------------------------------------------------------------------- the summary
+
+
+def _mean_se(values):
+    """Mean and standard error (std with ddof=1 over √n; nan for n < 2) of the finite values."""
+    vals = [v for v in values if math.isfinite(v)]
+    n = len(vals)
+    if n == 0:
+        return math.nan, math.nan, 0
+    mean = sum(vals) / n
+    if n < 2:
+        return mean, math.nan, n
+    var = sum((v - mean) ** 2 for v in vals) / (n - 1)
+    return mean, math.sqrt(var / n), n
+
+
+def _num(text):
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def summarize(rows):
+    """Mean ± standard error over seeds, per (method, target, steps, lr).
+
+    The last row of a key wins (a retried error replaces the failed attempt); rows with status
+    ``"error"`` are left out. A ``"nonfinite"`` run counts as 0 modes and 0 high-quality points;
+    its reverse KL is undefined and left out of that mean (``reverse_kl_n`` counts the runs used).
+
+    Returns
+    -------
+    list of dict, sorted by method, target, steps, lr.
+    """
+    latest = {}
+    for row in rows:
+        latest[run_key(*(row[k] for k in KEY_FIELDS))] = row
+    groups = {}
+    for (method, lr, _seed, target, steps), row in latest.items():
+        if row["status"] != "error":
+            groups.setdefault((method, target, steps, lr), []).append(row)
+    out = []
+    for (method, target, steps, lr), group in sorted(groups.items()):
+        modes, modes_se, n = _mean_se([_num(r["modes_covered"]) for r in group])
+        hq, hq_se, _ = _mean_se([_num(r["high_quality_fraction"]) for r in group])
+        rkl, rkl_se, rkl_n = _mean_se([_num(r["reverse_kl"]) for r in group])
+        wall, wall_se, _ = _mean_se([_num(r["wall_seconds"]) for r in group])
+        num_modes = int(_num(group[0]["num_modes"]))
+        out.append({
+            "method": method, "target": target, "steps": steps, "lr": lr, "runs": n,
+            "modes_covered": modes, "modes_covered_se": modes_se,
+            "all_modes_runs": sum(int(_num(r["modes_covered"]) == num_modes) for r in group),
+            "num_modes": num_modes,
+            "high_quality_fraction": hq, "high_quality_fraction_se": hq_se,
+            "reverse_kl": rkl, "reverse_kl_se": rkl_se, "reverse_kl_n": rkl_n,
+            "wall_seconds": wall, "wall_seconds_se": wall_se,
+            "nonfinite_runs": sum(r["status"] == "nonfinite" for r in group),
+        })
+    return out
 
 
 METRICS = [("modes_covered", "modes covered"), ("high_quality_fraction", "high-quality fraction"),
@@ -89,9 +116,10 @@ METRICS = [("modes_covered", "modes covered"), ("high_quality_fraction", "high-q
 
 def plot_summary(summary, path, title):
     """Mean ± standard error against the learning rate (log x), one panel per metric."""
-    fig, axes = plt.subplots(1, len(METRICS), figsize=(4.2 * len(METRICS), 3.8))
+    fig = Figure(figsize=(4.2 * len(METRICS), 3.8))
+    axes = fig.subplots(1, len(METRICS))
     methods = sorted({r["method"] for r in summary}, key=lambda m: (
-        stability.SWEEP_METHODS.index(m) if m in stability.SWEEP_METHODS else 99, m))
+        SWEEP_METHODS.index(m) if m in SWEEP_METHODS else 99, m))
     for ax, (key, label) in zip(axes, METRICS):
         for method in methods:
             rows = sorted((r for r in summary if r["method"] == method), key=lambda r: r["lr"])
@@ -107,7 +135,6 @@ def plot_summary(summary, path, title):
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def table(summary):
@@ -128,13 +155,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="runs/stability", help="output directory")
     parser.add_argument("--target", choices=("ring", "grid"), default="ring")
-    parser.add_argument("--methods", nargs="+", choices=stability.SWEEP_METHODS,
-                        default=list(stability.SWEEP_METHODS))
+    parser.add_argument("--methods", nargs="+", choices=SWEEP_METHODS,
+                        default=list(SWEEP_METHODS))
     parser.add_argument("--lrs", nargs="+", type=float, default=list(FULL_LRS),
                         help="learning rates (default: 1e-4 3e-4 1e-3 3e-3 1e-2 3e-2)")
     parser.add_argument("--seed", type=int, default=0, help="first seed")
     parser.add_argument("--num-seeds", type=int, default=5, help="seeds seed .. seed+n-1")
-    parser.add_argument("--steps", type=int, default=stability.RunSpec.steps,
+    parser.add_argument("--steps", type=int, default=2000,
                         help="generator steps per run, the same for every method")
     parser.add_argument("--batch-size", type=int, default=None,
                         help="default: the target's preset (generator/presets.py)")
@@ -144,7 +171,13 @@ def main(argv=None):
                         help="RFF lengthscale(s); default: the target's preset")
     parser.add_argument("--c", type=float, default=None,
                         help="SPEC 1 L2 weight; default: the target's preset")
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes")
+    engine = parser.add_mutually_exclusive_group()
+    engine.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run on the Dask cluster of this scheduler (e.g. tcp://host:8786)")
+    engine.add_argument("--jobs", type=int, default=None,
+                        help="run on a local Dask cluster of N single-threaded workers")
+    parser.add_argument("--connect-timeout", type=float, default=10.0,
+                        help="seconds to wait for the scheduler of --scheduler")
     parser.add_argument("--quick", action="store_true",
                         help="tiny smoke sweep: 2 lrs x 1 seed x the methods x 25 steps")
     parser.add_argument("--no-progress", action="store_true")
@@ -160,32 +193,48 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     csv_path = os.path.join(args.out, f"sweep_{args.target}.csv")
 
-    specs = build_specs(args)
+    configs = build_configs(args)
+    progress = not args.no_progress
     start = time.perf_counter()
-    ran, skipped = run_sweep(specs, csv_path, args.jobs, progress=not args.no_progress)
+    try:
+        if args.scheduler is None and args.jobs is None:
+            engine = "in process"
+            ran, skipped = sweep_runner.run_in_process(configs, csv_path, progress)
+        else:
+            with sweep_runner.dask_client(args.scheduler, args.jobs,
+                                          args.connect_timeout) as client:
+                engine = f"Dask at {client.scheduler.address}"
+                print(f"Dask dashboard: {client.dashboard_link}")
+                ran, skipped = sweep_runner.run_on_cluster(configs, csv_path, client, progress)
+    except (ImportError, sweep_runner.SchedulerUnreachable) as err:
+        print(f"stability_sweep.py: error: {err}", file=sys.stderr)
+        return cli.EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        done = len(read_rows(csv_path))
+        print(f"\ninterrupted: outstanding runs cancelled; {done} row(s) kept in {csv_path}; "
+              f"run the same command again to continue")
+        return cli.EXIT_INTERRUPTED
     elapsed = time.perf_counter() - start
-    print(f"{ran} run(s) done, {skipped} already in {csv_path}; {elapsed:.1f} s with "
-          f"--jobs {args.jobs}")
+    print(f"{ran} run(s) done, {skipped} already in {csv_path}; {elapsed:.1f} s, {engine}")
 
-    wanted = {s.key for s in specs}
-    rows = [r for r in stability.read_rows(csv_path)
-            if stability.run_key(*(r[k] for k in stability.KEY_FIELDS)) in wanted]
-    summary = stability.summarize(rows)
+    wanted = {config_key(c) for c in configs}
+    rows = [r for r in read_rows(csv_path) if run_key(*(r[k] for k in KEY_FIELDS)) in wanted]
+    summary = summarize(rows)
     print(table(summary))
     fig_path = os.path.join(args.out, f"sweep_{args.target}.png")
     plot_summary(summary, fig_path, f"{args.target}: {args.steps} generator steps per run, "
                  f"{args.num_seeds} seed(s), mean ± se")
-    result = {"target": args.target, "steps": args.steps, "batch_size": specs[0].batch_size,
+    result = {"target": args.target, "steps": args.steps, "batch_size": configs[0].batch_size,
               "lrs": args.lrs, "seeds": list(range(args.seed, args.seed + args.num_seeds)),
-              "methods": args.methods, "jobs": args.jobs, "runs_this_invocation": ran,
+              "methods": args.methods, "engine": engine, "runs_this_invocation": ran,
               "runs_skipped": skipped, "seconds_this_invocation": elapsed,
-              "run_spec": stability.spec_dict(specs[0]), "summary": summary,
+              "run_config": configs[0].to_dict(), "summary": summary,
               "csv": os.path.basename(csv_path), "figure": os.path.basename(fig_path)}
     with open(os.path.join(args.out, f"sweep_{args.target}.json"), "w") as fh:
         json.dump(result, fh, indent=2, allow_nan=True)
     print(f"wrote {csv_path}, {fig_path}")
-    return result
+    return cli.EXIT_OK
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(cli.run(main))

@@ -24,6 +24,8 @@ import time
 import torch
 from tqdm.auto import tqdm
 
+from common import cli
+from common.checkpoint import ensure_writable_directory
 from vae import DATASETS, DECODERS, LR_SCHEDULES, TrainConfig, Trainer, VAEConfig
 from vae import evaluate_iwae, figures, load_dataset
 
@@ -75,7 +77,7 @@ def parse_args(argv=None):
             epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
             lr_schedule=args.lr_schedule, mc_samples=args.mc_samples, binarize=args.binarize,
             seed=args.seed)
-    except ValueError as err:
+    except (TypeError, ValueError) as err:
         p.error(str(err))
     return args
 
@@ -83,10 +85,11 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     wall0 = time.perf_counter()
+    ensure_writable_directory(args.out)
     train, test = load_dataset(args.dataset, args.data_dir, seed=args.seed)
     model_config = VAEConfig(**{**args.model_config.to_dict(), "input_dim": train.x.shape[1]})
-    os.makedirs(args.out, exist_ok=True)
-    trainer = Trainer(model_config, args.train_config, train.x, test.x, out_dir=args.out,
+    trainer = Trainer(model_config, args.train_config, train.x, test.x,
+                      checkpoint_path=os.path.join(args.out, "checkpoint.pt"),
                       progress=not args.no_progress)
     if args.resume:
         trainer.resume()
@@ -99,19 +102,17 @@ def main(argv=None):
                                          os.path.join(args.out, "reconstructions_epoch001.png"),
                                          "after epoch 1")
 
-    try:
-        trainer.fit(on_epoch_end=after_epoch)
-    except KeyboardInterrupt:
-        print(f"\ninterrupted during epoch {trainer.epoch + 1}; the checkpoint of epoch "
-              f"{trainer.epoch} is intact in {args.out}; rerun with --resume to continue")
-        sys.exit(130)
+    result = trainer.run(on_epoch_end=after_epoch)
+    if result.interrupted:
+        print(f"stopped in epoch {trainer.epoch + 1}; continue with --resume")
+        return cli.EXIT_INTERRUPTED
 
     model, hist = trainer.model, trainer.history
     n_iwae = len(test.x) if args.iwae_images == 0 else min(args.iwae_images, len(test.x))
     with tqdm(total=n_iwae, desc=f"IWAE K={args.iwae_samples}", unit="img",
               disable=args.no_progress) as bar:
         iwae = evaluate_iwae(model, trainer.test_x[:n_iwae], args.iwae_samples,
-                             generator=torch.Generator().manual_seed(args.seed + 5),
+                             rng=torch.Generator().manual_seed(args.seed + 5),
                              progress=bar.update)
     figures.plot_reconstructions(model, shown, test.image_shape,
                                  os.path.join(args.out,
@@ -138,7 +139,8 @@ def main(argv=None):
         json.dump(metrics, f, indent=2)
     print(f"final test negative ELBO {hist['test_loss'][-1]:.3f} nats/image; IWAE NLL "
           f"{iwae:.3f} (K={args.iwae_samples}, {n_iwae} test images); wrote {args.out}")
+    return cli.EXIT_OK
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(cli.run(main))

@@ -1,28 +1,53 @@
-"""Torch generators trained against the exact dual value of the discriminator (SPEC 4, 5).
+"""Generators trained against an exactly solved discriminator (SPEC 4), and the baselines.
 
-Modules: ``models`` (generators, latent prior), ``features`` (fixed maps φ), ``targets``
-(2-D mixtures), ``metrics`` (mode coverage, reverse KL, moments), ``trainer`` (the loop),
-``dual_method`` (the SPEC 4 step), ``presets`` (settings that work per target), ``baseline`` and
-``discriminators`` (the standard GAN trained by gradient steps), ``theory`` (SPEC 5 on 1-D
-densities), ``stability`` (the learning-rate sweep), ``runs`` (config, resume and evaluation
-shared by the scripts), ``checkpoint`` and ``plots``.
+Building blocks:
+
+* :mod:`.models` — the generator networks G_θ and the latent prior;
+* :mod:`.features` — fixed feature maps φ of the exact discriminator;
+* :mod:`.targets` — 2-D target mixtures; :mod:`.metrics` — mode coverage, reverse KL, moments;
+* :mod:`.methods` — what one training step does: the exact dual method, the standard GANs;
+* :mod:`.trainer` — the loop (seeds, checkpoints, resume, Ctrl-C, progress);
+* :mod:`.presets` and :mod:`.experiment` — one run from its settings to its metrics, shared by
+  the example scripts and the stability study;
+* :mod:`.plots` — figures of a run;
+* :mod:`.theory` — standard GAN theory on 1-D densities by quadrature (SPEC 5). It needs numpy
+  and scipy only: ``import generator.theory`` does not import torch.
+
+The names below are imported on first use, so that importing a torch-free submodule stays light.
 """
 
-from .baseline import BaselineConfig, BaselineMethod, make_baseline
-from .discriminators import LinearFeatureDiscriminator, MLPDiscriminator
-from .dual_method import DualConfig, DualMethod, default_solver, dual_value
-from .features import Concat, Identity, IdentityBias, Quadratic, RandomFourier, make_features
-from .metrics import mode_metrics, moment_errors, sample_covariance, sample_mean
-from .models import AffineGenerator, MLPGenerator, make_generator, sample_latent
-from .presets import DUAL_PRESETS
-from .targets import Target, make_target
-from .trainer import NonFiniteError, TrainConfig, Trainer, TrainResult, check_finite
+import importlib
 
-__all__ = [
-    "AffineGenerator", "BaselineConfig", "BaselineMethod", "Concat", "DUAL_PRESETS",
-    "LinearFeatureDiscriminator", "MLPDiscriminator", "make_baseline", "DualConfig", "DualMethod", "Identity", "IdentityBias",
-    "MLPGenerator", "NonFiniteError", "Quadratic", "RandomFourier", "Target", "TrainConfig",
-    "TrainResult", "Trainer", "check_finite", "default_solver", "dual_value", "make_features",
-    "make_generator", "make_target", "mode_metrics", "moment_errors", "sample_covariance",
-    "sample_latent", "sample_mean",
-]
+_EXPORTS = {
+    "AffineGenerator": "models", "MLPGenerator": "models", "make_generator": "models",
+    "sample_latent": "models",
+    "Concat": "features", "Identity": "features", "IdentityBias": "features",
+    "Quadratic": "features", "RandomFourier": "features", "make_features": "features",
+    "Target": "targets", "make_target": "targets",
+    "mode_metrics": "metrics", "moment_errors": "metrics", "sample_covariance": "metrics",
+    "sample_mean": "metrics",
+    "DualConfig": "methods.feature_dual", "DualMethod": "methods.feature_dual",
+    "dual_value": "methods.feature_dual",
+    "BaselineConfig": "methods.baseline", "BaselineMethod": "methods.baseline",
+    "make_baseline": "methods.baseline",
+    "LinearFeatureDiscriminator": "methods.discriminators",
+    "MLPDiscriminator": "methods.discriminators",
+    "TrainConfig": "trainer", "TrainResult": "trainer", "Trainer": "trainer",
+    "PRESETS": "presets",
+    "RunConfig": "experiment", "build": "experiment", "evaluate": "experiment",
+    "make_trainer": "experiment", "run_one": "experiment",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -6,12 +6,13 @@ seeded ``torch.Generator``, so the same seed gives the same map.
 """
 
 import math
-import numbers
 
 import torch
 from torch import nn
 
-from .models import DTYPE, check_positive_int
+from common.validation import check_choice, check_positive, check_positive_int
+
+from .precision import DTYPE
 
 
 class Identity(nn.Module):
@@ -74,7 +75,7 @@ class RandomFourier(nn.Module):
         super().__init__()
         self.in_dim = check_positive_int(in_dim, "in_dim")
         self.out_dim = check_positive_int(num_features, "num_features")
-        self.lengthscale = _check_lengthscale(lengthscale)
+        self.lengthscale = check_positive(lengthscale, "lengthscale")
         rng = torch.Generator().manual_seed(int(seed))
         # SPEC 4: Ω ~ N(0, ℓ⁻² I), β ~ U[0, 2π]
         omega = torch.randn(self.out_dim, self.in_dim, generator=rng, dtype=dtype) / self.lengthscale
@@ -117,14 +118,6 @@ class _Constant(nn.Module):
         return torch.ones_like(x[:, :1])
 
 
-def _check_lengthscale(value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"lengthscale must be a positive number, got {value!r}")
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"lengthscale must be a positive finite number, got {value}")
-    return float(value)
-
-
 def _rff(in_dim, num_features, lengthscale, seed):
     """One RFF map, or one per lengthscale (seeds seed, seed+1, ...) concatenated."""
     scales = lengthscale if isinstance(lengthscale, (tuple, list)) else (lengthscale,)
@@ -161,8 +154,7 @@ def make_features(name, in_dim, num_features=128, lengthscale=1.0, seed=0):
     torch.nn.Module
         With attributes ``in_dim`` and ``out_dim``; no trainable parameters.
     """
-    if name not in FEATURES:
-        raise ValueError(f"features must be one of {list(FEATURES)}, got {name!r}")
+    check_choice(name, "features", FEATURES)
     if name == "identity":
         return Identity(in_dim)
     if name == "bias":

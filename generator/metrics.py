@@ -14,10 +14,6 @@ import torch
 
 from .targets import Target
 
-#: The usual number of generated points the protocol evaluates.
-NUM_EVAL_POINTS = 2500
-
-
 def _as_points(points):
     points = torch.as_tensor(points, dtype=torch.float64)
     if points.ndim != 2 or points.shape[0] == 0:

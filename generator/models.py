@@ -1,43 +1,29 @@
-"""Generators G_θ: R^latent_dim → R^out_dim, and the latent prior N(0, I) (SPEC 4).
-
-Every module here works in float64 by default (``DTYPE``): the discriminator is solved in float64
-(``dual.solve``) and its dual value is evaluated in torch at the same precision.
-"""
-
-import numbers
+"""Generator networks G_θ: R^latent_dim → R^out_dim, and the latent prior N(0, I) (SPEC 4)."""
 
 import torch
 from torch import nn
 
-#: The dtype used throughout :mod:`generator` (models, features, targets).
-DTYPE = torch.float64
+from common.nn import mlp
+from common.validation import check_choice, check_positive_int
+
+from .precision import DTYPE
 
 
-def check_positive_int(value, name):
-    """Return ``value`` as an int if it is a positive integer, else raise TypeError/ValueError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, got {value!r} "
-                        f"of type {type(value).__name__}")
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
-    return int(value)
-
-
-def sample_latent(n, latent_dim, generator, dtype=DTYPE):
+def sample_latent(n, latent_dim, rng, dtype=DTYPE):
     """Draw ``n`` latent codes z ~ N(0, I), shape (n, latent_dim).
 
     Parameters
     ----------
     n, latent_dim : int
         Positive integers.
-    generator : torch.Generator
+    rng : torch.Generator
         The random stream (the trainer owns it, so runs are reproducible and resumable).
     """
     n = check_positive_int(n, "n")
     latent_dim = check_positive_int(latent_dim, "latent_dim")
-    if not isinstance(generator, torch.Generator):
-        raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
-    return torch.randn(n, latent_dim, generator=generator, dtype=dtype)
+    if not isinstance(rng, torch.Generator):
+        raise TypeError(f"rng must be a torch.Generator, got {type(rng).__name__}")
+    return torch.randn(n, latent_dim, generator=rng, dtype=dtype)
 
 
 class AffineGenerator(nn.Module):
@@ -78,12 +64,7 @@ class MLPGenerator(nn.Module):
         hidden = tuple(hidden)
         if not hidden:
             raise ValueError("hidden must list at least one layer width, got ()")
-        widths = [self.latent_dim] + [check_positive_int(h, "hidden width") for h in hidden]
-        layers = []
-        for fan_in, fan_out in zip(widths[:-1], widths[1:]):
-            layers += [nn.Linear(fan_in, fan_out, dtype=dtype), nn.ReLU()]
-        layers.append(nn.Linear(widths[-1], self.out_dim, dtype=dtype))
-        self.net = nn.Sequential(*layers)
+        self.net = mlp((self.latent_dim, *hidden, self.out_dim), nn.ReLU, dtype=dtype)
 
     def forward(self, z):
         """(n, latent_dim) → (n, out_dim)."""
@@ -95,6 +76,5 @@ GENERATORS = {"affine": AffineGenerator, "mlp": MLPGenerator}
 
 def make_generator(name, latent_dim, out_dim, **kwargs):
     """Build a generator by name: ``"affine"`` or ``"mlp"`` (``hidden=...`` for the MLP)."""
-    if name not in GENERATORS:
-        raise ValueError(f"generator must be one of {sorted(GENERATORS)}, got {name!r}")
+    check_choice(name, "generator", GENERATORS)
     return GENERATORS[name](latent_dim, out_dim, **kwargs)

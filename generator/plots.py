@@ -1,16 +1,18 @@
-"""Figures of a training run (matplotlib, Agg backend): samples, dual/primal/gap curves, weights."""
+"""Figures of a training run: samples, dual/primal/gap curves, the game's value, dual weights.
+
+Figures are built with ``matplotlib.figure.Figure`` and written with ``savefig``: no pyplot, no
+backend selection, no global state, so importing this module changes nothing for the caller.
+"""
 
 import math
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
 
 
 def _limits(target, real):
-    pts = np.asarray(real)
+    """Axis limits holding every mode of the target and every real sample, padded."""
+    pts = np.concatenate([np.asarray(target.modes), np.asarray(real)])
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     pad = 0.15 * float((hi - lo).max()) + 0.2
     return (lo[0] - pad, hi[0] + pad), (lo[1] - pad, hi[1] + pad)
@@ -33,7 +35,8 @@ def plot_snapshots(snapshots, real, target, path, metrics=None):
     steps = sorted(snapshots)
     cols = min(len(steps), 5)
     rows = math.ceil(len(steps) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.4 * rows), squeeze=False)
+    fig = Figure(figsize=(3.2 * cols, 3.4 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     xlim, ylim = _limits(target, real)
     real = np.asarray(real)
     for ax in axes.flat[len(steps):]:
@@ -57,7 +60,6 @@ def plot_snapshots(snapshots, real, target, path, metrics=None):
     fig.suptitle(f"Generated vs real samples ({target.name})", fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=130)
-    plt.close(fig)
 
 
 def _smooth(values, window):
@@ -81,7 +83,8 @@ def plot_training_curves(logs, path, ceiling=None):
     """
     steps = np.asarray(logs["step"])
     window = max(1, len(steps) // 100)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8))
+    fig = Figure(figsize=(11, 3.8))
+    ax1, ax2 = fig.subplots(1, 2)
     ax1.plot(steps, logs["primal_value"], c="tab:orange", lw=0.5, alpha=0.25)
     s = steps[window - 1:]
     ax1.plot(s, _smooth(logs["primal_value"], window), c="tab:orange", lw=1.5,
@@ -107,7 +110,6 @@ def plot_training_curves(logs, path, ceiling=None):
     ax2.set_title("Certified duality gap per solve", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=130)
-    plt.close(fig)
 
 
 def plot_dual_weights(real, fake, lam_real, lam_fake, target, path):
@@ -117,7 +119,8 @@ def plot_dual_weights(real, fake, lam_real, lam_fake, target, path):
     probability that D calls it real (its weight in b(λ) and in the generator's gradient).
     """
     real, fake = np.asarray(real), np.asarray(fake)
-    fig, axes = plt.subplots(1, 2, figsize=(9.6, 4.4), sharex=True, sharey=True)
+    fig = Figure(figsize=(9.6, 4.4))
+    axes = fig.subplots(1, 2, sharex=True, sharey=True)
     xlim, ylim = _limits(target, real)
     weight_real, weight_fake = -np.asarray(lam_real), 1.0 + np.asarray(lam_fake)
     # a diverging scale centred on 1/2 (D undecided), wide enough for the largest deviation
@@ -137,4 +140,21 @@ def plot_dual_weights(real, fake, lam_real, lam_fake, target, path):
     fig.suptitle("Dual weights of the exact discriminator on the final minibatch "
                  "(the other set in grey)", fontsize=11)
     fig.savefig(path, dpi=130, bbox_inches="tight")
-    plt.close(fig)
+
+
+def plot_game_curves(logs, path):
+    """V̂ after the discriminator steps, and the mean D on real and generated samples (baselines).
+    """
+    steps = np.asarray(logs["step"])
+    fig = Figure(figsize=(11, 3.8))
+    ax1, ax2 = fig.subplots(1, 2)
+    ax1.plot(steps, logs["value"], lw=0.6, label="V̂(D, G) on the minibatch")
+    ax1.axhline(-np.log(4.0), color="grey", ls=":", label="−log 4 (D ≡ ½, SPEC 5 4f)")
+    ax1.set(xlabel="step", ylabel="nats per sample", title="Value of the game")
+    ax1.legend(fontsize=8)
+    ax2.plot(steps, logs["d_real"], lw=0.6, label="mean D(real)")
+    ax2.plot(steps, logs["d_fake"], lw=0.6, label="mean D(generated)")
+    ax2.set(xlabel="step", ylim=(-0.02, 1.02), title="Discriminator outputs")
+    ax2.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)

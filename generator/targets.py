@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 import torch
 
-from .models import DTYPE, check_positive_int
+from common.validation import check_choice, check_positive_int
+
+from .precision import DTYPE
 
 
 @dataclass(frozen=True)
@@ -56,19 +58,19 @@ class Target:
         centred = self.modes - self.mean
         return self.covariance + centred.T @ centred / self.num_modes
 
-    def sample(self, n, generator):
+    def sample(self, n, rng):
         """Draw ``n`` points, shape (n, 2): a uniform component, then its Gaussian.
 
         Parameters
         ----------
         n : int
-        generator : torch.Generator
+        rng : torch.Generator
         """
         n = check_positive_int(n, "n")
-        if not isinstance(generator, torch.Generator):
-            raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
-        k = torch.randint(self.num_modes, (n,), generator=generator)
-        noise = torch.randn(n, self.dim, generator=generator, dtype=self.modes.dtype)
+        if not isinstance(rng, torch.Generator):
+            raise TypeError(f"rng must be a torch.Generator, got {type(rng).__name__}")
+        k = torch.randint(self.num_modes, (n,), generator=rng)
+        noise = torch.randn(n, self.dim, generator=rng, dtype=self.modes.dtype)
         return self.modes[k] + noise @ torch.linalg.cholesky(self.covariance).T
 
 
@@ -98,6 +100,5 @@ TARGETS = {"ring": ring, "grid": grid, "gaussian": gaussian}
 
 def make_target(name):
     """Build a target by name: one of ``"ring"``, ``"grid"``, ``"gaussian"``."""
-    if name not in TARGETS:
-        raise ValueError(f"target must be one of {sorted(TARGETS)}, got {name!r}")
+    check_choice(name, "target", TARGETS)
     return TARGETS[name]()

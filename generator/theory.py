@@ -22,11 +22,11 @@ Conventions (all values in nats):
   ``p_G`` is tiny but not zero); :func:`optimal_value` always goes through logits.
 """
 
-import numbers
-
 import numpy as np
 from scipy import integrate
-from scipy.special import expit, xlogy
+from scipy.special import xlogy
+
+from common.validation import check_real
 
 LOG4 = float(np.log(4.0))
 
@@ -222,11 +222,6 @@ def optimal_value_quad(p_data, p_g, lower, upper, *, points=()):
                       points=points, logit=True)
 
 
-def sigmoid(a):
-    """``σ(a) = 1 / (1 + exp(−a))``, exact at ±inf; converts logits to D."""
-    return expit(np.asarray(a, dtype=np.float64))
-
-
 # --------------------------------------------------------------------------- validation
 
 
@@ -237,13 +232,11 @@ def _quad(f, lower, upper, points):
 
 
 def _bounds(lower, upper, points):
-    for name, v in (("lower", lower), ("upper", upper)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v):
-            raise ValueError(f"{name} must be a finite real number, got {v!r}")
+    lower, upper = check_real(lower, "lower"), check_real(upper, "upper")
     if not lower < upper:
         raise ValueError(f"lower must be < upper, got lower={lower!r}, upper={upper!r}")
     pts = sorted(float(t) for t in points if lower < float(t) < upper)
-    return float(lower), float(upper), tuple(pts)
+    return lower, upper, tuple(pts)
 
 
 def _check_normalized_quad(p_data, p_g, lower, upper, points):

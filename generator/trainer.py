@@ -3,42 +3,39 @@
 The loop owns everything that is not the method's mathematics: seeds and random streams, the
 real and latent minibatches, the progress bar, per-step logs, snapshots of generated samples for
 figures, atomic checkpoints, exact resume, a clean stop on Ctrl-C, and a stop with a clear error
-when the generator produces non-finite values.
+when the generator produces non-finite values. Its shape (``run()`` returns a result,
+``resume()`` returns the trainer) is the one of :class:`common.training.CheckpointedLoop`,
+shared with :class:`vae.Trainer`.
 
 A *method* is any object with
 
-``generator`` : torch.nn.Module
-    Maps latent codes (n, latent_dim) to samples (n, dim); has an int attribute ``latent_dim``.
+``g_net`` : torch.nn.Module
+    The generator network G_θ: latent codes (n, latent_dim) → samples (n, dim); has an int
+    attribute ``latent_dim``.
+``config`` : dataclass
+    Its settings (checked on resume).
 ``step(real, latent) -> dict[str, float]``
     One training step on a real minibatch (B, dim) and latent minibatch (B, latent_dim); returns
-    the numbers to log. It should call :func:`check_finite` on the generator's output.
+    the numbers to log. It should call :func:`common.training.check_finite` on G's output.
 ``state_dict() -> dict`` and ``load_state_dict(state)``
     Everything needed to continue exactly (weights-only-safe values: tensors, numbers, strings).
 """
 
+import dataclasses
 import math
-import signal
-import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Optional
 
 import torch
 from tqdm.auto import tqdm
 
-from .checkpoint import load_checkpoint, numpy_rng_state, save_checkpoint, set_numpy_rng_state
-from .models import check_positive_int, sample_latent
+from common.checkpoint import rng_states, set_rng_states
+from common.training import (CheckpointedLoop, NonFiniteError, StopRequest, check_finite,
+                             torch_threads)
+from common.validation import check_int, check_positive_int
 
-
-class NonFiniteError(FloatingPointError):
-    """The generator produced NaN or infinite values; training cannot continue."""
-
-
-def check_finite(tensor, what="generator output"):
-    """Raise :class:`NonFiniteError` if ``tensor`` holds a NaN or an infinity."""
-    if not torch.isfinite(tensor).all():
-        bad = int((~torch.isfinite(tensor)).sum())
-        raise NonFiniteError(f"{what} has {bad} non-finite value(s) out of {tensor.numel()}")
+from .models import sample_latent
 
 
 @dataclass
@@ -55,6 +52,19 @@ class TrainConfig:
     postfix_keys: tuple = ("dual_value", "gap")  # logged values shown on the bar
     num_threads: Optional[int] = 1  # torch threads while training (small models: 1 is fastest); None: unchanged
 
+    def __post_init__(self):
+        check_positive_int(self.steps, "steps")
+        check_positive_int(self.batch_size, "batch_size")
+        check_int(self.seed, "seed", minimum=0)
+        check_int(self.snapshots, "snapshots", minimum=0)
+        check_positive_int(self.snapshot_size, "snapshot_size")
+        check_int(self.checkpoint_every, "checkpoint_every", minimum=0)
+
+
+#: Loop settings that do not change the trained result, so a resumed run may change them.
+_COSMETIC = ("snapshots", "snapshot_size", "checkpoint_every", "progress", "postfix_keys",
+             "num_threads")
+
 
 @dataclass
 class TrainResult:
@@ -68,7 +78,7 @@ class TrainResult:
     checkpoint_path: Optional[str] = None
 
 
-class Trainer:
+class Trainer(CheckpointedLoop):
     """Run a method on a target distribution.
 
     Parameters
@@ -80,19 +90,19 @@ class Trainer:
     config : TrainConfig
     checkpoint_path : str or path, optional
         Where checkpoints go; None disables checkpointing.
+    settings : dict, optional
+        Further settings the run depends on (e.g. a script's options), checked on resume with
+        the loop's and the method's own.
     """
 
-    def __init__(self, method, target, config=None, checkpoint_path=None):
+    def __init__(self, method, target, config=None, checkpoint_path=None, settings=None):
         self.method = method
         self.target = target
         self.config = config if config is not None else TrainConfig()
         self.checkpoint_path = None if checkpoint_path is None else str(checkpoint_path)
-        check_positive_int(self.config.steps, "steps")
-        check_positive_int(self.config.batch_size, "batch_size")
-        if self.config.checkpoint_every < 0:
-            raise ValueError(f"checkpoint_every must be ≥ 0, got {self.config.checkpoint_every}")
-        seed = int(self.config.seed)
-        self.latent_dim = check_positive_int(method.generator.latent_dim, "generator.latent_dim")
+        self.extra_settings = dict(settings or {})
+        seed = self.config.seed
+        self.latent_dim = check_positive_int(method.g_net.latent_dim, "g_net.latent_dim")
         # three independent streams: real data, latent codes, and the fixed snapshot latents
         self.data_rng = torch.Generator().manual_seed(seed)
         self.latent_rng = torch.Generator().manual_seed(seed + 1_000_003)
@@ -103,7 +113,6 @@ class Trainer:
         self.logs = {}
         self.snapshots = {}
         self.last_checkpoint_step = None
-        self._stop_requested = False
 
     # ----------------------------------------------------------------- state and checkpoints
     def snapshot_steps(self):
@@ -115,22 +124,23 @@ class Trainer:
             return {self.config.steps}
         return {round(i * self.config.steps / (k - 1)) for i in range(k)}
 
+    def settings(self):
+        """The loop's, the method's and the caller's settings (checked on resume)."""
+        out = {f"train.{k}": v for k, v in dataclasses.asdict(self.config).items()
+               if k not in _COSMETIC}
+        out.update({f"method.{k}": v for k, v in dataclasses.asdict(self.method.config).items()})
+        out.update(self.extra_settings)
+        return out
+
     def state_dict(self):
         """Everything needed to continue exactly (weights-only-safe)."""
         return {
             "step": self.step,
             "seconds": self.seconds,
             "method": self.method.state_dict(),
-            "rng": {
-                "data": self.data_rng.get_state(),
-                "latent": self.latent_rng.get_state(),
-                "torch": torch.get_rng_state(),
-                "numpy": numpy_rng_state(),
-            },
+            "rng": rng_states({"data": self.data_rng, "latent": self.latent_rng}),
             "logs": {k: list(v) for k, v in self.logs.items()},
             "snapshots": dict(self.snapshots),
-            "config": {k: (list(v) if isinstance(v, tuple) else v)
-                       for k, v in asdict(self.config).items()},
         }
 
     def load_state_dict(self, state):
@@ -138,37 +148,26 @@ class Trainer:
         self.step = int(state["step"])
         self.seconds = float(state["seconds"])
         self.method.load_state_dict(state["method"])
-        self.data_rng.set_state(state["rng"]["data"])
-        self.latent_rng.set_state(state["rng"]["latent"])
-        torch.set_rng_state(state["rng"]["torch"])
-        set_numpy_rng_state(state["rng"]["numpy"])
+        set_rng_states(state["rng"], {"data": self.data_rng, "latent": self.latent_rng})
         self.logs = {k: list(v) for k, v in state["logs"].items()}
         self.snapshots = dict(state["snapshots"])
         self.last_checkpoint_step = self.step
 
     def save(self):
         """Write a checkpoint now (atomically); no-op without ``checkpoint_path``."""
-        if self.checkpoint_path is None:
-            return
-        save_checkpoint(self.state_dict(), self.checkpoint_path)
-        self.last_checkpoint_step = self.step
-
-    def resume(self):
-        """Load ``checkpoint_path`` and continue from its step (see :meth:`run`)."""
-        if self.checkpoint_path is None:
-            raise ValueError("resume needs a checkpoint_path")
-        self.load_state_dict(load_checkpoint(self.checkpoint_path))
-        return self
+        super().save()
+        if self.checkpoint_path is not None:
+            self.last_checkpoint_step = self.step
 
     # ----------------------------------------------------------------- the loop
-    def sample_generator(self, latent=None):
+    def generate(self, latent=None):
         """Generated samples from the fixed snapshot latents (or ``latent``), no gradient."""
         latent = self.snapshot_latent if latent is None else latent
         with torch.no_grad():
-            return self.method.generator(latent)
+            return self.method.g_net(latent)
 
     def _take_snapshot(self):
-        samples = self.sample_generator()
+        samples = self.generate()
         check_finite(samples, f"generator output on the snapshot latents at step {self.step}")
         self.snapshots[self.step] = samples.clone()
 
@@ -184,17 +183,15 @@ class Trainer:
         )
 
     def _check_parameters(self):
-        for name, param in self.method.generator.named_parameters():
+        for name, param in self.method.g_net.named_parameters():
             if not torch.isfinite(param).all():
                 raise NonFiniteError(f"generator parameter {name!r} became non-finite")
 
-    def _on_sigint(self, signum, frame):
-        if self._stop_requested:  # a second Ctrl-C stops at once
-            raise KeyboardInterrupt
-        self._stop_requested = True
-
     def run(self):
         """Train until ``config.steps`` (continuing from the current step after :meth:`resume`).
+
+        A first Ctrl-C finishes the current step, writes a checkpoint and returns with
+        ``interrupted=True``; a second one raises ``KeyboardInterrupt`` at once.
 
         Returns
         -------
@@ -212,29 +209,21 @@ class Trainer:
         self.snapshots = {s: v for s, v in self.snapshots.items() if s in wanted}
         if self.step == 0 and 0 in wanted and 0 not in self.snapshots:
             self._take_snapshot()
-        self._stop_requested = False
-        in_main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, self._on_sigint) if in_main else None
-        threads = torch.get_num_threads()
-        if cfg.num_threads is not None:
-            torch.set_num_threads(cfg.num_threads)
         bar = tqdm(total=cfg.steps, initial=self.step, disable=not cfg.progress,
                    dynamic_ncols=True, leave=True)
-        try:
-            while self.step < cfg.steps and not self._stop_requested:
-                self._one_step(bar)
-                if self.step in wanted:
-                    self._take_snapshot()
-                if cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
-                    self.save()
-        except NonFiniteError as err:
-            raise self._non_finite(err) from err
-        finally:
-            bar.close()
-            torch.set_num_threads(threads)
-            if in_main:
-                signal.signal(signal.SIGINT, previous)
-        interrupted = self._stop_requested and self.step < cfg.steps
+        with StopRequest() as stop, torch_threads(cfg.num_threads):
+            try:
+                while self.step < cfg.steps and not stop.requested:
+                    self._one_step(bar)
+                    if self.step in wanted:
+                        self._take_snapshot()
+                    if cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
+                        self.save()
+            except NonFiniteError as err:
+                raise self._non_finite(err) from err
+            finally:
+                bar.close()
+            interrupted = stop.requested and self.step < cfg.steps
         self.save()
         if interrupted and cfg.progress:
             tqdm.write(f"interrupted at step {self.step}; checkpoint written to "

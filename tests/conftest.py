@@ -1,9 +1,12 @@
 """Shared test helpers: loading an example script as a module."""
 
 import importlib.util
+import sys
 from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+if str(EXAMPLES) not in sys.path:  # the scripts import their shared helpers (gan_cli) by name
+    sys.path.insert(0, str(EXAMPLES))
 
 
 def load_example(name):

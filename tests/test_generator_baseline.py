@@ -12,11 +12,12 @@ from scipy.special import expit
 
 import dual
 from generator import MLPGenerator, TrainConfig, Trainer, make_features, make_target
-from generator.baseline import (
+from common.checkpoint import load_checkpoint
+from generator.methods.baseline import (
     BaselineConfig, BaselineMethod, discriminator_loss, generator_loss, make_baseline,
     value_estimate,
 )
-from generator.discriminators import LinearFeatureDiscriminator, MLPDiscriminator
+from generator.methods.discriminators import LinearFeatureDiscriminator, MLPDiscriminator
 
 from conftest import load_example
 
@@ -59,7 +60,8 @@ def test_losses_are_exact_for_extreme_logits():
     # naive log σ(−800) underflows to −inf; the logit form gives −800 exactly
     assert float(generator_loss(a[:1], "non-saturating")) == pytest.approx(800.0)
     assert float(generator_loss(a[1:], "minimax")) == pytest.approx(-800.0)
-    assert np.isfinite(float(discriminator_loss(a, a)))
+    # (Σ softplus(−a_real) + Σ softplus(a_fake)) / 2 = (800 + e^−800 + e^−800 + 800) / 2
+    assert float(discriminator_loss(a, a)) == pytest.approx(800.0, rel=1e-15)
 
 
 @pytest.mark.parametrize("kind", ["minimax", "non-saturating"])
@@ -124,19 +126,19 @@ def _run(tmp_path, steps, resume=False):
     trainer = Trainer(method, target, TrainConfig(steps=steps, batch_size=32, snapshots=0,
                                                   progress=False),
                       checkpoint_path=tmp_path / "ckpt.pt")
-    if resume:
-        trainer.resume()
+    if resume:  # no learning-rate schedule: the number of steps may grow
+        trainer.resume(may_change=("train.steps",))
     trainer.run()
     return method, trainer
 
 
-def test_resume_equals_uninterrupted(tmp_path):
+def test_extending_a_finished_run_equals_one_long_run(tmp_path):
     full, full_tr = _run(tmp_path / "a", 12)
     _run(tmp_path / "b", 5)  # a shorter run leaves its checkpoint at step 5
     part, part_tr = _run(tmp_path / "b", 12, resume=True)
     assert part_tr.step == 12
-    for (name, p), q in zip(full.generator.state_dict().items(),
-                            part.generator.state_dict().values()):
+    for (name, p), q in zip(full.g_net.state_dict().items(),
+                            part.g_net.state_dict().values()):
         torch.testing.assert_close(p, q, rtol=0, atol=0, msg=name)
     for p, q in zip(full.discriminator.parameters(), part.discriminator.parameters()):
         torch.testing.assert_close(p, q, rtol=0, atol=0)
@@ -149,33 +151,34 @@ def test_make_baseline_validates():
         make_baseline("wgan", g, 2)
     with pytest.raises(ValueError, match="needs the feature map"):
         make_baseline("linear-gd", g, 2)
-    with pytest.raises(ValueError, match="d_steps must be a positive integer"):
+    with pytest.raises(ValueError, match="d_steps must be an integer >= 1, got 0"):
         make_baseline("mlp-ns", g, 2, d_steps=0)
-    with pytest.raises(ValueError, match="lr must be a positive number"):
+    with pytest.raises(ValueError, match="lr must be a finite number > 0, got -1.0"):
         make_baseline("mlp-ns", g, 2, lr=-1.0)
-    with pytest.raises(ValueError, match="c must be a positive number"):
+    with pytest.raises(TypeError, match="lr must be a real number > 0, got '1e-3'"):
+        make_baseline("mlp-ns", g, 2, lr="1e-3")
+    with pytest.raises(ValueError, match=r"c must be a finite number > 0 \(SPEC 1 needs c > 0\)"):
         make_baseline("linear-gd", g, 2, features=make_features("bias", 2), c=0.0)
     with pytest.raises(ValueError, match="fixes g_loss"):
         make_baseline("mlp-ns", g, 2, g_loss="minimax")
 
 
-def test_example_script_resume_matches_uninterrupted(tmp_path):
+def test_example_script_extended_with_more_steps_matches_one_long_run(tmp_path):
     import json
 
-    from generator.checkpoint import load_checkpoint
-
     module = load_example("train_baseline_gan")
+    # a constant learning rate, so that a finished run may be continued with a larger --steps
     common = ["--method", "linear-gd", "--batch-size", "32", "--num-features", "16",
               "--hidden", "16", "16", "--snapshots", "2", "--checkpoint-every", "3",
-              "--no-progress", "--seed", "4", "--d-steps", "2"]
+              "--no-progress", "--seed", "4", "--d-steps", "2", "--lr-final", "none"]
     assert module.main(common + ["--steps", "8", "--out", str(tmp_path / "full")]) == 0
     assert module.main(common + ["--steps", "5", "--out", str(tmp_path / "part")]) == 0
     assert module.main(common + ["--steps", "8", "--out", str(tmp_path / "part"),
                                  "--resume"]) == 0
     full = load_checkpoint(tmp_path / "full" / "checkpoint.pt")
     part = load_checkpoint(tmp_path / "part" / "checkpoint.pt")
-    for key, value in full["method"]["generator"].items():
-        torch.testing.assert_close(part["method"]["generator"][key], value, rtol=0, atol=0)
+    for key, value in full["method"]["g_net"].items():
+        torch.testing.assert_close(part["method"]["g_net"][key], value, rtol=0, atol=0)
     torch.testing.assert_close(part["method"]["discriminator"]["w"],
                                full["method"]["discriminator"]["w"], rtol=0, atol=0)
     m_full = json.loads((tmp_path / "full" / "metrics.json").read_text())

@@ -8,7 +8,7 @@ import torch
 from scipy.special import expit
 
 import dual
-from generator.dual_method import dual_value
+from generator.methods.feature_dual import dual_value
 from generator.features import RandomFourier
 
 TIGHT = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10}

@@ -72,17 +72,24 @@ def test_simple_maps_by_hand():
     assert both.out_dim == 5 and torch.equal(both(x)[:, 2:], IdentityBias(2)(x))
 
 
-def test_several_lengthscales_concatenate_blocks():
-    phi = make_features("rff", 2, num_features=10, lengthscale=(0.1, 1.0, 3.0), seed=5)
+def test_several_lengthscales_concatenate_one_seeded_block_each():
+    scales = (0.1, 1.0, 3.0)
+    phi = make_features("rff", 2, num_features=10, lengthscale=scales, seed=5)
+    x = torch.randn(6, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    # block k is the RFF map at lengthscale scales[k] drawn with seed 5 + k
+    blocks = [RandomFourier(2, 10, ell, seed=5 + k)(x) for k, ell in enumerate(scales)]
     assert phi.out_dim == 30
+    assert torch.equal(phi(x), torch.cat(blocks, dim=1))
 
 
 def test_bad_arguments_raise_clear_errors():
     with pytest.raises(ValueError, match="features must be one of"):
         make_features("gaussian", 2)
-    with pytest.raises(ValueError, match="lengthscale"):
+    with pytest.raises(ValueError, match="lengthscale must be a finite number > 0, got 0.0"):
         RandomFourier(2, 8, 0.0, seed=0)
-    with pytest.raises(ValueError, match="num_features must be a positive integer, got 0"):
+    with pytest.raises(TypeError, match="lengthscale must be a real number > 0, got '1'"):
+        RandomFourier(2, 8, "1", seed=0)
+    with pytest.raises(ValueError, match="num_features must be an integer >= 1, got 0"):
         RandomFourier(2, 0, 1.0, seed=0)
     with pytest.raises(ValueError, match="share in_dim"):
         Concat(Identity(2), Identity(3))

@@ -27,7 +27,7 @@ def _train(features, steps, seed=0):
     # test_generator_targets)
     lin = g.linear
     mean, cov = lin.bias.detach(), (lin.weight @ lin.weight.T).detach()
-    pts = trainer.sample_generator(sample_latent(20_000, 2, torch.Generator().manual_seed(5)))
+    pts = trainer.generate(sample_latent(20_000, 2, torch.Generator().manual_seed(5)))
     return target, mean, cov, pts
 
 

@@ -1,12 +1,21 @@
 """The stability sweep: CSV rows, resume without reruns, the figure, and the summary statistics."""
 
 import csv
+import functools
+import json
 import math
+import os
+import sys
+import time
 
 import numpy as np
 import pytest
+import torch
 
-from generator import stability
+import sweep_runner
+from common import cli
+from generator import experiment
+from generator.experiment import RunConfig
 
 from conftest import load_example
 
@@ -22,13 +31,13 @@ def _rows(path):
 
 def test_quick_sweep_writes_csv_resumes_and_plots(tmp_path, monkeypatch):
     sweep = _load_example()
-    sweep.main(["--quick", "--out", str(tmp_path), "--no-progress", "--jobs", "1"])
+    assert sweep.main(["--quick", "--out", str(tmp_path), "--no-progress"]) == 0
     csv_path = tmp_path / "sweep_ring.csv"
     rows = _rows(csv_path)
     # 2 lrs x 1 seed x 3 methods, one row each, every field present
     assert len(rows) == 6
     assert {(r["method"], float(r["lr"])) for r in rows} == {
-        (m, lr) for m in stability.SWEEP_METHODS for lr in (1e-3, 1e-2)}
+        (m, lr) for m in sweep.SWEEP_METHODS for lr in (1e-3, 1e-2)}
     for r in rows:
         assert r["status"] == "ok" and r["steps"] == "25" and r["target"] == "ring"
         assert 0 <= int(r["modes_covered"]) <= 8 and r["num_modes"] == "8"
@@ -38,11 +47,12 @@ def test_quick_sweep_writes_csv_resumes_and_plots(tmp_path, monkeypatch):
     assert (tmp_path / "sweep_ring.json").exists()
 
     # a second invocation must not run anything: make any run fail loudly
-    def no_run(spec):
-        raise AssertionError(f"rerun of {spec.key}")
+    def no_run(config):
+        raise AssertionError(f"rerun of {config}")
 
-    monkeypatch.setattr(stability, "run_one", no_run)
-    result = sweep.main(["--quick", "--out", str(tmp_path), "--no-progress", "--jobs", "1"])
+    monkeypatch.setattr(experiment, "run_one", no_run)
+    assert sweep.main(["--quick", "--out", str(tmp_path), "--no-progress"]) == 0
+    result = json.loads((tmp_path / "sweep_ring.json").read_text())
     assert result["runs_this_invocation"] == 0 and result["runs_skipped"] == 6
     assert _rows(csv_path) == rows
 
@@ -50,18 +60,17 @@ def test_quick_sweep_writes_csv_resumes_and_plots(tmp_path, monkeypatch):
 def test_partial_sweep_resumes_only_the_missing_runs(tmp_path, monkeypatch):
     sweep = _load_example()
     csv_path = tmp_path / "sweep_ring.csv"
-    args = ["--quick", "--out", str(tmp_path), "--no-progress", "--jobs", "1"]
+    args = ["--quick", "--out", str(tmp_path), "--no-progress"]
     calls = []
 
-    def fake_run(spec):  # records the call, returns a plausible row without training
-        calls.append(spec.key)
-        return {"method": spec.method, "lr": repr(spec.lr), "seed": spec.seed,
-                "target": spec.target, "steps": spec.steps, "status": "ok",
-                "modes_covered": 8, "num_modes": 8, "high_quality_fraction": 0.5,
-                "reverse_kl": 0.01, "wall_seconds": 1.0, "train_seconds": 1.0, "error": ""}
+    def fake_run(config):  # records the call, returns a plausible row without training
+        calls.append(sweep.config_key(config))
+        return {**config.to_dict(), "status": "ok", "modes_covered": 8, "num_modes": 8,
+                "high_quality_fraction": 0.5, "reverse_kl": 0.01, "wall_seconds": 1.0,
+                "train_seconds": 1.0, "error": ""}
 
-    monkeypatch.setattr(stability, "worker_init", lambda warm_up=True: None)
-    monkeypatch.setattr(stability, "run_one", fake_run)
+    monkeypatch.setattr(sweep_runner, "worker_init", lambda warm_up=True: None)
+    monkeypatch.setattr(experiment, "run_one", fake_run)
     sweep.main(args)
     assert len(calls) == 6
     # drop two finished rows and tear the last line, as a crash mid-write would
@@ -70,12 +79,13 @@ def test_partial_sweep_resumes_only_the_missing_runs(tmp_path, monkeypatch):
     calls.clear()
     sweep.main(args)
     assert len(calls) == 3  # the two dropped runs and the torn one
-    rows = stability.read_rows(csv_path)
-    keys = [stability.run_key(*(r[k] for k in stability.KEY_FIELDS)) for r in rows]
+    rows = sweep.read_rows(csv_path)
+    keys = [sweep.run_key(*(r[k] for k in sweep.KEY_FIELDS)) for r in rows]
     assert len(keys) == len(set(keys)) == 6
 
 
 def test_summary_mean_and_standard_error():
+    sweep = _load_example()
     rows = []
     modes = [8, 6, 7]
     for seed, m in enumerate(modes):
@@ -85,7 +95,7 @@ def test_summary_mean_and_standard_error():
                      "wall_seconds": "2.0"})
     rows.append({**rows[0], "seed": "3", "status": "nonfinite", "modes_covered": "0",
                  "high_quality_fraction": "0.0", "reverse_kl": "nan"})
-    (s,) = stability.summarize(rows)
+    (s,) = sweep.summarize(rows)
     vals = np.array(modes + [0], dtype=float)
     assert s["runs"] == 4 and s["nonfinite_runs"] == 1 and s["all_modes_runs"] == 1
     assert s["modes_covered"] == pytest.approx(vals.mean())
@@ -93,9 +103,132 @@ def test_summary_mean_and_standard_error():
     assert s["reverse_kl"] == pytest.approx(0.1) and s["reverse_kl_n"] == 3
 
 
-def test_run_one_reports_a_diverging_run_instead_of_raising():
-    # a huge learning rate on the MLP baseline: whatever happens, a row comes back
-    row = stability.run_one(stability.RunSpec("mlp-ns", 1e6, 0, steps=5, batch_size=16,
-                                              hidden=(8,)))
-    assert row["status"] in {"ok", "nonfinite"}
-    assert set(stability.FIELDS) <= set(row)
+class _Exploding(torch.nn.Module):
+    """Wraps a generator network so that its output is NaN from the given call on."""
+
+    def __init__(self, inner, nan_from_call):
+        super().__init__()
+        self.inner, self.latent_dim, self.nan_from_call, self.calls = inner, 2, nan_from_call, 0
+
+    def forward(self, z):
+        self.calls += 1
+        out = self.inner(z)
+        return out * float("nan") if self.calls >= self.nan_from_call else out
+
+
+def test_run_one_records_a_diverging_run_as_nonfinite(monkeypatch):
+    real_build = experiment.build
+
+    def exploding_build(config):
+        target, method = real_build(config)
+        method.g_net = _Exploding(method.g_net, nan_from_call=4)
+        return target, method
+
+    monkeypatch.setattr(experiment, "build", exploding_build)
+    config = RunConfig.from_preset("mlp-ns", "ring", steps=10, batch_size=16, hidden=(8,),
+                                   d_hidden=(8,))
+    row = experiment.run_one(config)
+    assert row["status"] == "nonfinite" and "non-finite" in row["error"]
+    assert row["modes_covered"] == 0 and row["high_quality_fraction"] == 0.0
+    assert math.isnan(row["reverse_kl"]) and row["num_modes"] == 8
+    assert set(experiment.RESULT_FIELDS) <= set(row)
+
+
+def test_run_one_records_an_error_with_its_message(monkeypatch):
+    def broken_build(config):
+        raise RuntimeError("no such solver here")
+
+    monkeypatch.setattr(experiment, "build", broken_build)
+    row = experiment.run_one(RunConfig.from_preset("dual", "ring", steps=2))
+    assert row["status"] == "error" and row["error"] == "RuntimeError: no such solver here"
+    assert row["wall_seconds"] >= 0 and row["method"] == "dual"
+
+
+# --------------------------------------------------------------------------- on a Dask cluster
+
+
+def _rows_without_timings(path):
+    rows = [{k: v for k, v in r.items() if not k.endswith("seconds")} for r in _rows(path)]
+    return sorted(rows, key=lambda r: (r["method"], float(r["lr"]), r["seed"]))
+
+
+@pytest.mark.slow
+def test_a_local_cluster_writes_the_rows_of_the_in_process_path(tmp_path):
+    pytest.importorskip("distributed")
+    sweep = _load_example()
+    assert sweep.main(["--quick", "--out", str(tmp_path / "here"), "--no-progress"]) == 0
+    assert sweep.main(["--quick", "--out", str(tmp_path / "dask"), "--no-progress",
+                       "--jobs", "2"]) == 0
+    here = _rows_without_timings(tmp_path / "here" / "sweep_ring.csv")
+    assert len(here) == 6 and all(r["status"] == "ok" for r in here)
+    assert _rows_without_timings(tmp_path / "dask" / "sweep_ring.csv") == here
+
+
+def _dies_once(config, marker_dir):
+    """Kills the worker process the first time it runs the dual method at lr 1e-2."""
+    marker = os.path.join(marker_dir, "died")
+    if config.method == "dual" and config.lr == 1e-2 and not os.path.exists(marker):
+        open(marker, "w").close()
+        os._exit(1)
+    return experiment.run_one(config)
+
+
+def _configs(steps=3):
+    return [RunConfig.from_preset(m, "ring", lr=lr, steps=steps, batch_size=16,
+                                  num_features=8, hidden=(8,), d_hidden=(8,))
+            for lr in (1e-3, 1e-2) for m in ("dual", "mlp-ns")]
+
+
+@pytest.mark.slow
+def test_a_run_whose_worker_dies_is_recorded_and_retried_and_the_sweep_finishes(tmp_path):
+    pytest.importorskip("distributed")
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import tests/
+    csv_path = tmp_path / "sweep.csv"
+    run = functools.partial(_dies_once, marker_dir=str(tmp_path))
+    with sweep_runner.dask_client(jobs=2) as client:
+        ran, skipped = sweep_runner.run_on_cluster(_configs(), csv_path, client, progress=False,
+                                                   run=run, warm_up=False)
+    assert (ran, skipped) == (4, 0)
+    rows = _rows(csv_path)
+    failed = [r for r in rows if r["status"] == "error"]
+    assert failed and all("KilledWorker" in r["error"] for r in failed)
+    assert {(r["method"], float(r["lr"])) for r in failed} >= {("dual", 1e-2)}
+    # every run ends with a good row, written after its failed one
+    assert sweep_runner.completed_keys(csv_path) == {sweep_runner.config_key(c) for c in _configs()}
+
+
+def _records_calls(config, marker_dir):
+    open(os.path.join(marker_dir, f"{config.method}-{config.lr}"), "w").close()
+    return experiment.run_one(config)
+
+
+@pytest.mark.slow
+def test_an_interrupted_cluster_sweep_resumes_without_redoing_finished_runs(tmp_path):
+    pytest.importorskip("distributed")
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    csv_path = tmp_path / "sweep.csv"
+    configs = _configs()
+    sweep_runner.run_in_process(configs[:3], csv_path, progress=False)  # three finished runs
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    with sweep_runner.dask_client(jobs=2) as client:
+        ran, skipped = sweep_runner.run_on_cluster(
+            configs, csv_path, client, progress=False, warm_up=False,
+            run=functools.partial(_records_calls, marker_dir=str(calls)))
+    assert (ran, skipped) == (1, 3)
+    assert os.listdir(calls) == [f"{configs[3].method}-{configs[3].lr}"]
+    assert len(_rows(csv_path)) == 4
+
+
+def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_seconds(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    sweep = _load_example()
+    start = time.perf_counter()
+    code = cli.run(sweep.main, ["--quick", "--out", str(tmp_path), "--no-progress",
+                                "--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "2"])
+    assert code == 2 and time.perf_counter() - start < 15
+    assert "no Dask scheduler answered at 'tcp://127.0.0.1:9'" in capsys.readouterr().err

@@ -63,5 +63,5 @@ def test_sampling_is_seeded():
 
 
 def test_unknown_target_names_the_choices():
-    with pytest.raises(ValueError, match=r"target must be one of \['gaussian', 'grid', 'ring'\]"):
+    with pytest.raises(ValueError, match=r"target must be one of \['ring', 'grid', 'gaussian'\]"):
         make_target("spiral")

@@ -7,16 +7,17 @@ import pytest
 import torch
 
 import dual
-from generator import (DualConfig, DualMethod, MLPGenerator, NonFiniteError, TrainConfig,
-                       Trainer, make_features, make_target, sample_latent)
-from generator.checkpoint import load_checkpoint
+from common.checkpoint import SettingsMismatchError, load_checkpoint
+from common.training import NonFiniteError
+from generator import (DualConfig, DualMethod, MLPGenerator, TrainConfig, Trainer, make_features,
+                       make_target, sample_latent)
 
 
-def _method(seed=0, lr=1e-3, solver=None, **kwargs):
+def _method(seed=0, lr=1e-3, solver="native", c=5.0, **kwargs):
     torch.manual_seed(seed)
     g = MLPGenerator(2, 2, hidden=(16, 16))
     phi = make_features("rff", 2, num_features=16, lengthscale=(0.3, 1.0), seed=seed)
-    return DualMethod(g, phi, DualConfig(c=5.0, lr=lr, solver=solver, **kwargs))
+    return DualMethod(g, phi, DualConfig(c=c, lr=lr, solver=solver, **kwargs))
 
 
 def _trainer(tmp_path, steps, method=None, name="ckpt.pt", **kwargs):
@@ -29,7 +30,7 @@ def _trainer(tmp_path, steps, method=None, name="ckpt.pt", **kwargs):
 def _optimal_value(method, real, latent):
     """max_λ g(λ; θ) on a fixed batch, re-solved with CLARABEL (independent of the method)."""
     with torch.no_grad():
-        fake = method.generator(latent)
+        fake = method.g_net(latent)
         sol = dual.solve(method.features(real), method.features(fake), method.config.c,
                          form="dual", solver="CLARABEL")
     return sol.dual_value
@@ -63,12 +64,12 @@ def test_logs_are_consistent_with_the_certificate(tmp_path):
 
 
 def _assert_same_state(a, b):
-    for (name, p), (_, q) in zip(a.generator.named_parameters(), b.generator.named_parameters()):
+    for (name, p), (_, q) in zip(a.g_net.named_parameters(), b.g_net.named_parameters()):
         assert torch.equal(p, q), name
 
 
-@pytest.mark.parametrize("solver", [None, "CLARABEL"])
-def test_resume_equals_an_uninterrupted_run(tmp_path, solver):
+@pytest.mark.parametrize("solver", ["native", "CLARABEL"])
+def test_extending_a_finished_run_equals_one_long_run(tmp_path, solver):
     full = _trainer(tmp_path, 6, _method(solver=solver), name="full.pt")
     full_result = full.run()
 
@@ -76,7 +77,7 @@ def test_resume_equals_an_uninterrupted_run(tmp_path, solver):
     half.run()
     # a fresh process would rebuild everything from scratch: different init seed on purpose
     resumed = _trainer(tmp_path, 6, _method(seed=99, solver=solver), name="half.pt")
-    resumed.resume()
+    resumed.resume(may_change=("train.steps",))  # a constant learning rate: steps may grow
     assert resumed.step == 3
     result = resumed.run()
 
@@ -146,15 +147,32 @@ def test_non_finite_output_stops_with_a_clear_error_and_keeps_the_checkpoint(tmp
         trainer.run()
     state = load_checkpoint(tmp_path / "ckpt.pt")
     assert state["step"] == 4
-    for name, value in state["method"]["generator"].items():
+    for name, value in state["method"]["g_net"].items():
         assert torch.isfinite(value).all(), name
     assert not [f for f in os.listdir(tmp_path) if f.startswith(".tmp-")]
 
 
 def test_bad_configuration_raises_clear_errors(tmp_path):
-    with pytest.raises(ValueError, match="steps must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="steps must be an integer >= 1, got 0"):
         _trainer(tmp_path, 0)
-    with pytest.raises(ValueError, match="c must be a positive number"):
-        DualMethod(MLPGenerator(2, 2), make_features("bias", 2), DualConfig(c=0.0))
+    with pytest.raises(ValueError, match=r"c must be a finite number > 0 \(SPEC 1 needs c > 0\), "
+                                         r"got 0.0"):
+        DualConfig(c=0.0)
+    with pytest.raises(TypeError, match="c must be a real number > 0, got '1'"):
+        DualConfig(c="1")
     with pytest.raises(ValueError, match="resume needs a checkpoint_path"):
         Trainer(_method(), make_target("ring"), TrainConfig(steps=1)).resume()
+
+
+def test_resume_refuses_other_settings_of_the_loop_or_the_method(tmp_path):
+    _trainer(tmp_path, 2).run()
+    with pytest.raises(SettingsMismatchError, match="method.c: checkpoint 5.0 vs now 7.0"):
+        _trainer(tmp_path, 2, _method(c=7.0)).resume()
+    with pytest.raises(SettingsMismatchError, match="train.batch_size"):
+        Trainer(_method(), make_target("ring"),
+                TrainConfig(steps=2, batch_size=16, seed=3, progress=False),
+                checkpoint_path=tmp_path / "ckpt.pt").resume()
+    # how often snapshots or checkpoints are taken does not change the run: accepted
+    trainer = _trainer(tmp_path, 2, checkpoint_every=1)
+    trainer.config.snapshots = 1
+    assert trainer.resume().step == 2

@@ -141,7 +141,7 @@ def test_iwae_grows_with_k_and_approaches_log_evidence(linear_model):
     xs = x.expand(reps, -1)  # independent repetitions of L_K
     means = {}
     for k in (1, 10, 100, 2000):
-        lk = iwae_log_likelihood(model, xs, k, chunk_size=300 if k > 300 else k, generator=gen)
+        lk = iwae_log_likelihood(model, xs, k, chunk_size=300 if k > 300 else k, rng=gen)
         means[k] = (lk.mean().item(), lk.std().item() / reps**0.5)
     assert abs(means[1][0] - elbo) < 4 * means[1][1]  # L_1 is the ELBO
     ks = sorted(means)
@@ -158,19 +158,19 @@ def test_iwae_is_at_least_the_elbo_on_a_vae():
     elbo = -negative_elbo(model, x.repeat(200, 1), 1, torch.Generator().manual_seed(2))
     elbo = elbo.reshape(200, 64).mean(0)  # per-image ELBO, averaged over 200 draws
     gen = torch.Generator().manual_seed(3)
-    iw = iwae_log_likelihood(model, x, 200, chunk_size=64, generator=gen)
+    iw = iwae_log_likelihood(model, x, 200, chunk_size=64, rng=gen)
     assert iw.shape == (64,)
     assert torch.all(iw > elbo - 0.05)
     assert iw.mean() > elbo.mean()
     nll = evaluate_iwae(model, x, 200, batch_size=10, chunk_size=64,
-                        generator=torch.Generator().manual_seed(3))
+                        rng=torch.Generator().manual_seed(3))
     assert nll == pytest.approx(-iw.mean().item(), abs=0.5)
 
 
 def test_bound_arguments_are_validated():
     model = VAE(input_dim=4, hidden=(3,), latent_dim=2)
     x = torch.rand(2, 4)
-    with pytest.raises(ValueError, match="mc_samples must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="mc_samples must be an integer >= 1, got 0"):
         negative_elbo(model, x, 0)
-    with pytest.raises(ValueError, match="k must be a positive integer"):
+    with pytest.raises(ValueError, match="k must be an integer >= 1, got -3"):
         iwae_log_likelihood(model, x, -3)

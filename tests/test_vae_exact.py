@@ -56,7 +56,7 @@ def test_q_with_zeros_is_handled(toy):
 
 
 def test_numerical_maximizer_of_the_elbo_is_the_posterior():
-    model = DiscreteLatentModel.random(5, 3, generator=torch.Generator().manual_seed(2))
+    model = DiscreteLatentModel.random(5, 3, rng=torch.Generator().manual_seed(2))
     for x in range(3):
         joint = (model.prior * model.likelihood[:, x]).numpy()
         q = model.maximize_elbo(x, steps=400, lr=0.2)

@@ -84,7 +84,7 @@ def test_reparameterized_samples_have_the_right_moments():
     mu = torch.tensor([[0.5, -2.0]], dtype=torch.float64)
     logvar = torch.tensor([[np.log(0.25), np.log(4.0)]], dtype=torch.float64)
     gen = torch.Generator().manual_seed(1)
-    z = model.reparameterize(mu, logvar, n_samples=200_000, generator=gen)
+    z = model.reparameterize(mu, logvar, n_samples=200_000, rng=gen)
     assert z.shape == (200_000, 1, 2)
     torch.testing.assert_close(z.mean(0), mu, atol=0.02, rtol=0)
     torch.testing.assert_close(z.var(0), logvar.exp(), atol=0, rtol=0.02)
@@ -98,7 +98,7 @@ def test_reparameterized_gradient_of_known_expectation():
     sigma = torch.tensor([[sigma0]], dtype=torch.float64, requires_grad=True)
     n = 400_000
     z = model.reparameterize(mu, 2 * torch.log(sigma), n_samples=n,
-                             generator=torch.Generator().manual_seed(2))
+                             rng=torch.Generator().manual_seed(2))
     per_sample = z.pow(2).reshape(n)
     per_sample.mean().backward()
     # per-sample pathwise gradients are 2z and 2zε; their standard errors bound the error

@@ -9,23 +9,22 @@ The public API::
     vae.negative_elbo(model, x, mc_samples)                                # SPEC 6, 2c
     vae.iwae_log_likelihood(model, x, k), vae.evaluate_iwae                # Burda et al. 2016
     vae.DiscreteLatentModel                                                # SPEC 6, 1e-1f
-    vae.load_mnist(dir), vae.load_digits(), vae.read_idx(path)
-    vae.Trainer(model_config, train_config, train_x, test_x, out_dir).fit()
+    vae.load_dataset("mnist", data_dir), vae.binarize(x, rng)   # images from common.images
+    vae.Trainer(model_config, train_config, train_x, test_x, checkpoint_path).run()
 """
 
 from .bounds import evaluate_iwae, iwae_log_likelihood, negative_elbo
 from .config import VAEConfig
-from .data import DATASETS, Split, binarize, load_dataset, load_digits, load_mnist, read_idx
+from .data import DATASETS, binarize, load_dataset
 from .exact import DiscreteLatentModel
 from .kl import kl_diag_gaussians, kl_equal_variance, kl_standard_normal, log_normal
 from .likelihoods import DECODERS, bernoulli_log_likelihood, gaussian_log_likelihood
 from .model import VAE
-from .train import LR_SCHEDULES, TrainConfig, Trainer, evaluate_nelbo
+from .train import LR_SCHEDULES, TrainConfig, Trainer, TrainResult, evaluate_nelbo
 
 __all__ = [
-    "DATASETS", "DECODERS", "LR_SCHEDULES", "DiscreteLatentModel", "Split", "TrainConfig",
+    "DATASETS", "DECODERS", "LR_SCHEDULES", "DiscreteLatentModel", "TrainConfig", "TrainResult",
     "Trainer", "VAE", "VAEConfig", "bernoulli_log_likelihood", "binarize", "evaluate_iwae",
     "evaluate_nelbo", "gaussian_log_likelihood", "iwae_log_likelihood", "kl_diag_gaussians",
-    "kl_equal_variance", "kl_standard_normal", "load_dataset", "load_digits", "load_mnist",
-    "log_normal", "negative_elbo", "read_idx",
+    "kl_equal_variance", "kl_standard_normal", "load_dataset", "log_normal", "negative_elbo",
 ]

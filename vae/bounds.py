@@ -1,20 +1,15 @@
 """Monte Carlo bounds on log p(x): the negative ELBO (training) and the IWAE bound (evaluation)."""
 
 import math
-import numbers
 
 import torch
+
+from common.validation import check_positive_int
 
 from .kl import kl_standard_normal, log_normal
 
 
-def _check_count(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def negative_elbo(model, x, mc_samples=1, generator=None):
+def negative_elbo(model, x, mc_samples=1, rng=None):
     """Per-image negative ELBO, estimated with M reparameterized samples.
 
     ``−ELBO(x) = (1/M) Σ_m −log p(x|z_m) + KL(q(z|x) ‖ N(0, I))``, z_m = μ + σ·ε_m.
@@ -25,7 +20,7 @@ def negative_elbo(model, x, mc_samples=1, generator=None):
     x : torch.Tensor, shape (B, D)
     mc_samples : int
         M ≥ 1.
-    generator : torch.Generator, optional
+    rng : torch.Generator, optional
         Source of ε_m.
 
     Returns
@@ -33,13 +28,13 @@ def negative_elbo(model, x, mc_samples=1, generator=None):
     torch.Tensor, shape (B,)
         Unbiased estimates of −ELBO, nats per image (summed over pixels); differentiable.
     """
-    mc_samples = _check_count("mc_samples", mc_samples)
+    mc_samples = check_positive_int(mc_samples, "mc_samples")
     mu, logvar = model.encode(x)
     if mc_samples == 1:
-        z = model.reparameterize(mu, logvar, generator=generator)  # (B, L)
+        z = model.reparameterize(mu, logvar, rng=rng)  # (B, L)
         rec = -model.log_likelihood(model.decode(z), x)  # (B,)
     else:
-        z = model.reparameterize(mu, logvar, n_samples=mc_samples, generator=generator)
+        z = model.reparameterize(mu, logvar, n_samples=mc_samples, rng=rng)
         # SPEC 6, 2c: (1/M) Σ_m −log p(x|z_m), z of shape (M, B, L)
         rec = -model.log_likelihood(model.decode(z), x).mean(dim=0)
     # SPEC 6, 2b: −ELBO = E_q[−log p(x|z)] + KL(q(z|x) ‖ p(z)), KL in closed form (1d)
@@ -47,7 +42,7 @@ def negative_elbo(model, x, mc_samples=1, generator=None):
 
 
 @torch.no_grad()
-def iwae_log_likelihood(model, x, k, chunk_size=500, generator=None):
+def iwae_log_likelihood(model, x, k, chunk_size=500, rng=None):
     """Importance-weighted lower bound on log p(x) with K samples (Burda et al. 2016).
 
     ``L_K(x) = log (1/K) Σ_k p(x, z_k) / q(z_k|x)``, z_k ~ q(z|x), computed with log-sum-exp.
@@ -61,20 +56,20 @@ def iwae_log_likelihood(model, x, k, chunk_size=500, generator=None):
         Number K of importance samples per image.
     chunk_size : int
         Samples decoded at once; memory is about chunk_size · B · D floats.
-    generator : torch.Generator, optional
+    rng : torch.Generator, optional
 
     Returns
     -------
     torch.Tensor, shape (B,)
         The bound in nats; its negation is the reported IWAE NLL.
     """
-    k = _check_count("k", k)
-    chunk_size = _check_count("chunk_size", chunk_size)
+    k = check_positive_int(k, "k")
+    chunk_size = check_positive_int(chunk_size, "chunk_size")
     mu, logvar = model.encode(x)  # (B, L)
     log_w = []
     for start in range(0, k, chunk_size):
         n = min(chunk_size, k - start)
-        z = model.reparameterize(mu, logvar, n_samples=n, generator=generator)  # (n, B, L)
+        z = model.reparameterize(mu, logvar, n_samples=n, rng=rng)  # (n, B, L)
         log_px_z = model.log_likelihood(model.decode(z), x)  # (n, B)
         log_pz = log_normal(z, torch.zeros_like(z), torch.zeros_like(z))  # N(0, I) prior
         log_qz = log_normal(z, mu, logvar)
@@ -85,7 +80,7 @@ def iwae_log_likelihood(model, x, k, chunk_size=500, generator=None):
 
 
 @torch.no_grad()
-def evaluate_iwae(model, x, k, batch_size=100, chunk_size=500, generator=None, progress=None):
+def evaluate_iwae(model, x, k, batch_size=100, chunk_size=500, rng=None, progress=None):
     """Mean IWAE NLL ``−L_K`` over the rows of x (nats per image), batched over images.
 
     Parameters
@@ -96,7 +91,7 @@ def evaluate_iwae(model, x, k, batch_size=100, chunk_size=500, generator=None, p
     batch_size : int
         Images per batch; peak memory about batch_size · chunk_size · D floats.
     chunk_size : int
-    generator : torch.Generator, optional
+    rng : torch.Generator, optional
     progress : callable, optional
         Called with the number of images done after each batch (e.g. a tqdm update).
 
@@ -104,11 +99,11 @@ def evaluate_iwae(model, x, k, batch_size=100, chunk_size=500, generator=None, p
     -------
     float
     """
-    batch_size = _check_count("batch_size", batch_size)
+    batch_size = check_positive_int(batch_size, "batch_size")
     total = 0.0
     for start in range(0, len(x), batch_size):
         xb = x[start : start + batch_size]
-        total += -iwae_log_likelihood(model, xb, k, chunk_size, generator).sum().item()
+        total += -iwae_log_likelihood(model, xb, k, chunk_size, rng).sum().item()
         if progress is not None:
             progress(len(xb))
     return total / len(x)

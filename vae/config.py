@@ -3,13 +3,9 @@
 import numbers
 from dataclasses import asdict, dataclass, field
 
+from common.validation import check_choice, check_positive, check_positive_int
+
 from .likelihoods import DECODERS
-
-
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 @dataclass
@@ -37,25 +33,21 @@ class VAEConfig:
     sigma: float = 0.1  # σ of the Gaussian decoder, in pixel units
 
     def __post_init__(self):
-        self.input_dim = _positive_int("input_dim", self.input_dim)
-        self.latent_dim = _positive_int("latent_dim", self.latent_dim)
+        self.input_dim = check_positive_int(self.input_dim, "input_dim")
+        self.latent_dim = check_positive_int(self.latent_dim, "latent_dim")
         if isinstance(self.hidden, numbers.Integral):
             self.hidden = (self.hidden,)
         try:
             hidden = tuple(self.hidden)
         except TypeError:
-            raise ValueError(
+            raise TypeError(
                 f"hidden must be a non-empty sequence of positive integers, got {self.hidden!r}"
             ) from None
         if not hidden:
             raise ValueError("hidden must be a non-empty sequence of positive integers, got ()")
-        self.hidden = tuple(_positive_int("each hidden size", h) for h in hidden)
-        if self.decoder not in DECODERS:
-            raise ValueError(f"decoder must be one of {DECODERS}, got {self.decoder!r}")
-        real = isinstance(self.sigma, numbers.Real) and not isinstance(self.sigma, bool)
-        if not real or not self.sigma > 0:
-            raise ValueError(f"sigma must be a positive number, got {self.sigma!r}")
-        self.sigma = float(self.sigma)
+        self.hidden = tuple(check_positive_int(h, "each hidden size") for h in hidden)
+        check_choice(self.decoder, "decoder", DECODERS)
+        self.sigma = check_positive(self.sigma, "sigma")
 
     def to_dict(self):
         """A JSON-serializable dict (``hidden`` as a list)."""

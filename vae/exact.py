@@ -44,11 +44,11 @@ class DiscreteLatentModel:
             raise ValueError(f"prior must be positive, got {self.prior}")
 
     @classmethod
-    def random(cls, n_states, n_values, generator=None):
-        """A model whose prior and likelihood rows are Dirichlet(1) draws, seeded by ``generator``.
+    def random(cls, n_states, n_values, rng=None):
+        """A model whose prior and likelihood rows are Dirichlet(1) draws, seeded by ``rng``.
         """
         def dirichlet(*shape):
-            e = -torch.log(torch.rand(shape, generator=generator, dtype=torch.float64))
+            e = -torch.log(torch.rand(shape, generator=rng, dtype=torch.float64))
             return e / e.sum(dim=-1, keepdim=True)
         return cls(dirichlet(n_states), dirichlet(n_states, n_values))
 

@@ -1,27 +1,16 @@
-"""Figures of a trained VAE (matplotlib, Agg backend): reconstructions, samples, losses, latents."""
+"""Figures of a trained VAE: reconstructions, samples, losses, latents.
 
-import matplotlib
+Built with ``matplotlib.figure.Figure`` (no pyplot, no backend selection at import).
+"""
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
+import torch
+from matplotlib.figure import Figure
 
-
-def _grid(images, image_shape, ncols):
-    """Tile images of shape (n, H·W) into one array of shape (rows·H, ncols·W)."""
-    h, w = image_shape
-    n = len(images)
-    nrows = -(-n // ncols)
-    canvas = torch.ones(nrows * h, ncols * w)
-    for i, img in enumerate(images):
-        r, c = divmod(i, ncols)
-        canvas[r * h : (r + 1) * h, c * w : (c + 1) * w] = img.reshape(h, w)
-    return canvas.numpy()
+from common.images import tile
 
 
 def _save(fig, path):
     fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
 
 
 @torch.no_grad()
@@ -30,9 +19,10 @@ def plot_reconstructions(model, x, image_shape, path, title=""):
     model.eval()
     mu, _ = model.encode(x)
     recon = model.mean_image(model.decode(mu))
-    fig, axes = plt.subplots(2, 1, figsize=(len(x) * 0.6, 1.6))
+    fig = Figure(figsize=(len(x) * 0.6, 1.6))
+    axes = fig.subplots(2, 1)
     for ax, imgs, label in zip(axes, (x, recon), ("data", "reconstruction")):
-        ax.imshow(_grid(imgs, image_shape, len(x)), cmap="gray", vmin=0, vmax=1)
+        ax.imshow(tile(imgs, image_shape, len(x)), cmap="gray", vmin=0, vmax=1)
         ax.set_ylabel(label, fontsize=7)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -44,9 +34,10 @@ def plot_reconstructions(model, x, image_shape, path, title=""):
 def plot_samples(model, image_shape, path, n=64, seed=0):
     """A grid of decoder means E[x|z] for z ~ N(0, I)."""
     model.eval()
-    imgs = model.sample(n, generator=torch.Generator().manual_seed(seed))
-    fig, ax = plt.subplots(figsize=(5, 5))
-    ax.imshow(_grid(imgs, image_shape, int(n**0.5)), cmap="gray", vmin=0, vmax=1)
+    imgs = model.sample(n, rng=torch.Generator().manual_seed(seed))
+    fig = Figure(figsize=(5, 5))
+    ax = fig.subplots()
+    ax.imshow(tile(imgs, image_shape, int(n**0.5)), cmap="gray", vmin=0, vmax=1)
     ax.set_axis_off()
     ax.set_title("samples: E[x | z], z ~ N(0, I)", fontsize=9)
     _save(fig, path)
@@ -55,7 +46,8 @@ def plot_samples(model, image_shape, path, n=64, seed=0):
 def plot_losses(history, path):
     """Train and test negative ELBO (nats per image) against the epoch."""
     epochs = range(1, len(history["train_loss"]) + 1)
-    fig, ax = plt.subplots(figsize=(5, 3.5))
+    fig = Figure(figsize=(5, 3.5))
+    ax = fig.subplots()
     ax.plot(epochs, history["train_loss"], "o-", label="train")
     ax.plot(epochs, history["test_loss"], "s-", label="test")
     ax.set_xlabel("epoch")
@@ -70,7 +62,8 @@ def plot_latent_scatter(model, x, y, path):
     """Posterior means μ(x) of a 2-D latent, coloured by digit."""
     model.eval()
     mu, _ = model.encode(x)
-    fig, ax = plt.subplots(figsize=(5.5, 5))
+    fig = Figure(figsize=(5.5, 5))
+    ax = fig.subplots()
     sc = ax.scatter(mu[:, 0], mu[:, 1], c=y, cmap="tab10", s=3, vmin=-0.5, vmax=9.5)
     fig.colorbar(sc, ax=ax, ticks=range(10), label="digit")
     ax.set_xlabel("$\\mu_1$")

@@ -3,18 +3,10 @@
 import torch
 from torch import nn
 
+from common.nn import mlp
+
 from .config import VAEConfig
 from .likelihoods import bernoulli_log_likelihood, gaussian_log_likelihood
-
-
-def _mlp(sizes):
-    """Linear layers with ReLU between them (none after the last), e.g. [784, 400, 20]."""
-    layers = []
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        if i > 0:
-            layers.append(nn.ReLU())
-        layers.append(nn.Linear(fan_in, fan_out))
-    return nn.Sequential(*layers)
 
 
 class VAE(nn.Module):
@@ -42,17 +34,17 @@ class VAE(nn.Module):
             raise TypeError(f"config must be a VAEConfig, got {type(config).__name__}")
         self.config = config
         hidden = list(config.hidden)
-        self.encoder = nn.Sequential(_mlp([config.input_dim] + hidden), nn.ReLU())
+        self.encoder = mlp([config.input_dim] + hidden, nn.ReLU, out_activation=nn.ReLU)
         self.to_mu = nn.Linear(hidden[-1], config.latent_dim)
         self.to_logvar = nn.Linear(hidden[-1], config.latent_dim)
-        self.decoder = _mlp([config.latent_dim] + hidden[::-1] + [config.input_dim])
+        self.decoder = mlp([config.latent_dim] + hidden[::-1] + [config.input_dim], nn.ReLU)
 
     def encode(self, x):
         """Parameters of q(z|x): μ and log σ², each of shape (B, L), for x of shape (B, D)."""
         h = self.encoder(x)
         return self.to_mu(h), self.to_logvar(h)
 
-    def reparameterize(self, mu, logvar, n_samples=None, generator=None):
+    def reparameterize(self, mu, logvar, n_samples=None, rng=None):
         """Draw z ~ q(z|x) as a differentiable function of (μ, log σ²).
 
         Parameters
@@ -61,7 +53,7 @@ class VAE(nn.Module):
         n_samples : int, optional
             If given, draw that many samples: the result has shape (n_samples, B, L);
             otherwise one sample of shape (B, L).
-        generator : torch.Generator, optional
+        rng : torch.Generator, optional
             Source of ε (the global RNG when omitted).
 
         Returns
@@ -71,7 +63,7 @@ class VAE(nn.Module):
         # SPEC 6, 1g: std = exp(½·logvar), eps ~ N(0, I), z = μ + eps·std
         std = torch.exp(0.5 * logvar)
         shape = mu.shape if n_samples is None else (n_samples,) + tuple(mu.shape)
-        eps = torch.randn(shape, generator=generator, dtype=mu.dtype, device=mu.device)
+        eps = torch.randn(shape, generator=rng, dtype=mu.dtype, device=mu.device)
         return mu + eps * std
 
     def decode(self, z):
@@ -95,15 +87,15 @@ class VAE(nn.Module):
             return decoded
         return torch.sigmoid(decoded)
 
-    def forward(self, x, generator=None):
+    def forward(self, x, rng=None):
         """One reparameterized pass: returns (decoded, μ, log σ²) for x of shape (B, D)."""
         mu, logvar = self.encode(x)
-        z = self.reparameterize(mu, logvar, generator=generator)
+        z = self.reparameterize(mu, logvar, rng=rng)
         return self.decode(z), mu, logvar
 
     @torch.no_grad()
-    def sample(self, n, generator=None):
+    def sample(self, n, rng=None):
         """Mean images E[x|z] of n draws z ~ N(0, I), shape (n, D)."""
         p = next(self.parameters())
-        z = torch.randn((n, self.config.latent_dim), generator=generator, dtype=p.dtype)
+        z = torch.randn((n, self.config.latent_dim), generator=rng, dtype=p.dtype)
         return self.mean_image(self.decode(z))

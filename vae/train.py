@@ -2,26 +2,30 @@
 
 The data stay one in-memory tensor indexed by a permutation per epoch (no DataLoader). Every
 source of randomness is a seeded ``torch.Generator`` whose state goes into the checkpoint, so a
-resumed run ends with exactly the parameters of an uninterrupted one.
+resumed run ends with exactly the parameters of an uninterrupted one, also when it was stopped
+in the middle of an epoch. The trainer has the shape of :class:`common.training.CheckpointedLoop`,
+shared with :class:`generator.Trainer`.
 """
 
-import numbers
-import os
 import sys
 import time
 from dataclasses import asdict, dataclass
+from typing import Optional
 
 import torch
 from tqdm.auto import tqdm
 
+from common.checkpoint import rng_states, set_rng_states
+from common.training import CheckpointedLoop, StopRequest, check_finite
+from common.validation import check_choice, check_int, check_positive, check_positive_int
+from common.validation import check_real
+
 from .bounds import negative_elbo
-from .checkpoint import get_rng_states, load_checkpoint, save_checkpoint, set_rng_states
 from .config import VAEConfig
 from .data import binarize
 from .model import VAE
 
 LR_SCHEDULES = ("constant", "cosine")
-CHECKPOINT_NAME = "checkpoint.pt"
 
 
 @dataclass
@@ -63,18 +67,12 @@ class TrainConfig:
 
     def __post_init__(self):
         for name in ("epochs", "batch_size", "mc_samples", "eval_batch_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        integer = isinstance(self.seed, numbers.Integral) and not isinstance(self.seed, bool)
-        if not integer or self.seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
-        if not (isinstance(self.lr, numbers.Real) and self.lr > 0):
-            raise ValueError(f"lr must be a positive number, got {self.lr!r}")
-        if self.lr_schedule not in LR_SCHEDULES:
-            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
-        if not 0 < self.lr_final_fraction <= 1:
-            raise ValueError(f"lr_final_fraction must be in (0, 1], got {self.lr_final_fraction!r}")
+            check_positive_int(getattr(self, name), name)
+        check_int(self.seed, "seed", minimum=0)
+        self.lr = check_positive(self.lr, "lr")
+        check_choice(self.lr_schedule, "lr_schedule", LR_SCHEDULES)
+        self.lr_final_fraction = check_real(self.lr_final_fraction, "lr_final_fraction", 0.0,
+                                            1.0, high_inclusive=True)
 
 
 def _seeded(seed):
@@ -89,15 +87,26 @@ def evaluate_nelbo(model, x, mc_samples=1, batch_size=1000, seed=0):
     """
     was_training = model.training
     model.eval()
-    gen = _seeded(seed)
+    rng = _seeded(seed)
     total = 0.0
     for start in range(0, len(x), batch_size):
-        total += negative_elbo(model, x[start : start + batch_size], mc_samples, gen).sum().item()
+        total += negative_elbo(model, x[start : start + batch_size], mc_samples, rng).sum().item()
     model.train(was_training)
     return total / len(x)
 
 
-class Trainer:
+@dataclass
+class TrainResult:
+    """What :meth:`Trainer.run` returns."""
+
+    epoch: int  # epochs completed in total (resumed ones included)
+    seconds: float  # wall-clock seconds of training in total (evaluation excluded)
+    history: dict  # per-epoch lists, see Trainer
+    interrupted: bool = False  # stopped by Ctrl-C (a checkpoint was written)
+    checkpoint_path: Optional[str] = None
+
+
+class Trainer(CheckpointedLoop):
     """Trains a :class:`vae.VAE` on in-memory data and checkpoints it after every epoch.
 
     The initialization is drawn after ``torch.manual_seed(train_config.seed)``; the data order
@@ -108,8 +117,8 @@ class Trainer:
     model_config : VAEConfig
     train_config : TrainConfig
     train_x, test_x : torch.Tensor, shapes (N, D) and (N_test, D), values in [0, 1]
-    out_dir : str, optional
-        Where ``checkpoint.pt`` goes; no checkpoints when None.
+    checkpoint_path : str or path, optional
+        Where the checkpoint goes; no checkpoints when None.
     progress : bool
         Show a tqdm progress bar per epoch.
     log_epochs : bool
@@ -127,8 +136,8 @@ class Trainer:
         time to other load on the machine) and ``lr``.
     """
 
-    def __init__(self, model_config, train_config, train_x, test_x, out_dir=None, progress=True,
-                 log_epochs=True):
+    def __init__(self, model_config, train_config, train_x, test_x, checkpoint_path=None,
+                 progress=True, log_epochs=True):
         if not isinstance(model_config, VAEConfig):
             raise TypeError(f"model_config must be a VAEConfig, got {type(model_config).__name__}")
         if not isinstance(train_config, TrainConfig):
@@ -140,7 +149,8 @@ class Trainer:
                     f"{name} must have shape (N, {model_config.input_dim}), got {tuple(x.shape)}"
                 )
         self.model_config, self.config = model_config, train_config
-        self.out_dir, self.progress, self.log_epochs = out_dir, progress, log_epochs
+        self.checkpoint_path = None if checkpoint_path is None else str(checkpoint_path)
+        self.progress, self.log_epochs = progress, log_epochs
         seed = train_config.seed
         torch.manual_seed(seed)
         self.model = VAE(model_config)
@@ -157,70 +167,15 @@ class Trainer:
         self.epoch = 0
         self.history = {"train_loss": [], "test_loss": [], "epoch_seconds": [],
                         "epoch_cpu_seconds": [], "lr": []}
+        # an epoch in progress: its order, the next batch's start, and what it has summed so far
+        self._partial = None
 
-    @property
-    def checkpoint_path(self):
-        return None if self.out_dir is None else os.path.join(self.out_dir, CHECKPOINT_NAME)
-
-    def train_epoch(self):
-        """One pass over the training set in a fresh random order; returns the mean −ELBO."""
-        cfg, model, opt = self.config, self.model, self.optimizer
-        x, n = self.train_x, len(self.train_x)
-        data_gen, noise_gen = self.generators["data"], self.generators["noise"]
-        model.train()
-        perm = torch.randperm(n, generator=data_gen)
-        total = 0.0
-        bar = tqdm(total=n, desc=f"epoch {self.epoch + 1}/{cfg.epochs}", unit="img",
-                   disable=not self.progress, leave=False, mininterval=0.5)
-        for start in range(0, n, cfg.batch_size):
-            xb = x[perm[start : start + cfg.batch_size]]  # (B, D)
-            if cfg.binarize:
-                xb = binarize(xb, data_gen)
-            # SPEC 6, 2b: minimize Σ_i ( E_q[−log p(x_i|z)] + KL ), summed over the batch
-            loss = negative_elbo(model, xb, cfg.mc_samples, noise_gen).sum()
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            total += loss.item()
-            bar.update(len(xb))
-        bar.close()
-        return total / n
-
-    def fit(self, until_epoch=None, on_epoch_end=None):
-        """Train up to ``until_epoch`` (default: ``config.epochs``) epochs in total.
-
-        After every epoch the test loss is computed, the history extended, the checkpoint
-        written atomically and ``on_epoch_end(trainer)`` called.
-
-        Returns
-        -------
-        dict
-            ``history``.
-        """
-        last = self.config.epochs if until_epoch is None else min(until_epoch, self.config.epochs)
-        while self.epoch < last:
-            lr = self.optimizer.param_groups[0]["lr"]
-            t0, c0 = time.perf_counter(), time.process_time()
-            train_loss = self.train_epoch()
-            seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
-            if self.scheduler is not None:
-                self.scheduler.step()
-            test_loss = evaluate_nelbo(self.model, self.test_x, 1, self.config.eval_batch_size,
-                                       seed=self.config.seed + 4)
-            self.epoch += 1
-            for key, value in (("train_loss", train_loss), ("test_loss", test_loss),
-                               ("epoch_seconds", seconds), ("epoch_cpu_seconds", cpu_seconds),
-                               ("lr", lr)):
-                self.history[key].append(float(value))
-            if self.log_epochs:
-                tqdm.write(f"epoch {self.epoch:3d}  train {train_loss:9.3f}  test {test_loss:9.3f}"
-                           f"  nats/image  ({seconds:.1f} s, lr {lr:.2e})", file=sys.stdout)
-                sys.stdout.flush()
-            if self.checkpoint_path is not None:
-                save_checkpoint(self.state_dict(), self.checkpoint_path)
-            if on_epoch_end is not None:
-                on_epoch_end(self)
-        return self.history
+    # ----------------------------------------------------------------- state and checkpoints
+    def settings(self):
+        """The model's and the training's configuration (checked on resume)."""
+        out = {f"model.{k}": v for k, v in self.model_config.to_dict().items()}
+        out.update({f"train.{k}": v for k, v in asdict(self.config).items()})
+        return out
 
     def state_dict(self):
         """Everything a resumed run needs (tensors, numbers, strings, lists, dicts)."""
@@ -230,28 +185,12 @@ class Trainer:
             "optimizer": self.optimizer.state_dict(),
             "scheduler": None if self.scheduler is None else self.scheduler.state_dict(),
             "history": self.history,
-            "model_config": self.model_config.to_dict(),
-            "train_config": asdict(self.config),
-            "rng": get_rng_states(self.generators),
+            "rng": rng_states(self.generators),
+            "partial_epoch": self._partial,
         }
 
     def load_state_dict(self, state):
-        """Restore a :meth:`state_dict`; the configurations must match this trainer's.
-
-        Raises
-        ------
-        ValueError
-            The checkpoint was written with a different model or training configuration
-            (the message lists the differing fields).
-        """
-        diffs = [f"{k}: checkpoint {v!r} vs now {self.model_config.to_dict()[k]!r}"
-                 for k, v in state["model_config"].items() if self.model_config.to_dict()[k] != v]
-        now = asdict(self.config)
-        diffs += [f"{k}: checkpoint {v!r} vs now {now[k]!r}"
-                  for k, v in state["train_config"].items() if now.get(k) != v]
-        if diffs:
-            raise ValueError(
-                "cannot resume: the checkpoint's configuration differs: " + "; ".join(diffs))
+        """Restore a :meth:`state_dict` (the settings were checked by :meth:`resume`)."""
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         if self.scheduler is not None:
@@ -259,9 +198,95 @@ class Trainer:
         self.history = {k: list(v) for k, v in state["history"].items()}
         self.epoch = int(state["epoch"])
         set_rng_states(state["rng"], self.generators)
+        self._partial = state["partial_epoch"]
 
-    def resume(self):
-        """Load ``out_dir/checkpoint.pt`` (see :meth:`load_state_dict`)."""
-        if self.checkpoint_path is None:
-            raise ValueError("resume needs an out_dir holding a checkpoint, got out_dir=None")
-        self.load_state_dict(load_checkpoint(self.checkpoint_path))
+    # ----------------------------------------------------------------- the loop
+    def train_epoch(self, stop=None):
+        """Train through the current epoch (from where it stopped, if it did).
+
+        Returns
+        -------
+        float or None
+            The epoch's mean −ELBO per image, or None when ``stop.requested`` ended it early
+            (the position is kept in the checkpointed state).
+        """
+        cfg, model, opt = self.config, self.model, self.optimizer
+        x, n = self.train_x, len(self.train_x)
+        data_rng, noise_rng = self.generators["data"], self.generators["noise"]
+        model.train()
+        if self._partial is None:
+            self._partial = {"perm": torch.randperm(n, generator=data_rng), "start": 0,
+                             "total": 0.0, "seconds": 0.0, "cpu_seconds": 0.0}
+        part = self._partial
+        t0, c0 = time.perf_counter(), time.process_time()
+        bar = tqdm(total=n, initial=part["start"], desc=f"epoch {self.epoch + 1}/{cfg.epochs}",
+                   unit="img", disable=not self.progress, leave=False, mininterval=0.5)
+        while part["start"] < n and not (stop is not None and stop.requested):
+            xb = x[part["perm"][part["start"] : part["start"] + cfg.batch_size]]  # (B, D)
+            if cfg.binarize:
+                xb = binarize(xb, data_rng)
+            # SPEC 6, 2b: minimize Σ_i ( E_q[−log p(x_i|z)] + KL ), summed over the batch
+            loss = negative_elbo(model, xb, cfg.mc_samples, noise_rng).sum()
+            check_finite(loss.detach(), f"the training loss of epoch {self.epoch + 1}")
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            part["total"] += loss.item()
+            part["start"] += len(xb)
+            bar.update(len(xb))
+        bar.close()
+        part["seconds"] += time.perf_counter() - t0
+        part["cpu_seconds"] += time.process_time() - c0
+        return part["total"] / n if part["start"] >= n else None
+
+    def run(self, until_epoch=None, on_epoch_end=None):
+        """Train up to ``until_epoch`` (default: ``config.epochs``) epochs in total.
+
+        After every epoch the test loss is computed, the history extended, the checkpoint
+        written atomically and ``on_epoch_end(trainer)`` called. A first Ctrl-C finishes the
+        current minibatch, writes a checkpoint (mid-epoch) and returns with
+        ``interrupted=True``; a second one raises ``KeyboardInterrupt`` at once.
+
+        Returns
+        -------
+        TrainResult
+        """
+        last = self.config.epochs if until_epoch is None else min(until_epoch, self.config.epochs)
+        interrupted = False
+        with StopRequest() as stop:
+            while self.epoch < last:
+                lr = self.optimizer.param_groups[0]["lr"]
+                train_loss = self.train_epoch(stop)
+                if train_loss is None:
+                    interrupted = True
+                    break
+                self._end_epoch(train_loss, lr)
+                if on_epoch_end is not None:
+                    on_epoch_end(self)
+        if interrupted:
+            self.save()
+            tqdm.write(f"interrupted in epoch {self.epoch + 1} after "
+                       f"{self._partial['start']} images"
+                       + (f"; checkpoint written to {self.checkpoint_path!r}"
+                          if self.checkpoint_path else " (no checkpoint_path, nothing saved)"),
+                       file=sys.stdout)
+        return TrainResult(epoch=self.epoch, seconds=sum(self.history["epoch_seconds"]),
+                           history=self.history, interrupted=interrupted,
+                           checkpoint_path=self.checkpoint_path)
+
+    def _end_epoch(self, train_loss, lr):
+        part, self._partial = self._partial, None
+        if self.scheduler is not None:
+            self.scheduler.step()
+        test_loss = evaluate_nelbo(self.model, self.test_x, 1, self.config.eval_batch_size,
+                                   seed=self.config.seed + 4)
+        self.epoch += 1
+        for key, value in (("train_loss", train_loss), ("test_loss", test_loss),
+                           ("epoch_seconds", part["seconds"]),
+                           ("epoch_cpu_seconds", part["cpu_seconds"]), ("lr", lr)):
+            self.history[key].append(float(value))
+        if self.log_epochs:
+            tqdm.write(f"epoch {self.epoch:3d}  train {train_loss:9.3f}  test {test_loss:9.3f}"
+                       f"  nats/image  ({part['seconds']:.1f} s, lr {lr:.2e})", file=sys.stdout)
+            sys.stdout.flush()
+        self.save()

@@ -1,8 +1,9 @@
 """Trainable discriminators for the standard GAN baseline (SPEC 1, 5), as logit modules.
 
 Every discriminator here returns the *logit* a(x), shape (n,), with D(x) = σ(a(x)) the
-probability that x is real; the losses (:mod:`generator.baseline`) work on logits so that
-log D = −softplus(−a) and log(1 − D) = −softplus(a) stay exact for any a.
+probability that x is real; the losses work on logits so that
+log D = −softplus(−a) and log(1 − D) = −softplus(a) stay exact for any a (the losses are in
+:mod:`generator.methods.baseline`).
 
 * :class:`MLPDiscriminator` — a flexible D (LeakyReLU perceptron).
 * :class:`LinearFeatureDiscriminator` — the SPEC 1 discriminator of the dual method,
@@ -10,12 +11,13 @@ log D = −softplus(−a) and log(1 − D) = −softplus(a) stay exact for any a
   trained by gradient steps instead of being solved exactly.
 """
 
-import numbers
-
 import torch
 from torch import nn
 
-from .models import DTYPE, check_positive_int
+from common.nn import mlp
+from common.validation import check_positive, check_positive_int
+
+from ..precision import DTYPE
 
 
 class MLPDiscriminator(nn.Module):
@@ -35,12 +37,7 @@ class MLPDiscriminator(nn.Module):
         hidden = tuple(hidden)
         if not hidden:
             raise ValueError("hidden must list at least one layer width, got ()")
-        widths = [self.in_dim] + [check_positive_int(h, "hidden width") for h in hidden]
-        layers = []
-        for fan_in, fan_out in zip(widths[:-1], widths[1:]):
-            layers += [nn.Linear(fan_in, fan_out, dtype=dtype), nn.LeakyReLU(0.2)]
-        layers.append(nn.Linear(widths[-1], 1, dtype=dtype))
-        self.net = nn.Sequential(*layers)
+        self.net = mlp((self.in_dim, *hidden, 1), lambda: nn.LeakyReLU(0.2), dtype=dtype)
 
     def forward(self, x):
         """(n, in_dim) → logits (n,)."""
@@ -68,10 +65,8 @@ class LinearFeatureDiscriminator(nn.Module):
 
     def __init__(self, features, c, dtype=DTYPE):
         super().__init__()
-        if isinstance(c, bool) or not isinstance(c, numbers.Real) or not c > 0:
-            raise ValueError(f"c must be a positive number (SPEC 1), got {c!r}")
+        self.c = check_positive(c, "c", why="SPEC 1 needs c > 0")
         self.features = features
-        self.c = float(c)
         out_dim = check_positive_int(features.out_dim, "features.out_dim")
         self.w = nn.Parameter(torch.zeros(out_dim, dtype=dtype))
 

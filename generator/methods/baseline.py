@@ -1,6 +1,6 @@
 """The standard GAN (SPEC 5) as methods for :class:`generator.trainer.Trainer`.
 
-A discriminator (a logit module, :mod:`generator.discriminators`) and the generator take
+A discriminator (a logit module, :mod:`generator.methods.discriminators`) and the generator take
 alternating gradient steps on V(D, G) = E_pdata[log D(x)] + E_pG[log(1 − D(G(z)))]:
 ``d_steps`` ascent steps of D on V, then one step of G, with either generator loss of
 Goodfellow et al. (2014):
@@ -19,16 +19,18 @@ is a step on F(w; θ), whose θ-dependent part is −Σ_j log(1 − D_w(g_j)).
 Every loss is computed from logits (log σ(a) = −softplus(−a)), never from a clipped sigmoid.
 """
 
-import numbers
 from dataclasses import dataclass
 from typing import Optional
 
 import torch
 import torch.nn.functional as F
 
+from common.training import check_finite
+from common.validation import check_choice, check_int, check_positive, check_positive_int
+
+from ..models import sample_latent
 from .discriminators import LinearFeatureDiscriminator, MLPDiscriminator
-from .models import check_positive_int, sample_latent
-from .trainer import check_finite
+from .schedule import geometric_lr
 
 G_LOSSES = ("minimax", "non-saturating")
 METHODS = ("mlp-ns", "mlp-minimax", "linear-gd")
@@ -69,7 +71,7 @@ def generator_loss(fake_logits, kind):
         return F.logsigmoid(-fake_logits).mean()
     if kind == "non-saturating":
         return -F.logsigmoid(fake_logits).mean()
-    raise ValueError(f"g_loss must be one of {set(G_LOSSES)}, got {kind!r}")
+    raise ValueError(f"g_loss must be one of {list(G_LOSSES)}, got {kind!r}")
 
 
 # --------------------------------------------------------------------------- the method
@@ -82,16 +84,22 @@ class BaselineConfig:
     g_loss: str = "non-saturating"  # "minimax" or "non-saturating"
     lr: float = 1e-3  # generator learning rate (Adam)
     d_lr: Optional[float] = None  # discriminator learning rate; None → the same as lr
+    lr_final: Optional[float] = None  # if set, both rates decay geometrically by lr_final/lr ...
+    decay_steps: int = 0  # ... over this many steps (then stay there); 0: constant rates
     d_steps: int = 1  # discriminator steps per generator step (Goodfellow et al.'s k)
     betas: tuple = (0.5, 0.999)  # Adam betas of both players
     d_optimizer: str = "adam"  # "adam" or "sgd" for the discriminator
     seed: int = 0  # seeds the extra minibatches of the d_steps > 1 discriminator steps
 
-
-def _check_lr(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
+    def __post_init__(self):
+        check_choice(self.g_loss, "g_loss", G_LOSSES)
+        check_choice(self.d_optimizer, "d_optimizer", OPTIMIZERS)
+        check_positive_int(self.d_steps, "d_steps")
+        check_int(self.seed, "seed", minimum=0)
+        self.lr = check_positive(self.lr, "lr")
+        self.d_lr = self.lr if self.d_lr is None else check_positive(self.d_lr, "d_lr")
+        if self.lr_final is not None:
+            self.lr_final = check_positive(self.lr_final, "lr_final")
 
 
 class BaselineMethod:
@@ -99,8 +107,8 @@ class BaselineMethod:
 
     Parameters
     ----------
-    generator : torch.nn.Module
-        G_θ, with attribute ``latent_dim``.
+    g_net : torch.nn.Module
+        The generator network G_θ, with attribute ``latent_dim``.
     discriminator : torch.nn.Module
         Returns logits (n,) for samples (n, dim) and has ``penalty()`` (0 or (c/2)‖w‖²).
     config : BaselineConfig
@@ -109,26 +117,28 @@ class BaselineMethod:
         (k = ``d_steps``); without it those steps reuse the step's minibatch.
     """
 
-    def __init__(self, generator, discriminator, config=None, target=None):
-        self.generator = generator
+    def __init__(self, g_net, discriminator, config=None, target=None):
+        self.g_net = g_net
         self.discriminator = discriminator
         self.config = cfg = config if config is not None else BaselineConfig()
         self.target = target
-        if cfg.g_loss not in G_LOSSES:
-            raise ValueError(f"g_loss must be one of {set(G_LOSSES)}, got {cfg.g_loss!r}")
-        if cfg.d_optimizer not in OPTIMIZERS:
-            raise ValueError(f"d_optimizer must be one of {set(OPTIMIZERS)}, "
-                             f"got {cfg.d_optimizer!r}")
-        check_positive_int(cfg.d_steps, "d_steps")
-        lr = _check_lr(cfg.lr, "lr")
-        d_lr = lr if cfg.d_lr is None else _check_lr(cfg.d_lr, "d_lr")
-        self.g_optimizer = torch.optim.Adam(generator.parameters(), lr=lr, betas=tuple(cfg.betas))
+        self.g_optimizer = torch.optim.Adam(g_net.parameters(), lr=cfg.lr, betas=tuple(cfg.betas))
         if cfg.d_optimizer == "adam":
-            self.d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=d_lr,
+            self.d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=cfg.d_lr,
                                                 betas=tuple(cfg.betas))
         else:
-            self.d_optimizer = torch.optim.SGD(discriminator.parameters(), lr=d_lr)
-        self.rng = torch.Generator().manual_seed(int(cfg.seed) + 3_000_009)
+            self.d_optimizer = torch.optim.SGD(discriminator.parameters(), lr=cfg.d_lr)
+        self.rng = torch.Generator().manual_seed(cfg.seed + 3_000_009)
+        self.num_steps = 0
+
+    def _set_learning_rates(self):
+        cfg = self.config
+        lr = geometric_lr(cfg.lr, cfg.lr_final, cfg.decay_steps, self.num_steps)
+        for group in self.g_optimizer.param_groups:
+            group["lr"] = lr
+        for group in self.d_optimizer.param_groups:
+            group["lr"] = cfg.d_lr * lr / cfg.lr
+        return lr
 
     def discriminator_step(self, real, fake):
         """One descent step of D on :func:`discriminator_loss` (ascent on V); returns the loss
@@ -143,7 +153,7 @@ class BaselineMethod:
 
     def generator_step(self, latent):
         """One descent step of G on :func:`generator_loss`; returns (loss, V̂-fake logits)."""
-        fake = self.generator(latent)  # (B, dim)
+        fake = self.g_net(latent)  # (B, dim)
         check_finite(fake, "generator output")
         logits = self.discriminator(fake)  # (B,)
         loss = generator_loss(logits, self.config.g_loss)
@@ -161,22 +171,25 @@ class BaselineMethod:
 
     def step(self, real, latent):
         """``d_steps`` discriminator steps, then one generator step; returns the per-step log."""
+        lr = self._set_learning_rates()
         d_loss = None
         for k in range(self.config.d_steps):
             batch_real, batch_latent = (real, latent) if k == 0 else self._extra_batch(real, latent)
             with torch.no_grad():
-                fake = self.generator(batch_latent)
+                fake = self.g_net(batch_latent)
             check_finite(fake, "generator output")
             d_loss = self.discriminator_step(batch_real, fake)
         with torch.no_grad():
             real_logits = self.discriminator(real)
         g_loss, fake_logits = self.generator_step(latent)
+        self.num_steps += 1
         logs = {
             "d_loss": d_loss,  # before the last D step (nats per sample)
             "g_loss": g_loss,
             "value": float(value_estimate(real_logits, fake_logits)),  # V̂ after the D steps
             "d_real": float(torch.sigmoid(real_logits).mean()),
             "d_fake": float(torch.sigmoid(fake_logits).mean()),
+            "lr": lr,
         }
         if isinstance(self.discriminator, LinearFeatureDiscriminator):
             logs["w_norm"] = float(self.discriminator.w.detach().norm())
@@ -185,24 +198,27 @@ class BaselineMethod:
     def state_dict(self):
         """Both players, both optimizers and the extra-batch stream (weights-only-safe)."""
         return {
-            "generator": self.generator.state_dict(),
+            "g_net": self.g_net.state_dict(),
             "discriminator": self.discriminator.state_dict(),
             "g_optimizer": self.g_optimizer.state_dict(),
             "d_optimizer": self.d_optimizer.state_dict(),
             "rng": self.rng.get_state(),
+            "num_steps": self.num_steps,
         }
 
     def load_state_dict(self, state):
         """Inverse of :meth:`state_dict`."""
-        self.generator.load_state_dict(state["generator"])
+        self.g_net.load_state_dict(state["g_net"])
         self.discriminator.load_state_dict(state["discriminator"])
         self.g_optimizer.load_state_dict(state["g_optimizer"])
         self.d_optimizer.load_state_dict(state["d_optimizer"])
         self.rng.set_state(state["rng"])
+        self.num_steps = int(state["num_steps"])
 
 
-def make_baseline(name, generator, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=None,
-                  d_steps=1, hidden=(128, 128), g_loss=None, target=None, seed=0):
+def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=None,
+                  lr_final=None, decay_steps=0, d_steps=1, hidden=(128, 128), g_loss=None,
+                  target=None, seed=0):
     """Build a baseline method by name.
 
     Parameters
@@ -211,14 +227,15 @@ def make_baseline(name, generator, in_dim, *, features=None, c=1.0, lr=1e-3, d_l
         ``"mlp-ns"`` (MLP D, non-saturating G loss), ``"mlp-minimax"`` (MLP D, minimax G loss)
         or ``"linear-gd"`` (D_w = σ(−wᵀφ(x)) with (c/2)‖w‖², gradient-trained; needs
         ``features``; G loss minimax unless ``g_loss`` says otherwise).
-    generator : torch.nn.Module
+    g_net : torch.nn.Module
+        The generator network G_θ.
     in_dim : int
         Dimension of the samples.
     features : torch.nn.Module, optional
         φ for ``"linear-gd"`` (the dual method's map, for a like-for-like comparison).
     c : float
         L2 weight for ``"linear-gd"`` (SPEC 1).
-    lr, d_lr, d_steps, g_loss, seed
+    lr, d_lr, lr_final, decay_steps, d_steps, g_loss, seed
         See :class:`BaselineConfig`.
     hidden : tuple of int
         Hidden widths of the MLP discriminator.
@@ -229,8 +246,7 @@ def make_baseline(name, generator, in_dim, *, features=None, c=1.0, lr=1e-3, d_l
     -------
     BaselineMethod
     """
-    if name not in METHODS:
-        raise ValueError(f"method must be one of {list(METHODS)}, got {name!r}")
+    check_choice(name, "method", METHODS)
     if name == "linear-gd":
         if features is None:
             raise ValueError("method 'linear-gd' needs the feature map φ (features=...)")
@@ -241,6 +257,6 @@ def make_baseline(name, generator, in_dim, *, features=None, c=1.0, lr=1e-3, d_l
         default_loss = "non-saturating" if name == "mlp-ns" else "minimax"
     if name != "linear-gd" and g_loss is not None and g_loss != default_loss:
         raise ValueError(f"method {name!r} fixes g_loss={default_loss!r}, got {g_loss!r}")
-    config = BaselineConfig(g_loss=g_loss or default_loss, lr=lr, d_lr=d_lr, d_steps=d_steps,
-                            seed=seed)
-    return BaselineMethod(generator, disc, config, target=target)
+    config = BaselineConfig(g_loss=g_loss or default_loss, lr=lr, d_lr=d_lr, lr_final=lr_final,
+                            decay_steps=decay_steps, d_steps=d_steps, seed=seed)
+    return BaselineMethod(g_net, disc, config, target=target)

@@ -1,0 +1,113 @@
+"""Options and steps shared by the GAN example scripts (``train_dual_gan.py``,
+``train_baseline_gan.py``); not a script itself.
+
+Every setting that has a per-target preset (``generator/presets.py``) defaults to None on the
+command line and is filled from the preset, so the preset is the one source of the defaults; the
+resolved settings are printed at the start and written to ``OUT/config.json``.
+"""
+
+import dataclasses
+import json
+import os
+
+import generator as gen
+from common.checkpoint import ensure_writable_directory
+from generator.features import FEATURES
+from generator.targets import TARGETS
+
+PRESET = "default: the target's preset (generator/presets.py)"
+
+
+class _Unset:
+    """Marks --lr-final as not given (None is a value: a constant rate)."""
+
+    def __repr__(self):
+        return "preset"
+
+
+UNSET = _Unset()
+
+
+def lr_or_none(text):
+    """``--lr-final none`` keeps the learning rate constant."""
+    return None if text.lower() == "none" else float(text)
+
+
+def add_run_arguments(p, out_default):
+    """The options of one run: target, budget, networks, features, output, resume."""
+    p.add_argument("--target", choices=sorted(TARGETS), default="ring")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--steps", type=int, help=f"generator updates; {PRESET}")
+    p.add_argument("--batch-size", type=int, help=f"real and generated samples per step; {PRESET}")
+    p.add_argument("--lr", type=float, help=f"initial Adam learning rate; {PRESET}")
+    p.add_argument("--lr-final", type=lr_or_none, default=UNSET,
+                   help=f"learning rate at the last step (geometric decay), or 'none' for a "
+                        f"constant rate; {PRESET}")
+    p.add_argument("--generator", choices=["affine", "mlp"], help=f"G_θ; {PRESET}")
+    p.add_argument("--hidden", type=int, nargs="+", help=f"generator MLP widths; {PRESET}")
+    p.add_argument("--latent-dim", type=int, help=PRESET)
+    p.add_argument("--features", choices=FEATURES, help=f"feature map φ (SPEC 4); {PRESET}")
+    p.add_argument("--num-features", type=int, help=f"RFF features per lengthscale; {PRESET}")
+    p.add_argument("--lengthscale", type=float, nargs="+",
+                   help=f"RFF lengthscale(s), one block each; {PRESET}")
+    p.add_argument("--c", type=float, help=f"L2 weight of the linear discriminator (SPEC 1); "
+                                           f"{PRESET}")
+    p.add_argument("--checkpoint-every", type=int, default=250)
+    p.add_argument("--snapshots", type=int, default=5, help="sample panels in samples.png")
+    p.add_argument("--out", default=out_default, help="output directory")
+    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+#: Options that are not settings of the run.
+_NOT_SETTINGS = {"out", "resume", "no_progress", "checkpoint_every", "snapshots", "target",
+                 "seed"}
+
+
+def run_config(args, method):
+    """The :class:`generator.RunConfig` of the parsed options (the preset fills what is unset)."""
+    overrides = {k: v for k, v in vars(args).items()
+                 if k not in _NOT_SETTINGS and k != "lr_final" and k != "method"}
+    config = gen.RunConfig.from_preset(method, args.target, seed=args.seed, **overrides)
+    if args.lr_final is not UNSET:
+        config = dataclasses.replace(config, lr_final=args.lr_final)
+    return config
+
+
+def start(args, config, may_change=()):
+    """Build the run, resume it if asked, and write OUT/config.json; returns (target, method,
+    trainer).
+
+    Raises
+    ------
+    PermissionError, OSError
+        OUT cannot be written (before anything is trained).
+    FileNotFoundError, common.checkpoint.CheckpointError, SettingsMismatchError
+        ``--resume`` without a usable checkpoint, or with other settings.
+    """
+    ensure_writable_directory(args.out)
+    target, method = gen.build(config)
+    trainer = gen.make_trainer(config, target, method,
+                               checkpoint_path=os.path.join(args.out, "checkpoint.pt"),
+                               snapshots=args.snapshots, checkpoint_every=args.checkpoint_every,
+                               progress=not args.no_progress)
+    if args.resume:
+        trainer.resume(may_change=may_change)
+        print(f"resumed from step {trainer.step} of {args.out}/checkpoint.pt")
+    with open(os.path.join(args.out, "config.json"), "w") as handle:
+        json.dump(config.to_dict(), handle, indent=2)
+    return target, method, trainer
+
+
+def train(trainer):
+    """Run the trainer; when Ctrl-C stopped it, say how to continue. Returns its result."""
+    result = trainer.run()
+    if result.interrupted:
+        print(f"stopped at step {result.step}; continue with --resume")
+    return result
+
+
+def write_metrics(path, metrics):
+    """metrics.json, indented."""
+    with open(path, "w") as handle:
+        json.dump(metrics, handle, indent=2)

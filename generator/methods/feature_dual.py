@@ -1,0 +1,206 @@
+"""The dual method on fixed features (SPEC 4): solve the discriminator exactly, ascend on g(λ*; θ).
+
+Each step maps a real minibatch x_i and a generated one g_j = G_θ(z_j) through a fixed feature
+map φ, solves SPEC 1/2 exactly with :func:`dual.solve` (float64, warm-started from the previous
+step), then evaluates the dual value g(λ*; θ) in torch with λ* detached and takes one optimizer
+step on −g. By Danskin's theorem (SPEC 4) the gradient is that of the optimal value:
+∇_θ max_λ g = −Σ_j D_{w*}(g_j) (∂φ(g_j)/∂θ)ᵀ w*.
+"""
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+import torch
+
+import dual
+from common.training import check_finite
+from common.validation import check_positive
+
+from .schedule import geometric_lr
+
+
+def binary_entropy(p):
+    """H(p) = −p log p − (1−p) log(1−p) in nats, with 0 log 0 = 0 (SPEC 2, 3h).
+
+    The torch twin of :func:`dual.binary_entropy` (numpy): it must stay differentiable.
+    """
+    return -(torch.special.xlogy(p, p) + torch.special.xlogy(1.0 - p, 1.0 - p))
+
+
+def dual_value(lam_real, lam_fake, real_feats, fake_feats, c):
+    """g(λ; θ) in torch (SPEC 2, 3i), differentiable in the features.
+
+    Parameters
+    ----------
+    lam_real : Tensor, shape (N,)
+        Multipliers of the real samples, in [−1, 0] (treated as constants).
+    lam_fake : Tensor, shape (M,)
+    real_feats : Tensor, shape (N, F)
+        φ(x_i).
+    fake_feats : Tensor, shape (M, F)
+        φ(g_j), carrying the graph back to θ.
+    c : float
+
+    Returns
+    -------
+    Tensor, scalar
+        g in nats: −‖b(λ)‖²/(2c) + Σ H(−λ_i) + Σ H(−λ_j); only the first term depends on θ.
+    """
+    # SPEC 2, 3g: b(λ) = Σ_i λ_i x_i + Σ_j (1 + λ_j) g_j
+    b = real_feats.T @ lam_real + fake_feats.T @ (1.0 + lam_fake)
+    entropy = binary_entropy(-lam_real).sum() + binary_entropy(-lam_fake).sum()
+    return -(b @ b) / (2.0 * c) + entropy
+
+
+@dataclass
+class DualConfig:
+    """Settings of the dual method."""
+
+    c: float = 1.0  # L2 weight of the discriminator (SPEC 1); larger c → smoother D, closer to MMD
+    lr: float = 1e-3  # Adam learning rate of the generator
+    betas: tuple = (0.5, 0.999)  # Adam betas
+    lr_final: Optional[float] = None  # if set, lr decays geometrically to this value ...
+    decay_steps: int = 0  # ... over this many steps (then stays there); 0: constant lr
+    solver: str = dual.NATIVE  # dual.solve solver: "native" (exact Newton) or a CVXPY solver
+    form: Optional[str] = None  # dual.solve form; None: "auto" for native, "dual" for CVXPY
+    warm_start: bool = True  # start each solve from the previous solution
+    solver_options: dict = field(default_factory=dict)  # passed on to dual.solve
+
+    def __post_init__(self):
+        self.c = check_positive(self.c, "c", why="SPEC 1 needs c > 0")
+        self.lr = check_positive(self.lr, "lr")
+        if self.lr_final is not None:
+            self.lr_final = check_positive(self.lr_final, "lr_final")
+        if self.form is None:
+            self.form = "auto" if self.solver == dual.NATIVE else "dual"
+
+
+def solve_quietly(solve, *args, **kwargs):
+    """Call a ``dual`` solve and turn its accuracy warnings into a flag instead.
+
+    Returns
+    -------
+    (solution, flagged) : the solve's result, and True when it drew a
+    :class:`dual.InaccurateSolutionWarning` or :class:`dual.ConvergenceWarning` (a GAN run
+    counts such solves in its log rather than printing thousands of warnings). Other warnings
+    pass through.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", dual.InaccurateSolutionWarning)
+        warnings.simplefilter("always", dual.ConvergenceWarning)
+        sol = solve(*args, **kwargs)
+    accuracy = (dual.InaccurateSolutionWarning, dual.ConvergenceWarning)
+    for other in caught:
+        if not issubclass(other.category, accuracy):
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+    return sol, any(issubclass(w.category, accuracy) for w in caught)
+
+
+class DualMethod:
+    """Train a generator against the exact discriminator's dual value (SPEC 4).
+
+    Parameters
+    ----------
+    g_net : torch.nn.Module
+        The generator network G_θ, with attribute ``latent_dim``.
+    features : torch.nn.Module
+        The fixed feature map φ (see :mod:`generator.features`).
+    config : DualConfig
+
+    Attributes
+    ----------
+    last_solution : dual.Solution or None
+        The discriminator of the latest step (also the next warm start).
+    """
+
+    def __init__(self, g_net, features, config=None):
+        self.g_net = g_net
+        self.features = features
+        self.config = config if config is not None else DualConfig()
+        cfg = self.config
+        self.optimizer = torch.optim.Adam(g_net.parameters(), lr=cfg.lr, betas=tuple(cfg.betas))
+        self.last_solution = None
+        self.num_steps = 0
+
+    def learning_rate(self, step):
+        """The Adam learning rate at 0-based ``step`` (:func:`geometric_lr`)."""
+        cfg = self.config
+        return geometric_lr(cfg.lr, cfg.lr_final, cfg.decay_steps, step)
+
+    def solve(self, real_feats, fake_feats):
+        """Solve the discriminator on feature batches; returns (Solution, flagged)."""
+        warm = self.last_solution if self.config.warm_start else None
+        cfg = self.config
+        return solve_quietly(dual.solve, real_feats.detach().cpu().numpy(),
+                             fake_feats.detach().cpu().numpy(), cfg.c, form=cfg.form,
+                             solver=cfg.solver, warm_start=warm, **cfg.solver_options)
+
+    def objective(self, real, latent):
+        """Solve at the current θ.
+
+        Returns
+        -------
+        value : Tensor, scalar
+            g(λ*; θ), differentiable in θ (λ* held constant: Danskin, SPEC 4).
+        sol : dual.Solution
+        flagged : bool
+            The solve drew an accuracy warning (see :func:`solve_quietly`).
+        feats : (Tensor, Tensor)
+            φ(x_i) and φ(g_j), shapes (N, F) and (M, F).
+        """
+        fake = self.g_net(latent)  # (B, dim)
+        check_finite(fake, "generator output")
+        real_feats, fake_feats = self.features(real), self.features(fake)  # (B, F)
+        sol, flagged = self.solve(real_feats, fake_feats)
+        dtype = fake_feats.dtype
+        lam_real = torch.tensor(sol.lam_real, dtype=dtype)  # constants: Danskin (SPEC 4)
+        lam_fake = torch.tensor(sol.lam_fake, dtype=dtype)
+        value = dual_value(lam_real, lam_fake, real_feats, fake_feats, self.config.c)
+        return value, sol, flagged, (real_feats, fake_feats)
+
+    def step(self, real, latent):
+        """One ascent step of θ on g(λ*; θ); returns the per-step log."""
+        value, sol, flagged, (real_feats, fake_feats) = self.objective(real, latent)
+        lr = self.learning_rate(self.num_steps)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        self.optimizer.zero_grad(set_to_none=True)
+        (-value).backward()  # ascent on g = descent on −g
+        self.optimizer.step()
+        self.last_solution = sol
+        self.num_steps += 1
+        real_np = real_feats.detach().cpu().numpy()
+        fake_np = fake_feats.detach().cpu().numpy()
+        return {
+            "dual_value": float(value.detach()),  # g(λ*; θ) before the step, torch (nats)
+            "primal_value": sol.primal_value,  # F(w*) (nats)
+            "gap": sol.gap,
+            "solve_seconds": sol.solve_time,
+            "w_norm": float(np.linalg.norm(sol.w)),
+            "d_real": float(sol.discriminator(real_np).mean()),  # mean D on real samples
+            "d_fake": float(sol.discriminator(fake_np).mean()),  # mean D on generated samples
+            "iterations": float("nan") if sol.iterations is None else float(sol.iterations),
+            "inaccurate": float(flagged),  # 1 if the solve drew an accuracy warning
+            "lr": lr,
+        }
+
+    def state_dict(self):
+        """Generator, optimizer and warm start (weights-only-safe)."""
+        return {
+            "g_net": self.g_net.state_dict(),
+            "features": self.features.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "num_steps": self.num_steps,
+            "last_solution": None if self.last_solution is None else self.last_solution.to_dict(),
+        }
+
+    def load_state_dict(self, state):
+        """Inverse of :meth:`state_dict`."""
+        self.g_net.load_state_dict(state["g_net"])
+        self.features.load_state_dict(state["features"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.num_steps = int(state["num_steps"])
+        last = state["last_solution"]
+        self.last_solution = None if last is None else dual.Solution.from_dict(last)
