@@ -35,9 +35,9 @@ from dual import autograd
 COLUMNS = ["N", "D", "seed", "route", "rel_error", "fd_truncation", "seconds", "build_seconds",
            "value_minus_certified", "certified_gap", "skipped"]
 FD = {"solver": "native", "form": "auto", "tol": 1e-13}
-# Memory of a layer's DPP canonicalization, a·(N + M)²·(D + k) GB, fitted to measurements on
-# this machine (1.8 GB at N = M = 1000, D = 2; 5.3 GB at N = M = 600, D = 50).
-LAYER_GB = (6.7e-8, 4.7)
+# Memory of a process that builds a layer, base + a·(N + M)²·(D + k) GB, fitted to measurements
+# on this machine (1.0 GB at N = M = 150, D = 50; 3.0 GB at 300, D = 50; 2.0 GB at 1000, D = 2).
+LAYER_GB = {"base": 0.35, "a": 1.43e-7, "k": 0.9}
 
 
 def parse_args(argv=None):
@@ -144,7 +144,7 @@ def build_layer(n, d, args):
     """A compiled layer for N = M = n and D = d, or the reason there is none."""
     if args.no_layers:
         return None
-    predicted = LAYER_GB[0] * (2 * n) ** 2 * (d + LAYER_GB[1])
+    predicted = LAYER_GB["base"] + LAYER_GB["a"] * (2 * n) ** 2 * (d + LAYER_GB["k"])
     if predicted > args.layers_max_gb:
         return (f"predicted {predicted:.0f} GB for the DPP canonicalization > "
                 f"--layers-max-gb {args.layers_max_gb:g}")
