@@ -1,19 +1,27 @@
 """The exact discriminator: L2-regularized logistic regression, primal and box dual, certified.
 
-See ``SPEC.md`` sections 1–3. The public API::
+See ``SPEC.md`` sections 1–3 and 7. The public API::
 
-    sol = dual.solve(real, fake, c=1.0, form="dual", solver="CLARABEL")
+    sol = dual.solve(real, fake, c=1.0, form="dual", solver="CLARABEL")   # optional offsets
     sol.w, sol.lam_real, sol.lam_fake, sol.gap, sol.kkt, sol.discriminator(x)
+    ksol = dual.solve_kernel(K, n_real, c=1.0, offset=a)                 # SPEC 7, Gram matrix
+    ksol.beta, ksol.decision_function(K_rows), ksol.discriminator(K_rows)
 
     dual.primal_objective(w, real, fake, c)              # F(w), SPEC 1
     dual.dual_objective(lam_real, lam_fake, real, fake, c)  # g(λ), SPEC 2
+    dual.certify(w, lam_real, lam_fake, real, fake, c)   # F, g, gap, KKT of any pair, SPEC 3
+    dual.certify_kernel(lam_real, lam_fake, K, c)        # the same from a Gram matrix, SPEC 7
     dual.lambdas_from_w(w, real, fake)                   # SPEC 3
     dual.w_from_lambdas(lam_real, lam_fake, real, fake, c)  # SPEC 3
     dual.available_solvers()                             # usable exponential-cone CVXPY solvers
+
+Gradients of the optimal value (SPEC 4, Danskin) for torch users are in :mod:`dual.autograd`,
+and through a differentiable conic solve (cvxpylayers, the ``[layers]`` extra) in
+:mod:`dual.layers`; neither is imported here, so ``import dual`` needs neither torch nor cvxpy.
 """
 
 from .backends import NATIVE, available_solvers, unavailable_solvers
-from .certificate import KKTResiduals, relative_gap
+from .certificate import Certificate, KKTResiduals, certify, certify_kernel, relative_gap
 from .exceptions import ConvergenceWarning, InaccurateSolutionWarning, SolverError
 from .objectives import (
     b_of_lambdas,
@@ -24,26 +32,32 @@ from .objectives import (
     primal_objective,
     w_from_lambdas,
 )
-from .solution import Solution
+from .kernel import solve_kernel
+from .solution import KernelSolution, Solution
 from .solve import GAP_WARN_RTOL, solve
 
 __all__ = [
     "NATIVE",
     "GAP_WARN_RTOL",
+    "Certificate",
     "ConvergenceWarning",
     "InaccurateSolutionWarning",
     "KKTResiduals",
+    "KernelSolution",
     "Solution",
     "SolverError",
     "available_solvers",
     "b_of_lambdas",
     "binary_entropy",
+    "certify",
+    "certify_kernel",
     "discriminator",
     "dual_objective",
     "lambdas_from_w",
     "primal_objective",
     "relative_gap",
     "solve",
+    "solve_kernel",
     "unavailable_solvers",
     "w_from_lambdas",
 ]

@@ -4,9 +4,10 @@ Each check raises ``ValueError`` or ``TypeError`` with a message that names the 
 what is allowed, in the scikit-learn manner. Nothing here uses ``assert``.
 """
 
-import numbers
-
 import numpy as np
+from scipy.linalg.lapack import dpotrf
+
+from common.validation import check_choice, check_int, check_positive
 
 FORMS = ("primal", "dual")
 
@@ -28,6 +29,26 @@ def _to_numpy(x, name):
         ) from None
 
 
+def _real_array(x, name):
+    """``x`` as a numpy array of real numbers (TypeError for strings, objects, complex)."""
+    arr = _to_numpy(x, name)
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
+    ):
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
+    return arr
+
+
+def _check_finite(arr, name):
+    if not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(
+            f"{name} must be finite; entry {tuple(int(i) for i in bad)} is {arr[tuple(bad)]}"
+        )
+
+
 def as_samples(x, name="x"):
     """Validate a sample matrix and return it as a C-contiguous float64 array of shape (n, D).
 
@@ -39,13 +60,7 @@ def as_samples(x, name="x"):
         Not two-dimensional, no rows or no columns, non-finite entries, a ragged list,
         or a tensor on a non-CPU device.
     """
-    arr = _to_numpy(x, name)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
-    ):
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    if np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
+    arr = _real_array(x, name)
     if arr.ndim != 2:
         raise ValueError(
             f"{name} must be 2-D with shape (n_samples, n_features), got {arr.ndim}-D "
@@ -56,11 +71,7 @@ def as_samples(x, name="x"):
     if arr.shape[1] == 0:
         raise ValueError(f"{name} has no features: shape {arr.shape}, at least one column needed")
     arr = np.ascontiguousarray(arr, dtype=np.float64)
-    if not np.all(np.isfinite(arr)):
-        bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(
-            f"{name} must be finite; entry {tuple(int(i) for i in bad)} is {arr[tuple(bad)]}"
-        )
+    _check_finite(arr, name)
     return arr
 
 
@@ -78,34 +89,88 @@ def as_pair(real, fake):
 
 def check_c(c):
     """Return the regularization weight as a float, requiring a finite number > 0 (SPEC 1)."""
-    if isinstance(c, (bool, np.bool_)) or not isinstance(c, numbers.Real):
-        raise TypeError(f"c must be a real number > 0, got {c!r} of type {type(c).__name__}")
-    c = float(c)
-    if not np.isfinite(c) or c <= 0:
-        raise ValueError(
-            f"c must be a finite number > 0 (the problem has no minimizer for c <= 0 on "
-            f"separable data), got {c!r}"
-        )
-    return c
+    return check_positive(c, "c", why="the problem has no minimizer for c <= 0 on separable data")
 
 
 def check_form(form, allowed=FORMS):
     """Return ``form`` if it is one of ``allowed``."""
-    if not isinstance(form, str) or form not in allowed:
-        raise ValueError(f"form must be one of {set(allowed)}, got {form!r}")
-    return form
+    return check_choice(form, "form", allowed)
 
 
 def as_vector(v, length, name):
     """Validate a float64 vector of the given length."""
-    arr = _to_numpy(v, name)
-    if arr.dtype == object or np.iscomplexobj(arr) or not (
-        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
-    ):
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    arr = _real_array(v, name)
     arr = np.asarray(arr, dtype=np.float64).reshape(-1) if arr.ndim <= 1 else arr
     if arr.ndim != 1 or arr.shape[0] != length:
         raise ValueError(f"{name} must have shape ({length},), got shape {np.shape(arr)}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite")
+    _check_finite(arr, name)
     return np.ascontiguousarray(arr)
+
+
+def as_offset(offset, length, name):
+    """Per-sample score offsets a_k (SPEC 7), shape (length,); ``None`` means all zero."""
+    if offset is None:
+        return np.zeros(length)
+    return as_vector(offset, length, name)
+
+
+def check_n_real(n_real, n):
+    """The number of real samples heading a Gram matrix of order n: 1 <= n_real <= n − 1."""
+    n_real = check_int(n_real, "n_real", minimum=1)
+    if n_real > n - 1:
+        raise ValueError(f"n_real must leave at least one fake sample: 1 <= n_real <= "
+                         f"{n - 1} for K of order {n}, got {n_real}")
+    return n_real
+
+
+#: K is refused as asymmetric when max|K − Kᵀ| exceeds this fraction of max|K| ...
+SYMMETRY_RTOL = 1e-8
+#: ... and as indefinite when an eigenvalue lies below −PSD_RTOL · trace(K)/n.
+PSD_RTOL = 1e-8
+
+
+def as_gram(gram, name="K"):
+    """Validate a Gram matrix (SPEC 7: K = J Jᵀ) and return its symmetric part in float64.
+
+    The checks cost O(n²) plus one Cholesky factorization of K + τI, τ = PSD_RTOL·trace(K)/n
+    (about n³/3 flops; an eigenvalue decomposition runs only to word the error message).
+
+    Raises
+    ------
+    TypeError
+        Non-numeric or complex entries.
+    ValueError
+        Not a square 2-D array of order >= 2, a NaN or infinite entry, asymmetric beyond
+        ``SYMMETRY_RTOL``·max|K|, or an eigenvalue below −``PSD_RTOL``·trace(K)/n; the message
+        says which.
+    """
+    arr = _real_array(gram, name)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise ValueError(f"{name} must be a square 2-D Gram matrix of shape (N + M, N + M), "
+                         f"got shape {arr.shape}")
+    if arr.shape[0] < 2:
+        raise ValueError(f"{name} must have order N + M >= 2 (one real and one fake sample at "
+                         f"least), got shape {arr.shape}")
+    arr = np.asarray(arr, dtype=np.float64)
+    _check_finite(arr, name)
+    scale = float(np.abs(arr).max())
+    sym = arr + arr.T
+    asym = np.abs(np.subtract(arr, arr.T, out=np.empty_like(arr)))
+    if asym.max() > SYMMETRY_RTOL * scale:
+        i, j = np.unravel_index(int(asym.argmax()), asym.shape)
+        raise ValueError(f"{name} must be symmetric to {SYMMETRY_RTOL:g}·max|{name}| = "
+                         f"{SYMMETRY_RTOL * scale:.3g}; |{name}[{i}, {j}] − {name}[{j}, {i}]| = "
+                         f"{asym[i, j]:.3g}")
+    sym *= 0.5
+    n = sym.shape[0]
+    tau = PSD_RTOL * max(float(np.trace(sym)), 0.0) / n
+    shifted = sym.copy()  # Cholesky of K + τI succeeds iff no eigenvalue is below −τ (roughly)
+    shifted.flat[::n + 1] += tau
+    _, info = dpotrf(shifted, lower=0, clean=0, overwrite_a=1)
+    if info != 0:  # not numerically positive definite: confirm with the spectrum
+        smallest = float(np.linalg.eigvalsh(sym)[0])
+        if smallest < -tau:
+            raise ValueError(f"{name} must be positive semidefinite (a Gram matrix); its "
+                             f"smallest eigenvalue {smallest:.3g} is below −{PSD_RTOL:g}·"
+                             f"trace({name})/n = {-tau:.3g}")
+    return sym

@@ -1,23 +1,42 @@
-"""The certificate attached to every solution: duality gap and KKT residuals (SPEC 3)."""
+"""The certificate attached to every solution: duality gap and KKT residuals (SPEC 3, 7).
+
+Two evaluations of the same certificate, both in float64 by the project:
+
+* features (``certify``): F(w) and g(λ) from the samples, w given;
+* Gram matrix (``certify_kernel``): the primal point is δ = b(λ)/c, known only through
+  K β / c = J δ (its scores) and βᵀKβ / c² = ‖δ‖², with β = (λ_real, 1 + λ_fake) (SPEC 7).
+"""
 
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import expit
 
-from .objectives import _dual, _primal, b_of_lambdas
+from ._record import Record
+from ._validation import as_gram, as_offset, as_pair, as_vector, check_c, check_n_real
+from .objectives import (
+    _dual,
+    _dual_of_terms,
+    _loss_of_scores,
+    _offsets,
+    _primal,
+    b_of_lambdas,
+    check_box,
+)
 
 
-@dataclass(frozen=True)
-class KKTResiduals:
+@dataclass(frozen=True, eq=False)
+class KKTResiduals(Record):
     """Residuals of the optimality conditions (SPEC 3); all are 0 at the exact optimum.
 
     Attributes
     ----------
     stationarity : float
-        ‖c·w − b(λ)‖∞, the w-stationarity of the Lagrangian (SPEC 2, 3g).
+        ‖c·w − b(λ)‖∞, the w-stationarity of the Lagrangian (SPEC 2, 3g). In the kernel form
+        the primal point is δ = b(λ)/c by construction, so it is 0 there.
     link : float
-        max |λ + σ(Aw)|, the u/v-stationarity linking λ to w (SPEC 3), A stacking x_i and g_j.
+        max |λ + σ(a + Aw)|, the u/v-stationarity linking λ to w (SPEC 3, 7), A stacking x_i
+        and g_j and a the offsets.
     box : float
         How far the multipliers a backend returned lay outside [−1, 0] before being projected.
     """
@@ -32,24 +51,123 @@ class KKTResiduals:
         return max(self.stationarity, self.link, self.box)
 
 
-def certify(w, lam_real, lam_fake, real, fake, c, box=0.0):
-    """Evaluate F(w), g(λ), the gap and the KKT residuals in float64.
+@dataclass(frozen=True, eq=False)
+class Certificate(Record):
+    """F at a primal point, g at a dual point, their gap and the KKT residuals (SPEC 3).
 
-    Returns
-    -------
-    primal_value, dual_value, gap, kkt
+    Attributes
+    ----------
+    primal_value, dual_value : float
+        F and g in nats; F ≥ g for any primal point and any λ in the box (weak duality).
+    gap : float
+        primal_value − dual_value: bounds F − F* and g* − g, hence (F being c-strongly convex)
+        ‖w − w*‖₂ ≤ √(2·gap/c), and (g being 4-strongly concave) ‖λ − λ*‖₂ ≤ √(gap/2).
+    kkt : KKTResiduals
     """
-    primal_value = _primal(w, real, fake, c)
-    dual_value = _dual(lam_real, lam_fake, real, fake, c)
+
+    primal_value: float
+    dual_value: float
+    gap: float
+    kkt: KKTResiduals
+
+    @property
+    def relative_gap(self):
+        """gap / max(1, |primal_value|)."""
+        return relative_gap(self.primal_value, self.dual_value)
+
+
+def _certify(w, lam_real, lam_fake, real, fake, c, offset_real, offset_fake, box=0.0):
+    """The certificate from validated float64 arrays (the path of ``dual.solve``)."""
+    primal_value = _primal(w, real, fake, c, offset_real, offset_fake)
+    dual_value = _dual(lam_real, lam_fake, real, fake, c, offset_real, offset_fake)
     stationarity = float(np.max(np.abs(c * w - b_of_lambdas(lam_real, lam_fake, real, fake))))
-    link = float(
+    link = float(  # SPEC 3, 7: λ = −σ(a + Aw)
         max(
-            np.max(np.abs(lam_real + expit(real @ w))),
-            np.max(np.abs(lam_fake + expit(fake @ w))),
+            np.max(np.abs(lam_real + expit(offset_real + real @ w))),
+            np.max(np.abs(lam_fake + expit(offset_fake + fake @ w))),
         )
     )
     kkt = KKTResiduals(stationarity=stationarity, link=link, box=float(box))
-    return primal_value, dual_value, primal_value - dual_value, kkt
+    return Certificate(primal_value, dual_value, primal_value - dual_value, kkt)
+
+
+def _certify_kernel(lam, gram, n_real, c, offset, box=0.0):
+    """The kernel-form certificate from validated arrays; ``lam`` holds all N + M multipliers."""
+    beta = lam.copy()
+    beta[n_real:] += 1.0  # SPEC 7: β = (λ_real, 1 + λ_fake)
+    k_beta = gram @ beta
+    scores = offset + k_beta / c  # SPEC 7: a + Jδ with δ = b(λ)/c, Jδ = Kβ/c
+    half_norm_b = float(beta @ k_beta) / (2.0 * c)  # ‖b‖²/(2c) = βᵀKβ/(2c) = (c/2)‖δ‖²
+    primal_value = _loss_of_scores(scores[:n_real], scores[n_real:]) + half_norm_b
+    dual_value = _dual_of_terms(half_norm_b, float(beta @ offset), lam)
+    link = float(np.max(np.abs(lam + expit(scores))))  # SPEC 7: λ_k = −σ(a_k + J_kδ)
+    kkt = KKTResiduals(stationarity=0.0, link=link, box=float(box))
+    return Certificate(primal_value, dual_value, primal_value - dual_value, kkt)
+
+
+def certify(w, lam_real, lam_fake, real, fake, c=1.0, *, offset_real=None, offset_fake=None):
+    """Certify any primal point w and any multipliers λ in the box (SPEC 3, 7), in float64.
+
+    Useful for answers that did not come from :func:`dual.solve` (an external solver's w with
+    λ = ``dual.lambdas_from_w(w, ...)``, say): weak duality makes the gap an upper bound on how
+    far both are from optimal.
+
+    Parameters
+    ----------
+    w : array_like, shape (D,)
+    lam_real, lam_fake : array_like, shapes (N,) and (M,), entries in [−1, 0]
+    real, fake : array_like, shapes (N, D) and (M, D)
+    c : float, default 1.0
+    offset_real, offset_fake : array_like, shapes (N,) and (M,), optional
+        Score offsets a (SPEC 7); zero when omitted.
+
+    Returns
+    -------
+    Certificate
+        ``primal_value``, ``dual_value``, ``gap``, ``relative_gap``, ``kkt``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad shapes or values, or multipliers outside [−1, 0] (where g is −∞).
+    """
+    real, fake = as_pair(real, fake)
+    w = as_vector(w, real.shape[1], "w")
+    lam_real = as_vector(lam_real, real.shape[0], "lam_real")
+    lam_fake = as_vector(lam_fake, fake.shape[0], "lam_fake")
+    check_box(lam_real, "lam_real")
+    check_box(lam_fake, "lam_fake")
+    offsets = _offsets(offset_real, offset_fake, real, fake)
+    return _certify(w, lam_real, lam_fake, real, fake, check_c(c), *offsets)
+
+
+def certify_kernel(lam_real, lam_fake, K, c=1.0, *, offset=None):
+    """Certify multipliers λ in the box against a Gram matrix (SPEC 7), in float64.
+
+    The primal point is δ = b(λ)/c, so the stationarity residual is 0 and the gap equals
+    Σ_k KL(Bernoulli(−λ_k or 1 + λ_k) ‖ the discriminator's own probability at δ) ≥ 0.
+
+    Parameters
+    ----------
+    lam_real, lam_fake : array_like, shapes (N,) and (M,), entries in [−1, 0]
+    K : array_like, shape (N + M, N + M)
+        Gram matrix, real samples first (see :func:`dual.solve_kernel`).
+    c : float, default 1.0
+    offset : array_like, shape (N + M,), optional
+
+    Returns
+    -------
+    Certificate
+    """
+    gram = as_gram(K)
+    n = gram.shape[0]
+    n_real = check_n_real(len(lam_real), n)  # N: the real samples head K
+    lam_real = as_vector(lam_real, n_real, "lam_real")
+    lam_fake = as_vector(lam_fake, n - n_real, "lam_fake")
+    check_box(lam_real, "lam_real")
+    check_box(lam_fake, "lam_fake")
+    lam = np.concatenate([lam_real, lam_fake])
+    return _certify_kernel(lam, gram, n_real, check_c(c), as_offset(offset, n, "offset"))
 
 
 def relative_gap(primal_value, dual_value):

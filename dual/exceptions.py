@@ -26,8 +26,10 @@ class SolverError(RuntimeError):
 
 
 class InaccurateSolutionWarning(UserWarning):
-    """A solution came back, but its certificate (gap or KKT residuals) is loose."""
+    """A solution came back, but its certified relative gap exceeds ``dual.GAP_WARN_RTOL``."""
 
 
 class ConvergenceWarning(UserWarning):
-    """An iterative backend stopped at its iteration limit before reaching its tolerance."""
+    """The native backend stopped before its certified gap reached ``tol``: at its iteration
+    limit (status ``"max_iter"``), or because its line search stalled, no step changing the
+    objective by more than float64 rounding (status ``"stalled"``)."""

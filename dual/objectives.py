@@ -3,13 +3,15 @@
 Every formula cites its item in ``SPEC.md``. These functions are the project's own evaluation of a
 solution: a backend's reported objective is never trusted in place of them.
 
-Shapes: ``real`` is (N, D), ``fake`` is (M, D), ``w`` is (D,), ``lam_real`` (N,), ``lam_fake`` (M,).
+Shapes: ``real`` is (N, D), ``fake`` is (M, D), ``w`` is (D,), ``lam_real`` (N,), ``lam_fake`` (M,),
+the optional score offsets ``offset_real`` (N,) and ``offset_fake`` (M,) (SPEC 7; zero when
+omitted, which is SPEC 1–3 exactly).
 """
 
 import numpy as np
 from scipy.special import entr, expit
 
-from ._validation import as_pair, as_vector, check_c
+from ._validation import as_offset, as_pair, as_vector, check_c
 
 
 def binary_entropy(p):
@@ -23,27 +25,38 @@ def b_of_lambdas(lam_real, lam_fake, real, fake):
     return real.T @ lam_real + fake.T @ (1.0 + lam_fake)
 
 
-def _primal(w, real, fake, c):
-    # SPEC 1: F(w) = Σ log(1 + e^{wᵀx_i}) + Σ log(1 + e^{−wᵀg_j}) + (c/2)‖w‖²
-    return float(
-        np.logaddexp(0.0, real @ w).sum()
-        + np.logaddexp(0.0, -(fake @ w)).sum()
-        + 0.5 * c * (w @ w)
-    )
+def _loss_of_scores(t_real, t_fake):
+    # SPEC 1, 7: Σ_i log(1 + e^{t_i}) + Σ_j log(1 + e^{−t_j}), t = a + wᵀx the scores
+    return float(np.logaddexp(0.0, t_real).sum() + np.logaddexp(0.0, -t_fake).sum())
 
 
-def _dual(lam_real, lam_fake, real, fake, c):
-    # SPEC 2, 3i: g(λ) = −‖b(λ)‖²/(2c) + Σ H(−λ_i) + Σ H(−λ_j)
+def _dual_of_terms(half_norm_b, linear, *multipliers):
+    # SPEC 7: g(λ) = −‖b(λ)‖²/(2c) + Σ_k H(−λ_k) − βᵀa; half_norm_b = ‖b‖²/(2c), linear = βᵀa
+    value = -half_norm_b
+    for lam in multipliers:
+        value += binary_entropy(-lam).sum()
+    return float(value - linear)
+
+
+def _primal(w, real, fake, c, offset_real, offset_fake):
+    # SPEC 1, 7: F(w) = Σ softplus(a_i + wᵀx_i) + Σ softplus(−a_j − wᵀg_j) + (c/2)‖w‖²
+    return _loss_of_scores(offset_real + real @ w, offset_fake + fake @ w) + 0.5 * c * float(w @ w)
+
+
+def _dual(lam_real, lam_fake, real, fake, c, offset_real, offset_fake):
+    # SPEC 7: βᵀa = Σ_i λ_i a_i + Σ_j (1 + λ_j) a_j
     b = b_of_lambdas(lam_real, lam_fake, real, fake)
-    return float(
-        -(b @ b) / (2.0 * c)
-        + binary_entropy(-lam_real).sum()
-        + binary_entropy(-lam_fake).sum()
-    )
+    linear = lam_real @ offset_real + (1.0 + lam_fake) @ offset_fake
+    return _dual_of_terms((b @ b) / (2.0 * c), linear, lam_real, lam_fake)
 
 
-def primal_objective(w, real, fake, c=1.0):
-    """Regularized logistic loss F(w) (SPEC 1), computed stably with ``logaddexp``.
+def _offsets(offset_real, offset_fake, real, fake):
+    return (as_offset(offset_real, real.shape[0], "offset_real"),
+            as_offset(offset_fake, fake.shape[0], "offset_fake"))
+
+
+def primal_objective(w, real, fake, c=1.0, *, offset_real=None, offset_fake=None):
+    """Regularized logistic loss F(w) (SPEC 1; with offsets SPEC 7), stable via ``logaddexp``.
 
     Returns
     -------
@@ -52,10 +65,12 @@ def primal_objective(w, real, fake, c=1.0):
     """
     real, fake = as_pair(real, fake)
     w = as_vector(w, real.shape[1], "w")
-    return _primal(w, real, fake, check_c(c))
+    offsets = _offsets(offset_real, offset_fake, real, fake)
+    return _primal(w, real, fake, check_c(c), *offsets)
 
 
-def _check_box(lam, name):
+def check_box(lam, name):
+    """Raise ValueError unless every entry of ``lam`` lies in [−1, 0], where g is finite."""
     if np.any(lam < -1.0) or np.any(lam > 0.0):
         raise ValueError(
             f"{name} must lie in the box [-1, 0] (SPEC 2); found values in "
@@ -63,8 +78,9 @@ def _check_box(lam, name):
         )
 
 
-def dual_objective(lam_real, lam_fake, real, fake, c=1.0):
-    """Dual function g(λ) (SPEC 2, 3i) for λ in the box −1 ≤ λ ≤ 0.
+def dual_objective(lam_real, lam_fake, real, fake, c=1.0, *, offset_real=None,
+                   offset_fake=None):
+    """Dual function g(λ) (SPEC 2, 3i; with offsets SPEC 7) for λ in the box −1 ≤ λ ≤ 0.
 
     Raises
     ------
@@ -74,13 +90,14 @@ def dual_objective(lam_real, lam_fake, real, fake, c=1.0):
     real, fake = as_pair(real, fake)
     lam_real = as_vector(lam_real, real.shape[0], "lam_real")
     lam_fake = as_vector(lam_fake, fake.shape[0], "lam_fake")
-    _check_box(lam_real, "lam_real")
-    _check_box(lam_fake, "lam_fake")
-    return _dual(lam_real, lam_fake, real, fake, check_c(c))
+    check_box(lam_real, "lam_real")
+    check_box(lam_fake, "lam_fake")
+    offsets = _offsets(offset_real, offset_fake, real, fake)
+    return _dual(lam_real, lam_fake, real, fake, check_c(c), *offsets)
 
 
-def lambdas_from_w(w, real, fake):
-    """SPEC 3: λ_i = −σ(wᵀx_i) = D_w(x_i) − 1 and λ_j = −σ(wᵀg_j) = D_w(g_j) − 1.
+def lambdas_from_w(w, real, fake, *, offset_real=None, offset_fake=None):
+    """SPEC 3, 7: λ_i = −σ(a_i + wᵀx_i) = D_w(x_i) − 1 and λ_j = −σ(a_j + wᵀg_j) = D_w(g_j) − 1.
 
     Returns
     -------
@@ -88,17 +105,24 @@ def lambdas_from_w(w, real, fake):
     """
     real, fake = as_pair(real, fake)
     w = as_vector(w, real.shape[1], "w")
-    return -expit(real @ w), -expit(fake @ w)
+    offset_real, offset_fake = _offsets(offset_real, offset_fake, real, fake)
+    return -expit(offset_real + real @ w), -expit(offset_fake + fake @ w)
 
 
 def w_from_lambdas(lam_real, lam_fake, real, fake, c=1.0):
-    """SPEC 3: w = b(λ)/c, shape (D,)."""
+    """SPEC 3: w = b(λ)/c, shape (D,) (offsets do not enter b, SPEC 7)."""
     real, fake = as_pair(real, fake)
     lam_real = as_vector(lam_real, real.shape[0], "lam_real")
     lam_fake = as_vector(lam_fake, fake.shape[0], "lam_fake")
     return b_of_lambdas(lam_real, lam_fake, real, fake) / check_c(c)
 
 
-def discriminator(w, x):
-    """D_w(x) = σ(−wᵀx) ∈ (0, 1), the probability that x is real (SPEC 1). ``x`` is (n, D)."""
-    return expit(-(np.asarray(x, dtype=np.float64) @ np.asarray(w, dtype=np.float64)))
+def discriminator(w, x, offset=None):
+    """D_w(x) = σ(−(a + wᵀx)) ∈ (0, 1), the probability that x is real (SPEC 1, 7).
+
+    ``x`` is (n, D); ``offset`` holds the n score offsets a (zero when omitted).
+    """
+    scores = np.asarray(x, dtype=np.float64) @ np.asarray(w, dtype=np.float64)
+    if offset is not None:
+        scores = scores + np.asarray(offset, dtype=np.float64)
+    return expit(-scores)

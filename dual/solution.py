@@ -1,25 +1,71 @@
-"""The certified solution of the discriminator problem."""
+"""The certified solutions: on sample features (:class:`Solution`) and on a Gram matrix
+(:class:`KernelSolution`)."""
 
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
+from scipy.special import expit
 
+from ._record import Record
 from .certificate import KKTResiduals, relative_gap
 from .objectives import discriminator as _discriminator
 
 
-@dataclass(frozen=True)
-class Solution:
-    """A solution of SPEC 1/2 with both sides filled in and certified in float64.
+@dataclass(frozen=True, eq=False)
+class _Certified(Record):
+    """What both solutions share: the multipliers, the certificate, the backend's report; the
+    arrays are read-only."""
+
+    lam_real: np.ndarray
+    lam_fake: np.ndarray
+    primal_value: float
+    dual_value: float
+    gap: float
+    kkt: KKTResiduals
+    status: str
+    solver: str
+    form: str
+    c: float
+    solve_time: float
+    iterations: Optional[int] = None
+
+    _ARRAYS = ("lam_real", "lam_fake")
+
+    def __post_init__(self):
+        for name in self._ARRAYS:
+            getattr(self, name).setflags(write=False)
+
+    @property
+    def relative_gap(self):
+        """gap / max(1, |primal_value|)."""
+        return relative_gap(self.primal_value, self.dual_value)
+
+    @property
+    def lam(self):
+        """All N + M multipliers, real first, shape (N + M,)."""
+        return np.concatenate([self.lam_real, self.lam_fake])
+
+    def summary(self):
+        """One line: solver, form, values, gap and largest KKT residual."""
+        it = "?" if self.iterations is None else self.iterations
+        return (
+            f"{self.solver}/{self.form}: F={self.primal_value:.10g} g={self.dual_value:.10g} "
+            f"gap={self.gap:.2e} kkt={self.kkt.max:.2e} iters={it} time={self.solve_time:.4f}s"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Solution(_Certified):
+    """A solution of SPEC 1/2 (with offsets, SPEC 7) with both sides certified in float64.
 
     Attributes
     ----------
     w : ndarray, shape (D,)
         Discriminator weights. From the dual form: w = b(λ)/c (SPEC 3).
     lam_real : ndarray, shape (N,)
-        Multipliers of the real samples, in [−1, 0]. From the primal form: λ = −σ(wᵀx) (SPEC 3).
+        Multipliers of the real samples, in [−1, 0]. From the primal form:
+        λ = −σ(a + wᵀx) (SPEC 3, 7).
     lam_fake : ndarray, shape (M,)
         Multipliers of the fake samples, in [−1, 0].
     primal_value : float
@@ -39,41 +85,28 @@ class Solution:
     c : float
         Regularization weight.
     solve_time : float
-        Wall-clock seconds of the whole call, problem construction and certificate included.
+        Wall-clock seconds from the problem's construction to its certificate, both included
+        (the input checks before are not).
     iterations : int or None
         Backend iterations, None if the backend does not say.
+
+    ``to_dict()`` gives every field (arrays as float64 numpy arrays) and ``Solution.from_dict``
+    rebuilds an equal solution from it (arrays may come back as lists or CPU tensors).
     """
 
-    w: np.ndarray
-    lam_real: np.ndarray
-    lam_fake: np.ndarray
-    primal_value: float
-    dual_value: float
-    gap: float
-    kkt: KKTResiduals
-    status: str
-    solver: str
-    form: str
-    c: float
-    solve_time: float
-    iterations: Optional[int] = None
+    w: np.ndarray = field(kw_only=True)
 
-    def __post_init__(self):
-        for name in ("w", "lam_real", "lam_fake"):
-            getattr(self, name).setflags(write=False)
+    _ARRAYS = ("w", "lam_real", "lam_fake")
 
-    @property
-    def relative_gap(self):
-        """gap / max(1, |primal_value|)."""
-        return relative_gap(self.primal_value, self.dual_value)
+    def discriminator(self, x, offset=None):
+        """D_w(x) = σ(−(a + wᵀx)) ∈ (0, 1), the probability that each row of x is real.
 
-    @property
-    def lam(self):
-        """All N + M multipliers, real first, shape (N + M,)."""
-        return np.concatenate([self.lam_real, self.lam_fake])
-
-    def discriminator(self, x):
-        """D_w(x) = σ(−wᵀx) ∈ (0, 1), the probability that each row of ``x`` (n, D) is real."""
+        Parameters
+        ----------
+        x : array_like, shape (n, D) or (D,)
+        offset : array_like, shape (n,), optional
+            The new samples' score offsets a (SPEC 7); zero when omitted.
+        """
         x = np.asarray(x, dtype=np.float64)
         if x.ndim == 1:
             x = x[None, :]
@@ -81,29 +114,67 @@ class Solution:
             raise ValueError(
                 f"x must have shape (n, {self.w.shape[0]}) to match w, got shape {x.shape}"
             )
-        return _discriminator(self.w, x)
+        return _discriminator(self.w, x, _new_offset(offset, x.shape[0]))
 
-    def to_dict(self):
-        """Every field by name (arrays as float64 numpy copies, ``kkt`` as a dict)."""
-        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        for name in ("w", "lam_real", "lam_fake"):
-            out[name] = np.array(out[name], dtype=np.float64)
-        out["kkt"] = dataclasses.asdict(self.kkt)
-        return out
 
-    @classmethod
-    def from_dict(cls, data):
-        """Inverse of :meth:`to_dict`; array fields accept any array-like (CPU tensors too)."""
-        values = dict(data)
-        for name in ("w", "lam_real", "lam_fake"):
-            values[name] = np.asarray(values[name], dtype=np.float64).copy()
-        values["kkt"] = KKTResiduals(**values["kkt"])
-        return cls(**values)
+@dataclass(frozen=True, eq=False)
+class KernelSolution(_Certified):
+    """A solution of SPEC 7 given by a Gram matrix K: the multipliers, certified in float64.
 
-    def summary(self):
-        """One line: solver, form, values, gap and largest KKT residual."""
-        it = "?" if self.iterations is None else self.iterations
-        return (
-            f"{self.solver}/{self.form}: F={self.primal_value:.10g} g={self.dual_value:.10g} "
-            f"gap={self.gap:.2e} kkt={self.kkt.max:.2e} iters={it} time={self.solve_time:.4f}s"
-        )
+    The discriminator lives in the span of the training samples: δ = b(λ)/c = Jᵀβ/c with
+    β = (λ_real, 1 + λ_fake), so a new point with kernel row k (its inner products with the
+    N + M training samples) and offset a scores a + kᵀβ/c.
+
+    Attributes
+    ----------
+    lam_real : ndarray, shape (N,)
+    lam_fake : ndarray, shape (M,)
+        Multipliers in [−1, 0] (SPEC 7).
+    primal_value : float
+        F(δ) at δ = b(λ)/c, from the scores a + Kβ/c and ‖δ‖² = βᵀKβ/c², in nats.
+    dual_value : float
+        g(λ) = −βᵀKβ/(2c) + Σ H(−λ_k) − βᵀa, in nats.
+    gap, kkt, status, solver, form, c, solve_time, iterations
+        As in :class:`Solution`; ``kkt.stationarity`` is 0 by construction (δ = b(λ)/c).
+    """
+
+    @property
+    def beta(self):
+        """β = (λ_real, 1 + λ_fake), shape (N + M,): the sample weights of δ = Jᵀβ/c (SPEC 7)."""
+        return np.concatenate([self.lam_real, 1.0 + self.lam_fake])
+
+    def decision_function(self, K_rows, offset=None):
+        """Scores a + K_rows β / c of new points (SPEC 7: a + J δ), shape (n,).
+
+        Parameters
+        ----------
+        K_rows : array_like, shape (n, N + M) or (N + M,)
+            Inner products of each new point with the N + M training samples (the same kernel
+            and the same sample order as K; scikit-learn's ``kernel="precomputed"`` rows).
+        offset : array_like, shape (n,), optional
+            The new points' score offsets a; zero when omitted.
+        """
+        rows = np.asarray(K_rows, dtype=np.float64)
+        if rows.ndim == 1:
+            rows = rows[None, :]
+        width = self.lam_real.shape[0] + self.lam_fake.shape[0]
+        if rows.ndim != 2 or rows.shape[1] != width:
+            raise ValueError(f"K_rows must have shape (n, {width}): one column per training "
+                             f"sample, got shape {rows.shape}")
+        scores = rows @ self.beta / self.c
+        new = _new_offset(offset, rows.shape[0])
+        return scores if new is None else new + scores
+
+    def discriminator(self, K_rows, offset=None):
+        """D(x) = σ(−decision_function) ∈ (0, 1), the probability that each new point is real."""
+        return expit(-self.decision_function(K_rows, offset))
+
+
+def _new_offset(offset, n):
+    if offset is None:
+        return None
+    offset = np.asarray(offset, dtype=np.float64).reshape(-1)
+    if offset.shape != (n,):
+        raise ValueError(f"offset must have shape ({n},), one per new point, got shape "
+                         f"{offset.shape}")
+    return offset

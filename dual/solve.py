@@ -1,4 +1,4 @@
-"""``dual.solve``: one entry point for every backend and both forms."""
+"""``dual.solve``: one entry point for every backend and both forms, on sample features."""
 
 import time
 import warnings
@@ -6,9 +6,10 @@ import warnings
 import numpy as np
 from scipy.special import expit
 
-from ._validation import as_pair, check_c, check_form
+from ._validation import as_offset, as_pair, check_c, check_form
 from .backends import resolve_backend
-from .certificate import certify, relative_gap
+from .backends.result import Problem
+from .certificate import _certify, relative_gap
 from .exceptions import InaccurateSolutionWarning
 from .objectives import b_of_lambdas
 from .solution import Solution
@@ -17,8 +18,8 @@ from .solution import Solution
 GAP_WARN_RTOL = 1e-6
 
 
-def solve(real, fake, c=1.0, *, form="dual", solver="CLARABEL", warm_start=None,
-          **solver_options):
+def solve(real, fake, c=1.0, *, offset_real=None, offset_fake=None, form="dual",
+          solver="CLARABEL", warm_start=None, **solver_options):
     """Solve the exact discriminator problem and certify the answer.
 
     Parameters
@@ -29,6 +30,10 @@ def solve(real, fake, c=1.0, *, form="dual", solver="CLARABEL", warm_start=None,
         Generated samples.
     c : float, default 1.0
         L2 weight, finite and > 0 (SPEC 1).
+    offset_real, offset_fake : array_like, shapes (N,) and (M,), optional
+        Fixed per-sample score offsets a (SPEC 7): the score of x_k is a_k + wᵀx_k in the
+        primal, the dual (linear term −βᵀa), the maps and the certificate. Zero when omitted,
+        which is SPEC 1–3.
     form : {"dual", "primal"} (and ``"auto"`` for the native backend)
         Which problem the backend solves: SPEC 1 (primal, D unknowns) or SPEC 2 (box dual,
         N + M unknowns). The other side is filled by the SPEC 3 maps.
@@ -47,7 +52,8 @@ def solve(real, fake, c=1.0, *, form="dual", solver="CLARABEL", warm_start=None,
     Raises
     ------
     TypeError, ValueError
-        Bad data, c, form or solver name (the message names the bad value and what is allowed).
+        Bad data, offsets, c, form or solver name (the message names the bad value and what
+        is allowed).
     dual.SolverError
         The backend returned no solution.
 
@@ -57,44 +63,57 @@ def solve(real, fake, c=1.0, *, form="dual", solver="CLARABEL", warm_start=None,
         The certified relative gap exceeds ``GAP_WARN_RTOL`` (the message adds the backend's
         status when the backend flagged it too). A status flagged inaccurate by the backend
         while the certificate is tight is kept in ``Solution.status`` without a warning.
+    dual.ConvergenceWarning
+        The native backend stopped early (iteration limit or stalled line search).
     """
     real, fake = as_pair(real, fake)
     c = check_c(c)
+    n_real = real.shape[0]
+    offset_real = as_offset(offset_real, n_real, "offset_real")
+    offset_fake = as_offset(offset_fake, fake.shape[0], "offset_fake")
     backend, name = resolve_backend(solver)
     check_form(form, backend.FORMS)
     if warm_start is not None and not isinstance(warm_start, Solution):
         raise TypeError(
             f"warm_start must be a dual.Solution or None, got {type(warm_start).__name__}"
         )
+    w0 = None
+    if warm_start is not None and warm_start.w.shape == (real.shape[1],):
+        w0 = np.asarray(warm_start.w, dtype=np.float64)  # another D: a cold start
 
     start = time.perf_counter()
-    raw = backend.solve(real, fake, c, form, name, warm_start=warm_start, **solver_options)
+    problem = Problem(n_real=n_real, c=c, offset=np.concatenate([offset_real, offset_fake]),
+                      features=np.concatenate([real, fake]))
+    raw = backend.solve(problem, form, name, w0=w0, **solver_options)
     box = 0.0
-    if raw.w is not None:  # primal form: SPEC 3, λ = −σ(Aw)
+    if raw.w is not None:  # primal form: SPEC 3, 7, λ = −σ(a + Aw)
         w = raw.w
-        lam_real, lam_fake = -expit(real @ w), -expit(fake @ w)
+        lam_real = -expit(offset_real + real @ w)
+        lam_fake = -expit(offset_fake + fake @ w)
     else:  # dual form: project onto the box (a conic solver may step just outside), w = b/c
-        box = max(_box_violation(raw.lam_real), _box_violation(raw.lam_fake))
-        lam_real = np.clip(raw.lam_real, -1.0, 0.0)
-        lam_fake = np.clip(raw.lam_fake, -1.0, 0.0)
-        w = b_of_lambdas(lam_real, lam_fake, real, fake) / c
-    primal_value, dual_value, gap, kkt = certify(w, lam_real, lam_fake, real, fake, c, box)
+        lam, box = project_to_box(raw.lam)
+        lam_real, lam_fake = lam[:n_real], lam[n_real:]
+        w = b_of_lambdas(lam_real, lam_fake, real, fake) / c  # SPEC 3: w = b(λ)/c
+    cert = _certify(w, lam_real, lam_fake, real, fake, c, offset_real, offset_fake, box)
     elapsed = time.perf_counter() - start
 
     solution = Solution(
-        w=w, lam_real=lam_real, lam_fake=lam_fake, primal_value=primal_value,
-        dual_value=dual_value, gap=gap, kkt=kkt, status=raw.status, solver=name,
+        w=w, lam_real=lam_real, lam_fake=lam_fake, primal_value=cert.primal_value,
+        dual_value=cert.dual_value, gap=cert.gap, kkt=cert.kkt, status=raw.status, solver=name,
         form=raw.form, c=c, solve_time=elapsed, iterations=raw.iterations,
     )
-    _warn_if_inaccurate(solution, raw.inaccurate)
+    warn_if_inaccurate(solution, raw.inaccurate)
     return solution
 
 
-def _box_violation(lam):
-    return float(max(0.0, -1.0 - lam.min(), lam.max()))
+def project_to_box(lam):
+    """Clip multipliers onto [−1, 0]; return them and how far they lay outside (SPEC 2)."""
+    box = float(max(0.0, -1.0 - lam.min(), lam.max()))
+    return np.clip(lam, -1.0, 0.0), box
 
 
-def _warn_if_inaccurate(solution, flagged):
+def warn_if_inaccurate(solution, flagged, stacklevel=3):
+    """Warn with advice when the certified relative gap exceeds :data:`GAP_WARN_RTOL`."""
     # The certificate decides: a backend may flag a status as inaccurate (ECOS does so on some
     # converged duals) while the gap proves the answer; that status stays in solution.status.
     rgap = relative_gap(solution.primal_value, solution.dual_value)
@@ -108,5 +127,5 @@ def _warn_if_inaccurate(solution, flagged):
         f"Try another solver (solver='native' or 'CLARABEL'), the other form, or tighter "
         f"tolerances (e.g. SCS: eps_abs=1e-9, eps_rel=1e-9, max_iters=100000).",
         InaccurateSolutionWarning,
-        stacklevel=3,
+        stacklevel=stacklevel,
     )

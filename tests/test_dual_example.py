@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from dual_testdata import float_rounding
+
 import dual
 
 SCRIPT = Path(__file__).resolve().parents[1] / "examples" / "compare_primal_dual.py"
@@ -40,17 +42,19 @@ def test_example_writes_rows_figure_and_json(example_main, tmp_path, d):
         pass
     assert settings["reference"] in {f"{r['solver']}/{r['form']}" for r in rows}
 
+    n = 24  # N + M
     for r in rows:
         assert r["status"] != "error", r
         # weak duality (SPEC 3) holds for every certified row, whatever its accuracy
-        assert r["primal"] >= r["dual"] - 1e-9 * max(1.0, abs(r["primal"]))
-        assert r["gap"] == pytest.approx(r["primal"] - r["dual"], abs=1e-12)
+        assert r["gap"] >= -float_rounding(r["primal"], n)
+        assert r["gap"] == r["primal"] - r["dual"]
         assert r["time"] > 0 and r["kkt"] >= 0 and r["w_dist"] >= 0
-    # every accurate solver lands on the same optimum (CLARABEL is always there)
+    # every row lands on the same optimum: F* ∈ [g, F] for each row, so the intervals overlap
+    # (CLARABEL is always there)
     clarabel = next(r for r in rows if r["solver"] == "CLARABEL" and r["form"] == "primal")
     for r in rows:
-        if not r["note"] or r["external"]:
-            assert r["primal"] == pytest.approx(clarabel["primal"], rel=1e-6)
+        slack = float_rounding(r["primal"], n)
+        assert r["dual"] <= clarabel["primal"] + slack and clarabel["dual"] <= r["primal"] + slack
 
 
 def test_example_help():

@@ -5,22 +5,30 @@ BLAS ``syrk`` (the Hessian or the Gram matrix) and one LAPACK Cholesky per itera
 stays importable without torch. Memory: the stacked data A = [X; G] (linear in the data) plus one
 Hessian of the chosen space (D × D in the primal, (N+M) × (N+M) in the dual).
 
-Notation (SPEC 1–3): A stacks the real rows x_i and the fake rows g_j (n = N + M rows); e is the
-indicator of the fake rows; t = A w; μ = −λ ∈ (0, 1)ⁿ. Then
+Notation (SPEC 1–3, 7): A stacks the real rows x_i and the fake rows g_j (n = N + M rows); a holds
+the per-sample score offsets (zero in SPEC 1–3); e is the indicator of the fake rows; t = a + A w
+the scores; μ = −λ ∈ (0, 1)ⁿ and β = e − μ = (λ_real, 1 + λ_fake). Then
 
     F(w)   = Σ_real softplus(t_i) + Σ_fake softplus(−t_j) + (c/2)‖w‖²
     ∇F(w)  = Aᵀ(σ(t) − e) + c w,        ∇²F(w) = Aᵀ diag(σ(t)(1 − σ(t))) A + c I
-    b(μ)   = Aᵀ(e − μ)                  (SPEC 2: b = Σ λ_i x_i + Σ (1 + λ_j) g_j)
-    g(μ)   = −‖b(μ)‖²/(2c) + Σ H(μ_k)
-    ∇g(μ)  = A b(μ)/c + log((1 − μ)/μ), ∇²g(μ) = −A Aᵀ/c − diag(1/(μ(1 − μ)))
+    b(μ)   = Aᵀβ                        (SPEC 2: b = Σ λ_i x_i + Σ (1 + λ_j) g_j)
+    g(μ)   = −βᵀKβ/(2c) + Σ H(μ_k) − βᵀa,   K = A Aᵀ
+    ∇g(μ)  = a + Kβ/c + log((1 − μ)/μ), ∇²g(μ) = −K/c − diag(1/(μ(1 − μ)))
+
+so the dual needs only K and a: given a Gram matrix (SPEC 7) it runs on K directly.
 
 The certified gap has two cancellation-free forms that the stopping rule uses:
 
-    primal iterate w, λ = −σ(Aw):   F(w) − g(λ) = ‖∇F(w)‖² / (2c)
-    dual iterate μ,   w = b(μ)/c:   F(w) − g(λ) = Σ_k KL(Bernoulli(μ_k) ‖ Bernoulli(σ(t_k)))
+    primal iterate w, λ = −σ(t):     F(w) − g(λ) = ‖∇F(w)‖² / (2c)
+    dual iterate μ,   w = b(μ)/c:    F(w) − g(λ) = Σ_k KL(Bernoulli(μ_k) ‖ Bernoulli(σ(t_k)))
 
 (both follow from softplus(t) + λt − H(−λ) = KL(Bern(−λ) ‖ Bern(σ(t))) ≥ 0, summed over samples,
-plus ‖c w − b(λ)‖²/(2c)). Iteration stops when gap ≤ tol · max(1, |F|).
+plus ‖c w − b(λ)‖²/(2c); the offsets cancel in the sum). Iteration stops when
+gap ≤ tol · max(1, |F|).
+
+Cost of one dual Newton iteration on a Gram matrix of order n: one n × n Cholesky (n³/3 flops)
+and, per line-search trial, one product K β (n² flops); 3–8 iterations from δ = 0, fewer from a
+warm start.
 """
 
 import warnings
@@ -29,6 +37,8 @@ import numpy as np
 from scipy.linalg import LinAlgError, cho_factor, cho_solve
 from scipy.linalg.blas import dsyrk
 from scipy.special import entr, expit
+
+from common.validation import check_int, check_real
 
 from ..exceptions import ConvergenceWarning, SolverError
 from .result import BackendResult
@@ -45,45 +55,47 @@ def choose_form(n, d):
     return "primal" if n * d * d + d**3 <= n * n * d + n**3 else "dual"
 
 
-def solve(real, fake, c, form, solver="native", warm_start=None, **options):
-    """Solve SPEC 1 (``form="primal"``) or SPEC 2 (``form="dual"``) by damped Newton.
+def solve(problem, form, solver="native", w0=None, logit0=None, **options):
+    """Solve SPEC 1/7 (``form="primal"``) or SPEC 2/7 (``form="dual"``) by damped Newton.
 
     Parameters
     ----------
-    real, fake : ndarray, shapes (N, D) and (M, D), float64 (validated by ``dual.solve``)
-    c : float
+    problem : dual.backends.result.Problem
+        Features (any form) or a Gram matrix (dual form only), offsets, c.
     form : {"primal", "dual", "auto"}
-    warm_start : dual.Solution, optional
-        Starts from its ``w`` when the number of features matches (the sample counts may differ:
-        the dual start is then λ = −σ(A w) on the new data); otherwise a cold start from w = 0.
-    tol : float, default 1e-10
+        ``"auto"`` (features only) picks the cheaper space by :func:`choose_form`.
+    w0 : ndarray, shape (D,), optional
+        Primal start; the dual starts from λ = −σ(a + A w0) when ``logit0`` is not given.
+    logit0 : ndarray, shape (N + M,), optional
+        Dual start as logits of μ = −λ. Without either start: δ = 0, i.e. λ = −σ(a) (SPEC 7).
+    tol : float in (0, 1), default 1e-10
         Stop when the certified gap ≤ tol · max(1, |F|).
-    max_iter : int, default 100
+    max_iter : int >= 0, default 100
         Newton iterations before giving up with a :class:`dual.ConvergenceWarning`.
     """
     unknown = set(options) - set(OPTIONS)
     if unknown:
         raise TypeError(f"unknown option(s) {sorted(unknown)} for solver 'native'; "
                         f"allowed: {list(OPTIONS)}")
-    tol, max_iter = _check_options(options.get("tol", 1e-10), options.get("max_iter", 100))
-    a = np.concatenate([real, fake])  # (n, D)
-    fake_rows = np.zeros(a.shape[0])
-    fake_rows[real.shape[0]:] = 1.0
+    tol = check_real(options.get("tol", 1e-10), "tol", low=0.0, high=1.0)
+    max_iter = check_int(options.get("max_iter", 100), "max_iter", minimum=0)
+    a, offset, c = problem.features, problem.offset, problem.c
+    fake_rows = problem.fake_rows()
     if form == "auto":
         form = choose_form(*a.shape)
-    w0 = None
-    if warm_start is not None and warm_start.w.shape == (a.shape[1],):
-        w0 = np.asarray(warm_start.w, dtype=np.float64)
 
     if form == "primal":
-        w, iterations, converged, stalled = _newton_primal(a, fake_rows, c, w0, tol, max_iter)
+        w, iterations, converged, stalled = _newton_primal(a, offset, fake_rows, c, w0, tol,
+                                                           max_iter)
         result = BackendResult(form="primal", status="", iterations=iterations, w=w)
     else:
-        logit0 = None if w0 is None else a @ w0  # SPEC 3: μ = −λ = σ(A w)
-        mu, iterations, converged, stalled = _newton_dual(a, fake_rows, c, logit0, tol, max_iter)
-        n_real = real.shape[0]
-        result = BackendResult(form="dual", status="", iterations=iterations,
-                               lam_real=-mu[:n_real], lam_fake=-mu[n_real:])
+        if logit0 is None:  # SPEC 3, 7: μ = −λ = σ(a + A w)
+            logit0 = offset if w0 is None else offset + a @ w0
+        system = _GramSystem(problem.gram) if problem.gram is not None else (
+            _GramSystem.of_features(a) if a.shape[0] <= a.shape[1] else _WoodburySystem(a))
+        mu, iterations, converged, stalled = _newton_dual(system, offset, fake_rows, c, logit0,
+                                                          tol, max_iter)
+        result = BackendResult(form="dual", status="", iterations=iterations, lam=-mu)
     result.status = "optimal" if converged else ("stalled" if stalled else "max_iter")
     result.inaccurate = not converged
     if not converged:
@@ -95,14 +107,6 @@ def solve(real, fake, c, form, solver="native", warm_start=None, **options):
             stacklevel=4,
         )
     return result
-
-
-def _check_options(tol, max_iter):
-    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < 1:
-        raise ValueError(f"tol must be a number in (0, 1), got {tol!r}")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 0:
-        raise ValueError(f"max_iter must be an integer >= 0, got {max_iter!r}")
-    return float(tol), int(max_iter)
 
 
 def _softplus_loss(t, fake_rows):
@@ -130,11 +134,11 @@ def _spd_solve(matrix, rhs, solver_form):
 # Primal: Newton in w (D unknowns)
 # ---------------------------------------------------------------------------------------------
 
-def _newton_primal(a, fake_rows, c, w0, tol, max_iter):
+def _newton_primal(a, offset, fake_rows, c, w0, tol, max_iter):
     """Damped Newton on F(w); returns (w, iterations, converged, stalled)."""
     d = a.shape[1]
     w = np.zeros(d) if w0 is None else w0.copy()
-    t = a @ w
+    t = offset + a @ w  # SPEC 7: scores a + Aw
     f = _softplus_loss(t, fake_rows) + 0.5 * c * (w @ w)
     for iteration in range(max_iter + 1):
         sig = expit(t)
@@ -169,6 +173,47 @@ def _newton_primal(a, fake_rows, c, w0, tol, max_iter):
 # Dual: Newton in μ = −λ ∈ (0, 1)ⁿ, iterates strictly inside the box
 # ---------------------------------------------------------------------------------------------
 
+class _GramSystem:
+    """The dual's quadratic term through an explicit Gram matrix K = A Aᵀ (n × n): a product
+    costs n², a Newton system (K/c + diag(h)) Δ = ∇g one n × n Cholesky."""
+
+    def __init__(self, gram):
+        self.gram = gram
+
+    @classmethod
+    def of_features(cls, a):
+        gram = dsyrk(1.0, a, trans=0)  # upper triangle of A Aᵀ
+        return cls(np.triu(gram) + np.triu(gram, 1).T)
+
+    def times(self, v):  # K v, shape (n,)
+        return self.gram @ v
+
+    def newton_step(self, var, grad, c):  # (K/c + diag(1/var))⁻¹ grad
+        system = self.gram / c
+        system[np.diag_indices(system.shape[0])] += 1.0 / var
+        return _spd_solve(system, grad, "dual")
+
+
+class _WoodburySystem:
+    """The same through the features when D < n, by the Woodbury identity
+    (diag(h) + A Aᵀ/c)⁻¹ = H⁻¹ − H⁻¹A (c I + Aᵀ H⁻¹ A)⁻¹ Aᵀ H⁻¹: a D × D Cholesky, so that a
+    dual step never costs more than a primal one."""
+
+    def __init__(self, a):
+        self.a = a
+
+    def times(self, v):  # A Aᵀ v, shape (n,)
+        return self.a @ (self.a.T @ v)
+
+    def newton_step(self, var, grad, c):
+        a = self.a
+        scaled = a * np.sqrt(var)[:, None]
+        inner = dsyrk(1.0, scaled.T, trans=0)
+        inner[np.diag_indices(a.shape[1])] += c
+        hg = var * grad
+        return hg - var * (a @ _spd_solve(inner, a.T @ hg, "dual"))
+
+
 def _entropy(mu):
     return entr(mu) + entr(1.0 - mu)
 
@@ -179,52 +224,35 @@ def _bernoulli_kl(p, q_logit):
     return float(np.maximum(terms, 0.0).sum())
 
 
-def _newton_dual(a, fake_rows, c, logit0, tol, max_iter):
+def _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter):
     """Damped Newton on g(μ), μ = σ(u) kept strictly inside (0, 1); returns (μ, it, conv, stalled).
 
     The state is the logit u (μ = σ(u), 1 − μ = σ(−u), log((1−μ)/μ) = −u: no rounding near the
-    box's faces), clipped to ±``_LOGIT_MAX`` so that μ(1 − μ) stays a normal float. The Newton
-    system (A Aᵀ/c + diag(h)) Δ = ∇g, h = 1/(μ(1−μ)), is solved through the Gram matrix A Aᵀ
-    (n × n, formed once) when n ≤ D, and through the Woodbury identity,
-    (diag(h) + A Aᵀ/c)⁻¹ = H⁻¹ − H⁻¹A (c I + Aᵀ H⁻¹ A)⁻¹ Aᵀ H⁻¹, when D < n, so that a dual
-    step never costs more than a primal one.
+    box's faces), clipped to ±``_LOGIT_MAX`` so that μ(1 − μ) stays a normal float. ``system``
+    applies K = A Aᵀ and solves the Newton system (K/c + diag(h)) Δ = ∇g, h = 1/(μ(1−μ)).
+    With β = e − μ (SPEC 7: β = λ + e), g(μ) = −βᵀKβ/(2c) + Σ H(μ_k) − βᵀa and its gradient is
+    t − u with t = a + Kβ/c the scores of δ = b/c.
     """
-    n, d = a.shape
-    logit = np.zeros(n) if logit0 is None else np.clip(logit0, -_LOGIT_MAX, _LOGIT_MAX)
+    logit = np.clip(logit0, -_LOGIT_MAX, _LOGIT_MAX)
     mu = expit(logit)
-    gram = dsyrk(1.0, a, trans=0) if n <= d else None  # upper triangle of A Aᵀ
-    if gram is not None:
-        gram = np.triu(gram) + np.triu(gram, 1).T
 
-    def gram_times(v):  # A Aᵀ v, shape (n,)
-        if gram is not None:
-            return gram @ v
-        return a @ (a.T @ v)
+    def value(beta, k_beta, logit):  # g, with 1 − σ(u) taken as σ(−u)
+        entropy = float((entr(expit(logit)) + entr(expit(-logit))).sum())
+        return -(beta @ k_beta) / (2.0 * c) + entropy - beta @ offset
 
-    def entropy(logit):  # Σ H(σ(u)), with 1 − σ(u) taken as σ(−u)
-        return float((entr(expit(logit)) + entr(expit(-logit))).sum())
-
-    ab = gram_times(fake_rows - mu)  # A b(μ)
-    g = -((fake_rows - mu) @ ab) / (2.0 * c) + entropy(logit)
+    beta = fake_rows - mu
+    k_beta = system.times(beta)  # K β = A b(μ)
+    g = value(beta, k_beta, logit)
     for iteration in range(max_iter + 1):
-        t = ab / c  # t = A w with w = b(μ)/c
+        t = offset + k_beta / c  # t = a + A w with w = b(μ)/c
         gap = _bernoulli_kl(mu, t)
         if gap <= tol * max(1.0, abs(g) + gap):
             return mu, iteration, True, False
         if iteration == max_iter:
             break
-        grad = t - logit  # ∇g(μ) = A b/c + log((1−μ)/μ)
+        grad = t - logit  # ∇g(μ) = a + A b/c + log((1−μ)/μ)
         var = mu * expit(-logit)  # μ(1 − μ), the diagonal of H⁻¹
-        if gram is not None:
-            system = gram / c
-            system[np.diag_indices(n)] += 1.0 / var
-            step = _spd_solve(system, grad, "dual")
-        else:
-            scaled = a * np.sqrt(var)[:, None]
-            inner = dsyrk(1.0, scaled.T, trans=0)
-            inner[np.diag_indices(d)] += c
-            hg = var * grad
-            step = hg - var * (a @ _spd_solve(inner, a.T @ hg, "dual"))
+        step = system.newton_step(var, grad, c)
         # Move along the curve μ(α) = σ(u + α Δ/(μ(1−μ))): it stays strictly inside (0, 1),
         # agrees with the Newton step to first order (so the local quadratic rate is kept) and
         # lets a multiplier shrink by many orders of magnitude in one step, as multipliers of
@@ -235,14 +263,15 @@ def _newton_dual(a, fake_rows, c, logit0, tol, max_iter):
         while True:
             logit_new = np.clip(logit + alpha * logit_step, -_LOGIT_MAX, _LOGIT_MAX)
             mu_new = expit(logit_new)
-            ab_new = gram_times(fake_rows - mu_new)
-            g_new = -((fake_rows - mu_new) @ ab_new) / (2.0 * c) + entropy(logit_new)
+            beta_new = fake_rows - mu_new
+            k_beta_new = system.times(beta_new)
+            g_new = value(beta_new, k_beta_new, logit_new)
             if g_new >= g + _ARMIJO * alpha * slope:
                 break
             alpha *= 0.5
             if alpha < 1e-12:
                 return mu, iteration, False, True
-        logit, mu, ab, g = logit_new, mu_new, ab_new, g_new
+        logit, mu, k_beta, g = logit_new, mu_new, k_beta_new, g_new
     return mu, max_iter, False, False
 
 

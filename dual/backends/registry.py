@@ -10,29 +10,36 @@ import importlib
 
 NATIVE = "native"
 
-# Mixed-integer front ends of solvers that are listed separately: not meant for continuous problems.
-_EXCLUDED = {"ECOS_BB"}
+# Conic interfaces that are front ends of other solvers, not solvers of their own: why each is
+# left out of available_solvers() and refused by name.
+_EXCLUDED = {
+    "ECOS_BB": "it is ECOS's mixed-integer front end; use 'ECOS' for this continuous problem",
+    "DIFFCP": "it is the differentiating wrapper of SCS and Clarabel that cvxpylayers calls "
+              "(see dual.layers); use 'SCS' or 'CLARABEL'",
+}
 # cvxpy adds ExpCone to MOSEK's SUPPORTED_CONSTRAINTS only once mosek has been imported, so the
 # class attribute alone would call an absent (or not yet imported) MOSEK unable to do it.
 _EXP_CONE_AFTER_IMPORT = {"MOSEK"}
 
 
 def _exp_cone_solvers():
-    """Names of CVXPY solvers whose conic interface handles the exponential cone (installed or not)."""
+    """Names of CVXPY solvers whose conic interface handles the exponential cone (installed or
+    not)."""
     from cvxpy.constraints import ExpCone
     from cvxpy.reductions.solvers.defines import SOLVER_MAP_CONIC
 
     return {
         name
         for name, solver in SOLVER_MAP_CONIC.items()
-        if (ExpCone in getattr(solver, "SUPPORTED_CONSTRAINTS", ()) or name in _EXP_CONE_AFTER_IMPORT)
+        if (ExpCone in getattr(solver, "SUPPORTED_CONSTRAINTS", ())
+            or name in _EXP_CONE_AFTER_IMPORT)
         and name not in _EXCLUDED
     }
 
 
 @functools.lru_cache(maxsize=None)
 def _probe(name):
-    """Return None if ``name`` solves a small exponential-cone problem, else the reason it cannot."""
+    """None if ``name`` solves a small exponential-cone problem, else the reason it cannot."""
     import cvxpy as cp
 
     x = cp.Variable(2)
@@ -40,7 +47,8 @@ def _probe(name):
     try:
         problem.solve(solver=name)
     except Exception as err:  # licence errors, import errors, solver crashes
-        return f"{type(err).__name__}: {str(err).strip().splitlines()[0] if str(err).strip() else ''}"
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        return f"{type(err).__name__}: {first_line}"
     if problem.status not in ("optimal", "optimal_inaccurate"):
         return f"probe problem ended with status {problem.status!r}"
     return None
@@ -104,7 +112,10 @@ def resolve_backend(solver):
         raise ValueError(
             f"solver {solver!r} is not installed; available solvers: {choices}"
         )
-    if name in SOLVER_MAP_CONIC or name in SOLVER_MAP_QP or name in _EXCLUDED:
+    if name in _EXCLUDED:
+        raise ValueError(f"solver {solver!r} is not offered: {_EXCLUDED[name]}; "
+                         f"available solvers: {choices}")
+    if name in SOLVER_MAP_CONIC or name in SOLVER_MAP_QP:
         raise ValueError(
             f"solver {solver!r} cannot solve exponential-cone problems (the logistic loss and "
             f"the entropy need them); available solvers: {choices}"
