@@ -22,6 +22,7 @@ import sys
 
 import generator as gen
 from common import cli
+from common.files import write_json
 from generator.experiment import METRIC_KEYS, snapshot_metrics, summary_line
 from generator.methods.baseline import METHODS
 from generator.plots import plot_game_curves, plot_snapshots
@@ -65,7 +66,7 @@ def main(argv=None):
         "final_d_fake": logs["d_fake"][-1], "g_loss": method.config.g_loss,
         "config": config.to_dict(),
     }
-    gan_cli.write_metrics(os.path.join(args.out, "metrics.json"), metrics)
+    write_json(os.path.join(args.out, "metrics.json"), metrics)
 
     snap_metrics, eval_real = snapshot_metrics(result, target, args.seed)
     plot_snapshots(result.snapshots, eval_real, target, os.path.join(args.out, "samples.png"),

@@ -21,6 +21,7 @@ import torch
 
 import generator as gen
 from common import cli
+from common.files import write_json
 from generator.experiment import METRIC_KEYS, snapshot_metrics, summary_line
 from generator.plots import plot_dual_weights, plot_snapshots, plot_training_curves
 
@@ -66,7 +67,7 @@ def main(argv=None):
         "inaccurate_solves": int(sum(logs["inaccurate"])),
         "solver": method.config.solver, "form": method.config.form, "config": config.to_dict(),
     }
-    gan_cli.write_metrics(os.path.join(args.out, "metrics.json"), metrics)
+    write_json(os.path.join(args.out, "metrics.json"), metrics)
 
     snap_metrics, eval_real = snapshot_metrics(result, target, args.seed)
     plot_snapshots(result.snapshots, eval_real, target, os.path.join(args.out, "samples.png"),
