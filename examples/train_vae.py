@@ -104,7 +104,9 @@ def main(argv=None):
 
     result = trainer.run(on_epoch_end=after_epoch)
     if result.interrupted:
-        print(f"stopped in epoch {trainer.epoch + 1}; continue with --resume")
+        where = (f"in epoch {trainer.epoch + 1}" if trainer.epoch < args.epochs else
+                 "after the last epoch")
+        print(f"stopped {where}; continue with --resume")
         return cli.EXIT_INTERRUPTED
 
     model, hist = trainer.model, trainer.history

@@ -223,7 +223,7 @@ class Trainer(CheckpointedLoop):
                 raise self._non_finite(err) from err
             finally:
                 bar.close()
-            interrupted = stop.requested and self.step < cfg.steps
+            interrupted = stop.requested  # in the last step too: the caller stops there
         self.save()
         if interrupted and cfg.progress:
             tqdm.write(f"interrupted at step {self.step}; checkpoint written to "
