@@ -4,10 +4,11 @@ Grid: learning rates × seeds × methods on one target. Methods (see generator/e
 ``dual`` (exact discriminator, SPEC 4), ``linear-gd`` (the same SPEC 1 discriminator, same φ and
 c, trained by gradient steps) and ``mlp-ns`` (MLP discriminator, non-saturating loss); every
 other setting comes from the target's preset (generator/presets.py), with a constant learning
-rate. Every run takes the same number of generator steps. Each finished run is appended to
-``sweep_<target>.csv`` at once; running the script again skips the runs already there (key:
-method, lr, seed, target, steps), so an interrupted sweep resumes. The figure shows mean ±
-standard error over seeds against the learning rate, one panel per metric.
+rate. Every run takes the same number of generator steps. Each finished run is added to
+``sweep_<target>.csv`` at once (the file is rewritten atomically: it only ever holds complete
+rows); running the script again skips the runs already there (key: method, lr, seed, target,
+steps), so an interrupted sweep resumes. The figure shows mean ± standard error over seeds
+against the learning rate, one panel per metric.
 
 Example::
 
@@ -17,7 +18,6 @@ Example::
 
 import argparse
 import dataclasses
-import json
 import math
 import os
 import sys
@@ -26,6 +26,8 @@ import time
 from matplotlib.figure import Figure
 
 from common import cli
+from common.checkpoint import ensure_writable_directory
+from common.files import save_figure, write_json
 from generator.experiment import RunConfig
 
 import sweep_runner
@@ -134,7 +136,7 @@ def plot_summary(summary, path, title):
     axes[0].legend(fontsize=8)
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, dpi=120)
 
 
 def table(summary):
@@ -190,8 +192,9 @@ def main(argv=None):
             parser.error(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
     if any(not lr > 0 for lr in args.lrs):
         parser.error(f"--lrs must be positive, got {args.lrs}")
-    os.makedirs(args.out, exist_ok=True)
+    ensure_writable_directory(args.out)
     csv_path = os.path.join(args.out, f"sweep_{args.target}.csv")
+    read_rows(csv_path)  # a damaged CSV is refused before any run or cluster starts
 
     configs = build_configs(args)
     progress = not args.no_progress
@@ -230,8 +233,7 @@ def main(argv=None):
               "runs_skipped": skipped, "seconds_this_invocation": elapsed,
               "run_config": configs[0].to_dict(), "summary": summary,
               "csv": os.path.basename(csv_path), "figure": os.path.basename(fig_path)}
-    with open(os.path.join(args.out, f"sweep_{args.target}.json"), "w") as fh:
-        json.dump(result, fh, indent=2, allow_nan=True)
+    write_json(os.path.join(args.out, f"sweep_{args.target}.json"), result)
     print(f"wrote {csv_path}, {fig_path}")
     return cli.EXIT_OK
 

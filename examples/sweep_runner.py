@@ -1,8 +1,9 @@
 """Running a study's runs and keeping their rows: in this process, or on a Dask cluster.
 
-Not a script: :mod:`stability_sweep` uses it. One row per finished run is appended to a CSV on
+Not a script: :mod:`stability_sweep` uses it. One row per finished run is added to a CSV on
 the machine that launched the study, as soon as the run finishes, wherever it ran; the CSV is the
-study's memory, so an interrupted study resumes by skipping the runs whose rows are there.
+study's memory, so an interrupted study resumes by skipping the runs whose rows are there. The
+CSV is rewritten atomically with each row (:mod:`common.files`): it only ever holds complete rows.
 
 Two engines, one contract (``run_*(configs, csv_path, ...) -> (ran, skipped)``):
 
@@ -17,6 +18,7 @@ Two engines, one contract (``run_*(configs, csv_path, ...) -> (ran, skipped)``):
 
 import contextlib
 import csv
+import io
 import os
 import sys
 
@@ -24,6 +26,8 @@ import torch
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+from common.files import write_text
+from common.images import DataError
 from generator import experiment
 from generator.experiment import RunConfig
 
@@ -31,6 +35,9 @@ KEY_FIELDS = ("method", "lr", "seed", "target", "steps")
 FIELDS = KEY_FIELDS + experiment.RESULT_FIELDS
 WARM_UP_METHODS = ("dual", "linear-gd", "mlp-ns")
 RETRIES = 1  # a failed run (an error, or its worker died) is tried once more
+# Preloaded (as module text) into the worker processes of a local cluster: they are in this
+# terminal's process group, so Ctrl-C reaches them too, and the study, not each worker, handles it.
+IGNORE_CTRL_C = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
 
 
 def run_key(method, lr, seed, target, steps):
@@ -47,20 +54,35 @@ def config_key(config):
 
 
 def read_rows(path):
-    """The complete rows of a study's CSV (a torn last line, from a crash mid-write, is skipped)."""
+    """The complete rows of a study's CSV (a partial row, as a truncated copy holds, is skipped).
+
+    Raises
+    ------
+    common.images.DataError
+        The file is not a study's CSV (not text, or a header without the key fields).
+    """
     if not os.path.exists(path):
         return []
-    with open(path, newline="") as fh:
-        rows = []
-        for row in csv.DictReader(fh):
-            if any(row.get(k) in (None, "") for k in KEY_FIELDS + ("status", "wall_seconds")):
-                continue
-            try:
-                run_key(*(row[k] for k in KEY_FIELDS))
-                float(row["wall_seconds"])
-            except ValueError:
-                continue
-            rows.append(row)
+    required = KEY_FIELDS + ("status", "wall_seconds")
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            missing = [k for k in required if k not in (reader.fieldnames or required)]
+            if missing:
+                raise ValueError(f"its header lacks {missing}")
+            rows = []
+            for row in reader:
+                if any(row.get(k) in (None, "") for k in required):
+                    continue
+                try:
+                    run_key(*(row[k] for k in KEY_FIELDS))
+                    float(row["wall_seconds"])
+                except ValueError:
+                    continue
+                rows.append(row)
+    except (UnicodeDecodeError, csv.Error, ValueError) as err:
+        raise DataError(f"{path}: not a sweep CSV ({err}); move it away (or choose another "
+                        f"--out) to start afresh, or restore a complete copy of it") from None
     return rows
 
 
@@ -71,21 +93,12 @@ def completed_keys(path):
 
 
 def append_row(path, row):
-    """Append one row (writing the header first if the file is new), flushed to disk."""
-    new = not os.path.exists(path) or os.path.getsize(path) == 0
-    if not new:
-        with open(path, "rb") as fh:  # finish a torn last line so the new row starts clean
-            fh.seek(-1, os.SEEK_END)
-            torn = fh.read(1) != b"\n"
-    with open(path, "a", newline="") as fh:
-        if not new and torn:
-            fh.write("\n")
-        writer = csv.DictWriter(fh, fieldnames=FIELDS, extrasaction="ignore")
-        if new:
-            writer.writeheader()
-        writer.writerow({**row, "lr": repr(float(row["lr"]))})
-        fh.flush()
-        os.fsync(fh.fileno())
+    """Add one row to the CSV (with the header if the file is new), rewriting it atomically."""
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(read_rows(path) + [{**row, "lr": repr(float(row["lr"]))}])
+    write_text(path, text.getvalue())
 
 
 def pending(configs, csv_path):
@@ -169,8 +182,8 @@ def dask_client(scheduler=None, jobs=None, connect_timeout=10.0):
     of ``jobs`` single-threaded worker processes. Closed (and the cluster shut down) on exit.
 
     A cluster started here lets a worker die only once per task (``allowed-failures`` 0), so that
-    a failed run is recorded and retried by the study's own rule; a user's scheduler keeps its
-    own setting.
+    a failed run is recorded and retried by the study's own rule, and its workers ignore Ctrl-C
+    (the study cancels their runs); a user's scheduler keeps its own settings.
 
     Raises
     ------
@@ -196,7 +209,8 @@ def dask_client(scheduler=None, jobs=None, connect_timeout=10.0):
     else:
         with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
             cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                   dashboard_address=":0", silence_logs=40)
+                                   dashboard_address=":0", silence_logs=40,
+                                   preload=[IGNORE_CTRL_C])
             client = Client(cluster)
     try:
         yield client

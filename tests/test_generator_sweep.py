@@ -73,7 +73,7 @@ def test_partial_sweep_resumes_only_the_missing_runs(tmp_path, monkeypatch):
     monkeypatch.setattr(experiment, "run_one", fake_run)
     sweep.main(args)
     assert len(calls) == 6
-    # drop two finished rows and tear the last line, as a crash mid-write would
+    # drop two finished rows and tear the last line, as a truncated copy would
     lines = csv_path.read_text().splitlines(keepends=True)
     csv_path.write_text("".join(lines[:-3]) + lines[-3][:10])
     calls.clear()
