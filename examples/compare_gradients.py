@@ -20,8 +20,8 @@ OUT/gradients.csv, OUT/gradients.json and OUT/gradients.png; finished cells are 
 
 import argparse
 import csv
+import io
 import json
-import os
 import time
 import warnings
 from pathlib import Path
@@ -30,6 +30,7 @@ import numpy as np
 import torch
 
 import dual
+from common.files import save_figure, write_json, write_text
 from dual import autograd
 
 COLUMNS = ["N", "D", "seed", "route", "rel_error", "fd_truncation", "seconds", "build_seconds",
@@ -167,18 +168,15 @@ def layers_installed():
 
 
 def save(rows, args):
-    """CSV and JSON, each written to a temporary file and renamed (atomic)."""
+    """CSV and JSON, each written atomically (common.files)."""
     args.out.mkdir(parents=True, exist_ok=True)
     settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
-    tmp = args.out / "gradients.json.tmp"
-    tmp.write_text(json.dumps({"settings": settings, "rows": rows}, indent=2))
-    os.replace(tmp, args.out / "gradients.json")
-    tmp = args.out / "gradients.csv.tmp"
-    with open(tmp, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(tmp, args.out / "gradients.csv")
+    write_json(args.out / "gradients.json", {"settings": settings, "rows": rows})
+    table = io.StringIO()
+    writer = csv.DictWriter(table, fieldnames=COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text(args.out / "gradients.csv", table.getvalue())
 
 
 def summarize(rows):
@@ -237,7 +235,7 @@ def plot(rows, path):
     fig.suptitle("∇ of the optimal discriminator value: Danskin vs implicit differentiation",
                  fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, dpi=120)
     plt.close(fig)
 
 
