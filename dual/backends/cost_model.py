@@ -15,7 +15,9 @@ seconds are measured (:mod:`dual.calibration`); only the number of CG products a
 is unknown beforehand (it depends on the Hessian's conditioning). So Newton-CG runs with a budget:
 the number of products that costs as much as the cheaper factored step. A step that would exceed
 it hands over to that factored method, from the iterate reached, so a wrong guess costs at most
-about one factored step. The dual's Gram matrix is counted in its first step, as in SPEC 3.
+about one factored step (a few products when CG's observed rate already predicts the overrun).
+Newton-CG is not tried when fewer than ``RATE_PRODUCTS`` products fit: too few to measure the rate.
+The dual's Gram matrix is counted in its first step, as in SPEC 3.
 
 The plan depends on (n, D) and the constants only, so it is cached per shape: the same shapes in
 the same process always get the same plan, and a call costs a dictionary look-up.
@@ -25,6 +27,7 @@ import math
 from dataclasses import dataclass
 
 from .. import calibration as _calibration
+from .newton_cg import RATE_PRODUCTS
 
 PRIMAL, DUAL, CG = "primal/cholesky", "dual/cholesky", "primal/newton-cg"
 
@@ -116,9 +119,9 @@ class CostModel:
                              if m in costs)
         tail = (f"per Newton step: {per_step} + {costs['product'] * 1e6:.3g} µs per "
                 f"Hessian-vector product")
-        if budget < 1:
-            return Plan(dense, dense, 0, costs, f"{dense}: not one CG product fits in the cost "
-                                                f"of its step; {tail}")
+        if budget < RATE_PRODUCTS:
+            return Plan(dense, dense, 0, costs, f"{dense}: fewer than {RATE_PRODUCTS} CG "
+                                                f"products fit in the cost of its step; {tail}")
         return Plan(CG, dense, budget, costs, f"{CG} with up to {budget} products per step "
                                                f"(as costly as a {dense} step); {tail}")
 

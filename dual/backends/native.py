@@ -46,7 +46,8 @@ from common.validation import check_choice, check_int, check_real
 from ..exceptions import ConvergenceWarning, SolverError
 from ..solution import AutoChoice
 from ._linesearch import ARMIJO, MIN_STEP, primal_line_search, softplus_loss
-from .cost_model import CG, DUAL, PRIMAL, current_model
+from . import cost_model
+from .cost_model import CG, DUAL, PRIMAL
 from .newton_cg import newton_cg_primal
 from .result import BackendResult
 
@@ -100,7 +101,7 @@ def solve(problem, form, solver="native", w0=None, logit0=None, **options):
                              + ("" if problem.features is not None else " and a Gram matrix"))
     choice, plan = None, None
     if form == "auto":
-        plan = current_model().plan(*problem.features.shape)
+        plan = cost_model.current_model().plan(*problem.features.shape)
         method = plan.method
     else:
         method = CG if linear_solver == "cg" else (PRIMAL if form == "primal" else DUAL)

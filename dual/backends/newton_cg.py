@@ -25,7 +25,9 @@ Armijo backtracking on F in place of the trust region (as LIBLINEAR's later Newt
   tol·max(1, |F|): the same answer as the dense Newton, up to that tolerance.
 * **A budget.** With ``budget`` set, a Newton step whose CG needs more than ``budget`` products
   takes the truncated direction and ends the run (``exhausted``): the caller goes on with a
-  Newton method that factors the Hessian, which is then cheaper per step.
+  Newton method that factors the Hessian, which is then cheaper per step. CG gives up early,
+  after ``RATE_PRODUCTS`` products, when its mean residual reduction per product so far predicts
+  that the budget will not do: a hopeless step then costs a few products, not the whole budget.
 
 Memory: A, plus A∘A (the same size) when preconditioning, plus O(n + D) vectors.
 """
@@ -36,6 +38,8 @@ import numpy as np
 from scipy.special import expit
 
 from ._linesearch import primal_line_search, softplus_loss
+
+RATE_PRODUCTS = 3  # products after which CG's convergence rate is extrapolated against the budget
 
 
 @dataclass
@@ -93,7 +97,7 @@ def newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, budget=None):
         eta2 = min(0.25, grad2 / (2.0 * c * scale))  # η² = min(¼, ‖∇F‖²/(2c·max(1, |F|)))
         residual2 = max(eta2 * grad2, 0.5 * c * tol * scale)  # max(η‖∇F‖, ½ g_tol)²
         step, a_step, used, solved = _pcg(a, curvature, c, grad, inverse_diagonal, residual2,
-                                          limit)
+                                          limit, extrapolate=budget is not None)
         products += used
         accepted = primal_line_search(w, t, f, step, a_step, grad @ step, c, fake_rows)
         if accepted is None:
@@ -104,11 +108,13 @@ def newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, budget=None):
     return CGRun(w, max_iter, False, False, products)
 
 
-def _pcg(a, curvature, c, grad, inverse_diagonal, residual2, limit):
+def _pcg(a, curvature, c, grad, inverse_diagonal, residual2, limit, extrapolate=False):
     """Preconditioned CG on ∇²F x = −∇F from x = 0, ∇²F v = Aᵀ(s ∘ Av) + c v.
 
     Returns (x, A x, products used, whether ‖r‖² ≤ ``residual2`` was reached). A x is
-    accumulated from the products' A p, so the line search needs no further pass over A.
+    accumulated from the products' A p, so the line search needs no further pass over A. With
+    ``extrapolate``, CG stops unsolved once the mean reduction of ‖r‖² per product predicts more
+    than ``limit`` products in all.
     """
     n, d = a.shape
     x = np.zeros(d)
@@ -117,6 +123,7 @@ def _pcg(a, curvature, c, grad, inverse_diagonal, residual2, limit):
     z = r if inverse_diagonal is None else r * inverse_diagonal
     p = z.copy()
     rz = r @ z
+    start2 = grad @ grad
     for used in range(1, limit + 1):
         a_p = a @ p
         h_p = a.T @ (curvature * a_p)
@@ -125,8 +132,12 @@ def _pcg(a, curvature, c, grad, inverse_diagonal, residual2, limit):
         x += alpha * p
         a_x += alpha * a_p
         r -= alpha * h_p
-        if r @ r <= residual2:
+        r2 = r @ r
+        if r2 <= residual2:
             return x, a_x, used, True
+        if extrapolate and used >= RATE_PRODUCTS and (
+                r2 >= start2 or used * np.log(residual2 / r2) / np.log(r2 / start2) > limit - used):
+            return x, a_x, used, False
         z = r if inverse_diagonal is None else r * inverse_diagonal
         rz_next = r @ z
         p *= rz_next / rz
