@@ -20,16 +20,17 @@ class AutoChoice(Record):
     ----------
     method : str
         What ran: ``"primal/cholesky"``, ``"dual/cholesky"``, ``"primal/newton-cg"``, or
-        ``"primal/newton-cg, then primal/cholesky"`` (or ``dual/…``) when a Newton-CG step needed
-        more Hessian-vector products than its budget and the factored method finished.
+        ``"primal/newton-cg, then primal/cholesky"`` (or ``dual/…``) when Newton-CG ran out of its
+        allowance of Hessian-vector products and the factored method finished.
     reason : str
         The predicted costs per Newton step behind the choice, on this machine's measured
         constants (:mod:`dual.calibration`).
     predicted : dict
-        Method name → predicted seconds per Newton step; ``"product"`` → one Hessian-vector
-        product.
+        Method name → predicted seconds per Newton step; ``"gram"`` → the dual's Gram matrix
+        (once); ``"product"`` → one Hessian-vector product.
     budget : int
-        Hessian-vector products allowed per Newton-CG step (0 when Newton-CG was not chosen).
+        Hessian-vector products allowed in the first Newton-CG step (0 when Newton-CG was not
+        chosen); the reason says how many more each further step adds.
     products : int
         Hessian-vector products (CG iterations) spent in all.
     """
@@ -44,7 +45,7 @@ class AutoChoice(Record):
     def of_plan(cls, plan, products, handed_over):
         """The record of a :class:`dual.backends.cost_model.Plan` as it ran."""
         method = f"{plan.method}, then {plan.fallback}" if handed_over else plan.method
-        reason = plan.reason + (f"; a step needed more than {plan.budget} products, so "
+        reason = plan.reason + (f"; the allowance of products ran out after {products}, so "
                                 f"{plan.fallback} finished" if handed_over else "")
         return cls(method=method, reason=reason, predicted=dict(plan.predicted),
                    budget=plan.budget, products=int(products))

@@ -25,7 +25,8 @@ def solve(real, fake, c=1.0, *, offset_real=None, offset_fake=None, form="dual",
     Parameters
     ----------
     real : array_like, shape (N, D)
-        Real samples (numpy array, nested list or CPU torch tensor; any real dtype).
+        Real samples (numpy array, nested list or CPU torch tensor; any real dtype, computed
+        with in float64).
     fake : array_like, shape (M, D)
         Generated samples.
     c : float, default 1.0

@@ -14,8 +14,9 @@ Two grids of cells, each cell one seeded problem (N real and N fake samples of D
 
 liblinear is scikit-learn's ``LogisticRegression(solver="liblinear", dual=True,
 fit_intercept=False, tol=1e-10)``. Every answer is certified the same way, by the project
-(``dual.solve``'s certificate; liblinear's w through the SPEC 3 map λ = −σ(Aw)). Per row: median
-wall time over repeats, iterations, relative gap, objective difference from the best backend, and
+(``dual.solve``'s certificate; liblinear's w through the SPEC 3 map λ = −σ(Aw)). Per row: the
+least wall time over repeats (at least ``--repeats``, more for calls shorter than half a second
+in all), iterations, relative gap, objective difference from the best backend, and
 ``speedup`` = liblinear's time / this time (the warm row against liblinear's cold time, as
 liblinear cannot start warm). A run whose time, predicted from a smaller cell of the same family
 and backend, exceeds ``--budget`` seconds is skipped and reported as such.
@@ -73,19 +74,25 @@ NUMERIC = {"N": int, "M": int, "D": int, "c": float, "seconds": float, "speedup"
 KEY = ("family", "N", "D")  # what identifies a cell (c is a setting of the run)
 
 
-def _timed(fn, repeats, enough=5.0):
-    """Median wall time over ``repeats`` runs, stopping early once ``enough`` seconds are spent."""
+def _timed(fn, args, enough=5.0, most=200):
+    """The least wall time of ``fn()`` over at least ``args.repeats`` runs (fewer once
+    ``enough`` seconds are spent); a call shorter than that repeats until ``args.min_time``
+    seconds are spent, at most ``most`` times. On a shared machine the least time is the one least
+    disturbed by other work (as ``timeit`` advises), and a short call needs many runs to be seen
+    undisturbed."""
+    repeats, short = args.repeats, args.min_time
     times, result = [], None
-    for _ in range(repeats):
+    while len(times) < most:
         start = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - start)
-        if sum(times) > enough:
+        spent = sum(times)
+        if spent > enough or (len(times) >= repeats and spent > short):
             break
-    return statistics.median(times), result
+    return min(times), result
 
 
-def run_liblinear(real, fake, c, repeats):
+def run_liblinear(real, fake, c, args):
     from sklearn.linear_model import LogisticRegression
 
     x = np.vstack([real, fake])
@@ -98,7 +105,7 @@ def run_liblinear(real, fake, c, repeats):
             warnings.simplefilter("ignore")
             return model.fit(x, y)
 
-    seconds, model = _timed(fit, repeats)
+    seconds, model = _timed(fit, args)
     w = model.coef_.ravel()
     cert = dual.certify(w, *dual.lambdas_from_w(w, real, fake), real, fake, c)  # SPEC 3
     return dict(backend="liblinear", method="dual coordinate descent", seconds=seconds,
@@ -106,13 +113,13 @@ def run_liblinear(real, fake, c, repeats):
                 relative_gap=cert.relative_gap)
 
 
-def run_dual(real, fake, c, solver, repeats, warm_start=None, label=None, method=None, **kw):
+def run_dual(real, fake, c, solver, args, warm_start=None, label=None, method=None, **kw):
     def call():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return dual.solve(real, fake, c, solver=solver, warm_start=warm_start, **kw)
 
-    seconds, sol = _timed(call, repeats)
+    seconds, sol = _timed(call, args)
     if method is None:
         method = sol.choice.method if sol.choice is not None else sol.form
         method = f"auto: {method}" if kw.get("form") == "auto" else method
@@ -141,21 +148,21 @@ def run_cell(cell, args, history):
         (cell["family"],) + key, _work(method, 2 * n, d), args, history, fn)
     if not args.no_liblinear:
         rows.append(budget(("liblinear",), "liblinear",
-                           lambda: run_liblinear(real, fake, c, args.repeats)))
-    auto, first = run_dual(real, fake, c, "native", args.repeats, form="auto")
+                           lambda: run_liblinear(real, fake, c, args)))
+    auto, first = run_dual(real, fake, c, "native", args, form="auto")
     rows.append(auto)
-    rows.append(run_dual(real, moved, c, "native", args.repeats, warm_start=first,
+    rows.append(run_dual(real, moved, c, "native", args, warm_start=first,
                          label="native-warm", form="auto")[0])
     forms = FORCED if args.grid == "extended" else {"primal": dict(form="primal"),
                                                       "dual": dict(form="dual")}
     for method, kw in forms.items():
         rows.append(budget(("native", method), method, lambda: run_dual(
-            real, fake, c, "native", args.repeats, method=method, **kw)[0]))
+            real, fake, c, "native", args, method=method, **kw)[0]))
     if args.cvxpy:
         for solver in dual.available_solvers():
             for form in ("primal", "dual"):
                 rows.append(budget((f"cvxpy-{solver}", form), "cvxpy", lambda: run_dual(
-                    real, fake, c, solver, args.repeats, method=form, form=form)[0]))
+                    real, fake, c, solver, args, method=form, form=form)[0]))
     return finish(rows, cell)
 
 
@@ -274,7 +281,10 @@ def parse_args(argv):
                         help="skip the cells already in the CSV (same settings required)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--c", type=float, default=1.0)
-    parser.add_argument("--repeats", type=int, default=5, help="median over this many runs")
+    parser.add_argument("--repeats", type=int, default=5,
+                        help="least time over at least this many runs")
+    parser.add_argument("--min-time", type=float, default=0.5,
+                        help="repeat a shorter call until this many seconds are spent")
     parser.add_argument("--budget", type=float, default=300.0,
                         help="skip a run predicted to take longer (seconds)")
     parser.add_argument("--threads", choices=("1", "all"), default="1",
@@ -292,7 +302,7 @@ def parse_args(argv):
                         help="with --kernel: P features per sample (default N + M, full rank)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.repeats = min(args.repeats, 2)
+        args.repeats, args.min_time = min(args.repeats, 2), 0.0
     args.cvxpy = args.cvxpy or args.grid == "classic"
     return args
 

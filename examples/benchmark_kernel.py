@@ -28,14 +28,14 @@ def make_kernel_problem(n, features, seed):
     return (j @ j.T / features, offset), (moved_j @ moved_j.T / features, moved_offset)
 
 
-def run_kernel(timed, gram, offset, n, c, solver, form, repeats, warm_start=None, label=None):
+def run_kernel(timed, gram, offset, n, c, solver, form, args, warm_start=None, label=None):
     def call():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return dual.solve_kernel(gram, n, c, offset=offset, solver=solver, form=form,
                                      warm_start=warm_start)
 
-    seconds, sol = timed(call, repeats)
+    seconds, sol = timed(call, args)
     return dict(backend=label or (solver if solver == "native" else f"cvxpy-{solver}"),
                 method=form, seconds=seconds, iterations=sol.iterations,
                 primal_value=sol.primal_value, relative_gap=sol.relative_gap), sol
@@ -49,13 +49,13 @@ def run_kernel_cell(cell, args, history, timed, budgeted, finish):
     c = cell["c"] = float(np.mean(np.diag(gram)))
     rows = []
     for form in ("dual", "primal"):
-        row, first = run_kernel(timed, gram, offset, n, c, "native", form, args.repeats)
+        row, first = run_kernel(timed, gram, offset, n, c, "native", form, args)
         rows.append(row)
-        rows.append(run_kernel(timed, moved, moved_offset, n, c, "native", form, args.repeats,
+        rows.append(run_kernel(timed, moved, moved_offset, n, c, "native", form, args,
                                warm_start=first, label="native-warm")[0])
     for solver in dual.available_solvers():
         for form in ("dual", "primal"):
             rows.append(budgeted(("kernel", f"cvxpy-{solver}", form), 2 * n * rank, args,
                                  history, lambda: run_kernel(timed, gram, offset, n, c, solver,
-                                                             form, args.repeats)[0]))
+                                                             form, args)[0]))
     return finish(rows, cell)

@@ -178,7 +178,7 @@ def plot_times(rows, title, panel=lambda row: f"D = {row['D']}"):
         ax.set_title(name)
         ax.set_xlabel("N + M")
         ax.grid(True, which="both", alpha=0.3)
-    axes[0][0].set_ylabel("median wall time [s]")
+    axes[0][0].set_ylabel("least wall time over repeats [s]")
     fig.legend(handles.values(), handles.keys(), loc="lower center", ncol=6, fontsize=8,
                frameon=False)
     fig.suptitle(title, fontsize=10)

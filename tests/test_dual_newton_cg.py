@@ -1,6 +1,6 @@
 """Newton-CG (dual.backends.newton_cg) and the choice of form="auto" (dual.backends.cost_model):
-the CG step against a Newton step solved from an explicitly formed Hessian, the budget's
-hand-over, the cost model's arithmetic on given constants, and the record on the Solution."""
+the CG step against a Newton step solved from an explicitly formed Hessian, the hand-over when
+the allowance of products runs out, the cost model's arithmetic on given constants, and the record on the Solution."""
 
 import warnings
 
@@ -71,12 +71,13 @@ def test_truncated_cg_direction_descends(products):
     assert grad @ x < -0.5 * x @ hessian @ x < 0
 
 
-def test_budget_hands_over_to_the_factored_method():
+def test_allowance_hands_over_to_the_factored_method():
     real, fake = _ill_conditioned(14)
     a, fake_rows = _stacked(real, fake)
-    run = newton_cg_primal(a, np.zeros(400), fake_rows, 1.0, None, TOL, 100, budget=RATE_PRODUCTS)
+    allowance = (RATE_PRODUCTS, 1.5)
+    run = newton_cg_primal(a, np.zeros(400), fake_rows, 1.0, None, TOL, 100, allowance)
     assert run.exhausted and not run.converged
-    assert run.products <= RATE_PRODUCTS * run.iterations
+    assert run.products <= RATE_PRODUCTS + 1.5 * run.iterations
 
 
 def _constants(pass_seconds, syrk_rate, cholesky_seconds, sample=1e-9, call=1e-6):
@@ -102,15 +103,22 @@ def test_cost_model_interpolates_and_extrapolates_the_tables():
     assert model.syrk(100, 1000) == pytest.approx(1e-6 + 1000 * 100**2 / 1e10)
 
 
-def test_plan_budget_is_the_break_even_count_of_products():
+def test_plan_allowance_is_the_break_even_count_of_products():
     model = cost_model.CostModel(_constants(1e-9, 1e10, 1e-10))
     n, d = 4000, 200
     plan = model.plan(n, d)
     costs = model.steps(n, d)
     assert plan.method == cost_model.CG and plan.fallback == cost_model.PRIMAL  # n > D: no dual
-    assert plan.budget == int((costs[cost_model.PRIMAL] - costs[cost_model.CG])
-                              // costs["product"])
+    per_step = (costs[cost_model.PRIMAL] - costs[cost_model.CG]) / costs["product"]
+    assert plan.budget == int(per_step) and plan.increment == pytest.approx(per_step)
     assert model.plan(n, d) is plan  # cached per shape
+    wide = model.plan(1000, 3000)  # the dual's Gram matrix, paid once, widens the first step's
+    costs = model.steps(1000, 3000)
+    assert wide.method == cost_model.CG and wide.fallback == cost_model.DUAL
+    assert wide.budget == int(
+        (costs["gram"] + costs[cost_model.DUAL] - costs[cost_model.CG]) // costs["product"])
+    assert wide.increment == pytest.approx(
+        (costs[cost_model.DUAL] - costs[cost_model.CG]) / costs["product"])
 
 
 def test_plan_is_factored_when_products_are_dear():
@@ -143,7 +151,7 @@ def test_a_handed_over_solve_is_certified_and_says_so(monkeypatch):
     real, fake = _ill_conditioned(16)
     model = cost_model.CostModel(_constants(1e-9, 1e9, 1e-9))
     model._plans[(400, 30)] = cost_model.Plan(cost_model.CG, cost_model.PRIMAL, RATE_PRODUCTS,
-                                              {}, "test plan")
+                                              1.0, {}, "test plan")
     monkeypatch.setattr(cost_model, "current_model", lambda: model)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -1,23 +1,28 @@
-"""``form="auto"`` of the native backend: the Newton method predicted to be cheapest per step.
+"""``form="auto"`` of the native backend: the Newton method predicted to be cheapest.
 
-Three Newton methods solve the same problem (SPEC 1, 2, 7) to the same certified gap; per Newton
-step on n samples of D features they cost
+Three Newton methods solve the same problem (SPEC 1, 2, 7) to the same certified gap; on n samples
+of D features they cost
 
-    primal, Cholesky   one syrk forming ∇²F (n·D² flops), a Cholesky of order D, 3 passes over A
-    dual, Cholesky     a Gram matrix A Aᵀ (n²·D flops, once), a Cholesky of order n and passes
-                       over the n × n Gram matrix; only when n ≤ D (for n > D the dual's Newton
-                       system goes through the D × D Woodbury form, never cheaper than the primal)
-    primal, Newton-CG  one pass for ∇F, one more for the Jacobi preconditioner when n ≥ D, and
-                       two passes per Hessian-vector product (:mod:`dual.backends.newton_cg`)
+    primal, Cholesky   per step: one syrk forming ∇²F (n·D² flops), a Cholesky of order D and
+                       3 passes over A
+    dual, Cholesky     once: the Gram matrix A Aᵀ (n²·D flops); per step: a Cholesky of order n
+                       and passes over the n × n Gram matrix. Only when n ≤ D: for n > D the
+                       dual's Newton system goes through the D × D Woodbury form, never cheaper
+                       than the primal
+    primal, Newton-CG  per step: one pass for ∇F, one more for the Jacobi preconditioner when
+                       n ≥ D; two passes per Hessian-vector product (:mod:`dual.backends.newton_cg`)
 
 (SPEC 3 counts the flops of the first two). The machine constants that turn these counts into
-seconds are measured (:mod:`dual.calibration`); only the number of CG products a step will need
-is unknown beforehand (it depends on the Hessian's conditioning). So Newton-CG runs with a budget:
-the number of products that costs as much as the cheaper factored step. A step that would exceed
-it hands over to that factored method, from the iterate reached, so a wrong guess costs at most
-about one factored step (a few products when CG's observed rate already predicts the overrun).
-Newton-CG is not tried when fewer than ``RATE_PRODUCTS`` products fit: too few to measure the rate.
-The dual's Gram matrix is counted in its first step, as in SPEC 3.
+seconds are measured (:mod:`dual.calibration`). The factored method is the one cheaper for its
+first step (the dual's Gram matrix included, as in SPEC 3). The number of CG products a step
+will need is unknown beforehand (it depends on the Hessian's conditioning), so Newton-CG runs on
+an allowance: after j steps, as many products as cost what the factored method would have spent
+by then, (one-off + j·(its step − CG's fixed cost)) / product. Once the allowance runs out,
+Newton-CG hands over to the factored method from the iterate reached, so a wrong guess costs at
+most about what the factored method costs, and a few products when CG's observed rate already
+predicts the overrun. Newton-CG is not tried when fewer than ``RATE_PRODUCTS`` products fit in the
+first step (too few to measure that rate) or in the cost of each further factored step (a solve
+takes several Newton steps, each needing a few products).
 
 The plan depends on (n, D) and the constants only, so it is cached per shape: the same shapes in
 the same process always get the same plan, and a call costs a dictionary look-up.
@@ -35,12 +40,15 @@ PRIMAL, DUAL, CG = "primal/cholesky", "dual/cholesky", "primal/newton-cg"
 @dataclass(frozen=True)
 class Plan:
     """What ``form="auto"`` runs: ``method`` first (one of PRIMAL, DUAL, CG); for CG, at most
-    ``budget`` Hessian-vector products per Newton step, then ``fallback``. ``predicted`` holds the
-    predicted seconds per Newton step of each method and of one product (key ``"product"``)."""
+    ``budget`` Hessian-vector products in the first Newton step and ``increment`` more per
+    further step (cumulative), then ``fallback``. ``predicted`` holds the predicted seconds per
+    Newton step of each method, of the dual's Gram matrix (``"gram"``, once) and of one product
+    (``"product"``)."""
 
     method: str
     fallback: str
     budget: int
+    increment: float
     predicted: dict
     reason: str
 
@@ -93,13 +101,15 @@ class CostModel:
         return _loglog(order, c.cholesky_orders, c.cholesky_seconds)
 
     def steps(self, n, d):
-        """Predicted seconds per Newton step of each method, and of one CG product."""
+        """Predicted seconds per Newton step of each method, of the Gram matrix and of one CG
+        product."""
         c = self.constants
         logistic = n * c.sample_seconds + 20 * c.call_seconds  # σ, softplus, line search, ...
         one_pass = self.pass_(n * d)
         costs = {PRIMAL: self.syrk(d, n) + self.cholesky(d) + 3 * one_pass + logistic}
-        if n <= d:  # the Gram matrix (once, counted here) and a Cholesky of order n
-            costs[DUAL] = self.syrk(n, d) + self.cholesky(n) + 3 * self.pass_(n * n) + logistic
+        if n <= d:  # a Cholesky of order n after the Gram matrix, formed once
+            costs[DUAL] = self.cholesky(n) + 3 * self.pass_(n * n) + logistic
+            costs["gram"] = self.syrk(n, d)
         costs[CG] = (2 if n >= d else 1) * one_pass + logistic  # ∇F (and the preconditioner)
         costs["product"] = 2 * one_pass + (n + 3 * d) * c.sample_seconds / 4 + 12 * c.call_seconds
         return {method: float(seconds) for method, seconds in costs.items()}
@@ -113,17 +123,23 @@ class CostModel:
 
     def _make_plan(self, n, d):
         costs = self.steps(n, d)
-        dense = min((m for m in (PRIMAL, DUAL) if m in costs), key=costs.get)
-        budget = int((costs[dense] - costs[CG]) // costs["product"])
-        per_step = ", ".join(f"{m} {costs[m] * 1e3:.3g} ms" for m in (PRIMAL, DUAL, CG)
-                             if m in costs)
-        tail = (f"per Newton step: {per_step} + {costs['product'] * 1e6:.3g} µs per "
-                f"Hessian-vector product")
-        if budget < RATE_PRODUCTS:
-            return Plan(dense, dense, 0, costs, f"{dense}: fewer than {RATE_PRODUCTS} CG "
-                                                f"products fit in the cost of its step; {tail}")
-        return Plan(CG, dense, budget, costs, f"{CG} with up to {budget} products per step "
-                                               f"(as costly as a {dense} step); {tail}")
+        one_off = {PRIMAL: 0.0, DUAL: costs.get("gram", 0.0)}
+        dense = min((m for m in (PRIMAL, DUAL) if m in costs), key=lambda m: one_off[m] + costs[m])
+        budget = int((one_off[dense] + costs[dense] - costs[CG]) // costs["product"])
+        increment = (costs[dense] - costs[CG]) / costs["product"]
+        summary = ", ".join(f"{m} {costs[m] * 1e3:.3g} ms" for m in (PRIMAL, DUAL, CG)
+                            if m in costs)
+        tail = (f"per Newton step: {summary}" + (f" after a {costs['gram'] * 1e3:.3g} ms Gram "
+                                                 f"matrix" if "gram" in costs else "")
+                + f"; {costs['product'] * 1e6:.3g} µs per Hessian-vector product")
+        if min(budget, increment) < RATE_PRODUCTS:
+            which = "first step" if budget < increment else "further steps"
+            return Plan(dense, dense, 0, 0.0, costs, f"{dense}: fewer than {RATE_PRODUCTS} CG "
+                                                     f"products fit in the cost of its {which}; "
+                                                     f"{tail}")
+        return Plan(CG, dense, budget, increment, costs,
+                    f"{CG} with up to {budget} products in the first step and {increment:.3g} "
+                    f"more per step (what {dense} would cost); {tail}")
 
 
 _model = None

@@ -23,11 +23,12 @@ Armijo backtracking on F in place of the trust region (as LIBLINEAR's later Newt
   arithmetic, and a diagonal scaling would spread the D − n eigenvalues that sit at c.
 * **Stopping rule.** The certified gap of :mod:`dual.backends.native`, ‖∇F‖²/(2c) ≤
   tol·max(1, |F|): the same answer as the dense Newton, up to that tolerance.
-* **A budget.** With ``budget`` set, a Newton step whose CG needs more than ``budget`` products
-  takes the truncated direction and ends the run (``exhausted``): the caller goes on with a
-  Newton method that factors the Hessian, which is then cheaper per step. CG gives up early,
-  after ``RATE_PRODUCTS`` products, when its mean residual reduction per product so far predicts
-  that the budget will not do: a hopeless step then costs a few products, not the whole budget.
+* **An allowance.** With ``allowance = (first, increment)``, the products of the first j Newton
+  steps may add up to first + (j − 1)·increment; a step that reaches the allowance takes its
+  truncated direction and ends the run (``exhausted``): the caller goes on with a Newton method
+  that factors the Hessian, which is then the cheaper. CG gives up early, after ``RATE_PRODUCTS``
+  products, when its mean residual reduction per product so far predicts that the allowance will
+  not do: a hopeless step then costs a few products, not the whole allowance.
 
 Memory: A, plus A∘A (the same size) when preconditioning, plus O(n + D) vectors.
 """
@@ -47,7 +48,7 @@ class CGRun:
     """The outcome of :func:`newton_cg_primal`.
 
     ``iterations`` counts Newton steps, ``products`` Hessian-vector products (CG iterations);
-    ``exhausted`` says a step needed more than the budget and the run stopped after it.
+    ``exhausted`` says the allowance of products ran out and the run stopped there.
     """
 
     w: np.ndarray
@@ -58,7 +59,7 @@ class CGRun:
     exhausted: bool = False
 
 
-def newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, budget=None):
+def newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, allowance=None):
     """Newton-CG on F(w) (SPEC 1, 7) until ‖∇F‖²/(2c) ≤ tol·max(1, |F|).
 
     Parameters
@@ -68,9 +69,10 @@ def newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, budget=None):
         (n,) the indicator e of the fake rows.
     w0 : ndarray, shape (D,), optional
         Start (zero when None).
-    budget : int, optional
-        Hessian-vector products allowed per Newton step before the run hands over (see the
-        module docstring); without it CG runs until its tolerance or 2·D + 10 products.
+    allowance : (int, float), optional
+        Products allowed in the first Newton step, and further products per further step, before
+        the run hands over (see the module docstring); without it CG runs until its tolerance or
+        2·D + 10 products per step.
 
     Returns
     -------
@@ -80,7 +82,6 @@ def newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, budget=None):
     w = np.zeros(d) if w0 is None else w0.copy()
     t = offset + a @ w  # SPEC 7: scores a + Aw
     f = softplus_loss(t, fake_rows) + 0.5 * c * (w @ w)
-    limit = 2 * d + 10 if budget is None else max(1, int(budget))
     squares = a * a if n >= d else None  # for the Jacobi preconditioner
     products = 0
     for iteration in range(max_iter + 1):
@@ -94,16 +95,21 @@ def newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, budget=None):
             break
         curvature = sig * (1.0 - sig)  # s = σ(1 − σ)
         inverse_diagonal = None if squares is None else 1.0 / (squares.T @ curvature + c)
+        limit = 2 * d + 10
+        if allowance is not None:  # what is left of the cumulative allowance of products
+            limit = int(allowance[0] + iteration * allowance[1]) - products
+            if limit < 1:
+                return CGRun(w, iteration, False, False, products, exhausted=True)
         eta2 = min(0.25, grad2 / (2.0 * c * scale))  # η² = min(¼, ‖∇F‖²/(2c·max(1, |F|)))
         residual2 = max(eta2 * grad2, 0.5 * c * tol * scale)  # max(η‖∇F‖, ½ g_tol)²
         step, a_step, used, solved = _pcg(a, curvature, c, grad, inverse_diagonal, residual2,
-                                          limit, extrapolate=budget is not None)
+                                          limit, extrapolate=allowance is not None)
         products += used
         accepted = primal_line_search(w, t, f, step, a_step, grad @ step, c, fake_rows)
         if accepted is None:
             return CGRun(w, iteration, False, True, products)
         w, t, f = accepted
-        if not solved and budget is not None:
+        if not solved and allowance is not None:
             return CGRun(w, iteration + 1, False, False, products, exhausted=True)
     return CGRun(w, max_iter, False, False, products)
 
