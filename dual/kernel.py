@@ -119,6 +119,7 @@ def solve_kernel(K, n_real, c=1.0, *, offset=None, form="dual", solver="native",
         lam_real=lam[:n_real], lam_fake=lam[n_real:], primal_value=cert.primal_value,
         dual_value=cert.dual_value, gap=cert.gap, kkt=cert.kkt, status=raw.status,
         solver=name, form=raw.form, c=c, solve_time=elapsed, iterations=raw.iterations,
+        choice=raw.choice,
     )
     warn_if_inaccurate(solution, raw.inaccurate)
     return solution
