@@ -1,9 +1,9 @@
 """Checkpoints: one set of rules for every package and script.
 
-* **Atomic write.** The state goes to a temporary file in the target's directory, is flushed to
-  disk, and is moved into place with ``os.replace``: an interruption at any moment (Ctrl-C,
-  SIGKILL, a full disk) leaves the previous checkpoint intact and never a partial file under the
-  checkpoint's name.
+* **Atomic write** (:mod:`common.files`, as every output). The state goes to a temporary file in
+  the target's directory, is flushed to disk, and is moved into place with ``os.replace``: an
+  interruption at any moment (Ctrl-C, SIGKILL, a full disk) leaves the previous checkpoint intact
+  and never a partial file under the checkpoint's name.
 * **Safe read.** ``torch.load(weights_only=True)``: a checkpoint holds tensors, numbers, strings,
   lists and dicts only. numpy arrays are stored as tensors and numpy scalars as Python numbers.
 * **A clear error for a bad file.** A truncated copy, garbage, or a file that is not a checkpoint
@@ -14,11 +14,14 @@
   directory that was moved or copied resumes.
 """
 
+import contextlib
 import os
-import tempfile
+import secrets
 
 import numpy as np
 import torch
+
+from .files import atomic_write
 
 
 class CheckpointError(RuntimeError):
@@ -68,27 +71,16 @@ def _weights_only_safe(obj):
 
 
 def save_checkpoint(state, path):
-    """Write ``state`` (a nested dict) to ``path`` atomically.
+    """Write ``state`` (a nested dict) to ``path`` atomically (:func:`common.files.atomic_write`).
 
     Raises
     ------
     OSError
         The directory cannot be written; the previous checkpoint, if any, is left as it was.
     """
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pt", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            torch.save(_weights_only_safe(state), handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with atomic_write(path, "wb") as handle:
+        torch.save(_weights_only_safe(state), handle)
 
 
 def load_checkpoint(path):
@@ -187,11 +179,14 @@ def ensure_writable_directory(directory):
         With the directory and the reason in the message.
     """
     directory = os.fspath(directory)
+    probe = os.path.join(directory, f".write-test.{secrets.token_hex(8)}")
     try:
         os.makedirs(directory, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=directory)
-        os.close(fd)
-        os.remove(probe)
+        try:
+            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        finally:  # also after an interruption just after the creation
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(probe)
     except OSError as err:
         raise OutputDirectoryError(err.errno, f"cannot write the outputs to {directory!r} "
                                               f"({err.strerror or err}); choose another --out"

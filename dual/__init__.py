@@ -14,6 +14,7 @@ See ``SPEC.md`` sections 1–3 and 7. The public API::
     dual.lambdas_from_w(w, real, fake)                   # SPEC 3
     dual.w_from_lambdas(lam_real, lam_fake, real, fake, c)  # SPEC 3
     dual.available_solvers()                             # usable exponential-cone CVXPY solvers
+    dual.calibrate()                     # re-measure the machine constants of form="auto"
 
 Gradients of the optimal value (SPEC 4, Danskin) for torch users are in :mod:`dual.autograd`,
 and through a differentiable conic solve (cvxpylayers, the ``[layers]`` extra) in
@@ -21,6 +22,7 @@ and through a differentiable conic solve (cvxpylayers, the ``[layers]`` extra) i
 """
 
 from .backends import NATIVE, available_solvers, unavailable_solvers
+from .calibration import Calibration, calibrate
 from .certificate import Certificate, KKTResiduals, certify, certify_kernel, relative_gap
 from .exceptions import ConvergenceWarning, InaccurateSolutionWarning, SolverError
 from .objectives import (
@@ -33,12 +35,14 @@ from .objectives import (
     w_from_lambdas,
 )
 from .kernel import solve_kernel
-from .solution import KernelSolution, Solution
+from .solution import AutoChoice, KernelSolution, Solution
 from .solve import GAP_WARN_RTOL, solve
 
 __all__ = [
     "NATIVE",
     "GAP_WARN_RTOL",
+    "AutoChoice",
+    "Calibration",
     "Certificate",
     "ConvergenceWarning",
     "InaccurateSolutionWarning",
@@ -49,6 +53,7 @@ __all__ = [
     "available_solvers",
     "b_of_lambdas",
     "binary_entropy",
+    "calibrate",
     "certify",
     "certify_kernel",
     "discriminator",

@@ -6,6 +6,7 @@ float64 numpy arrays; nested records become dicts; every other field is kept as 
 """
 
 import dataclasses
+import typing
 from collections.abc import Mapping
 
 import numpy as np
@@ -58,7 +59,7 @@ class Record:
                              f"fields {unknown}; expected {sorted(fields)}")
         values = {}
         for name, value in data.items():
-            kind = fields[name].type
+            kind = _unwrap_optional(fields[name].type)
             if kind is np.ndarray:  # a copy, owned by the record (asarray reads CPU tensors)
                 value = np.asarray(value, dtype=np.float64).copy()
             elif isinstance(kind, type) and issubclass(kind, Record) and isinstance(value,
@@ -82,3 +83,11 @@ class Record:
         return True
 
     __hash__ = None  # arrays inside: equal records need not hash alike
+
+
+def _unwrap_optional(kind):
+    """``X`` for ``Optional[X]``, ``kind`` itself otherwise."""
+    args = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+    if typing.get_origin(kind) is typing.Union and len(args) == 1:
+        return args[0]
+    return kind

@@ -42,6 +42,11 @@ def _real_array(x, name):
 
 
 def _check_finite(arr, name):
+    if arr.dtype.kind in "biu":  # booleans and integers are finite
+        return
+    flat = arr.reshape(-1)
+    if flat.dtype.kind == "f" and np.isfinite(flat @ flat):  # one BLAS pass; an inf or NaN
+        return  # entry makes Σx² non-finite, and only an overflow does so with finite entries
     if not np.isfinite(arr).all():
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(

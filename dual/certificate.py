@@ -15,11 +15,12 @@ from scipy.special import expit
 from ._record import Record
 from ._validation import as_gram, as_offset, as_pair, as_vector, check_c, check_n_real
 from .objectives import (
-    _dual,
+    _dual_of_b,
     _dual_of_terms,
     _loss_of_scores,
     _offsets,
-    _primal,
+    _primal_of_scores,
+    _scores,
     b_of_lambdas,
     check_box,
 )
@@ -76,16 +77,21 @@ class Certificate(Record):
         return relative_gap(self.primal_value, self.dual_value)
 
 
-def _certify(w, lam_real, lam_fake, real, fake, c, offset_real, offset_fake, box=0.0):
-    """The certificate from validated float64 arrays (the path of ``dual.solve``)."""
-    primal_value = _primal(w, real, fake, c, offset_real, offset_fake)
-    dual_value = _dual(lam_real, lam_fake, real, fake, c, offset_real, offset_fake)
-    stationarity = float(np.max(np.abs(c * w - b_of_lambdas(lam_real, lam_fake, real, fake))))
+def _certify(w, lam_real, lam_fake, real, fake, c, offset_real, offset_fake, box=0.0, *,
+             scores=None, b=None):
+    """The certificate from validated float64 arrays (the path of ``dual.solve``).
+
+    Two passes over the data: the scores a + Aw and b(λ). A caller that has computed either from
+    the same w or λ (``dual.solve`` does, for the SPEC 3 maps) passes it in.
+    """
+    t_real, t_fake = _scores(w, real, fake, offset_real, offset_fake) if scores is None else scores
+    if b is None:
+        b = b_of_lambdas(lam_real, lam_fake, real, fake)
+    primal_value = _primal_of_scores(t_real, t_fake, w, c)
+    dual_value = _dual_of_b(b, lam_real, lam_fake, c, offset_real, offset_fake)
+    stationarity = float(np.max(np.abs(c * w - b)))
     link = float(  # SPEC 3, 7: λ = −σ(a + Aw)
-        max(
-            np.max(np.abs(lam_real + expit(offset_real + real @ w))),
-            np.max(np.abs(lam_fake + expit(offset_fake + fake @ w))),
-        )
+        max(np.max(np.abs(lam_real + expit(t_real))), np.max(np.abs(lam_fake + expit(t_fake))))
     )
     kkt = KKTResiduals(stationarity=stationarity, link=link, box=float(box))
     return Certificate(primal_value, dual_value, primal_value - dual_value, kkt)
@@ -99,7 +105,7 @@ def _certify_kernel(lam, gram, n_real, c, offset, box=0.0):
     scores = offset + k_beta / c  # SPEC 7: a + Jδ with δ = b(λ)/c, Jδ = Kβ/c
     half_norm_b = float(beta @ k_beta) / (2.0 * c)  # ‖b‖²/(2c) = βᵀKβ/(2c) = (c/2)‖δ‖²
     primal_value = _loss_of_scores(scores[:n_real], scores[n_real:]) + half_norm_b
-    dual_value = _dual_of_terms(lam[:n_real], lam[n_real:], half_norm_b, float(beta @ offset))
+    dual_value = _dual_of_terms(half_norm_b, float(beta @ offset), lam)
     link = float(np.max(np.abs(lam + expit(scores))))  # SPEC 7: λ_k = −σ(a_k + J_kδ)
     kkt = KKTResiduals(stationarity=0.0, link=link, box=float(box))
     return Certificate(primal_value, dual_value, primal_value - dual_value, kkt)

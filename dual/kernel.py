@@ -119,6 +119,7 @@ def solve_kernel(K, n_real, c=1.0, *, offset=None, form="dual", solver="native",
         lam_real=lam[:n_real], lam_fake=lam[n_real:], primal_value=cert.primal_value,
         dual_value=cert.dual_value, gap=cert.gap, kkt=cert.kkt, status=raw.status,
         solver=name, form=raw.form, c=c, solve_time=elapsed, iterations=raw.iterations,
+        choice=raw.choice,
     )
     warn_if_inaccurate(solution, raw.inaccurate)
     return solution
@@ -170,5 +171,4 @@ def _dual_start(gram, n_real, c, offset, beta0):
 
 def _dual_value(beta, mu, gram, c, offset):
     # SPEC 7: g = −βᵀKβ/(2c) + Σ H(μ_k) − βᵀa
-    return _dual_of_terms(-mu, np.empty(0), float(beta @ gram @ beta) / (2.0 * c),
-                          float(beta @ offset))
+    return _dual_of_terms(float(beta @ gram @ beta) / (2.0 * c), float(beta @ offset), -mu)

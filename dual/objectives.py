@@ -30,26 +30,37 @@ def _loss_of_scores(t_real, t_fake):
     return float(np.logaddexp(0.0, t_real).sum() + np.logaddexp(0.0, -t_fake).sum())
 
 
-def _dual_of_terms(lam_real, lam_fake, half_norm_b, linear):
+def _dual_of_terms(half_norm_b, linear, *multipliers):
     # SPEC 7: g(λ) = −‖b(λ)‖²/(2c) + Σ_k H(−λ_k) − βᵀa; half_norm_b = ‖b‖²/(2c), linear = βᵀa
-    return float(
-        -half_norm_b
-        + binary_entropy(-lam_real).sum()
-        + binary_entropy(-lam_fake).sum()
-        - linear
-    )
+    value = -half_norm_b
+    for lam in multipliers:
+        value += binary_entropy(-lam).sum()
+    return float(value - linear)
+
+
+def _scores(w, real, fake, offset_real, offset_fake):
+    # SPEC 7: the scores a + wᵀx of the real and the fake samples
+    return offset_real + real @ w, offset_fake + fake @ w
+
+
+def _primal_of_scores(t_real, t_fake, w, c):
+    # SPEC 1, 7: F(w) = Σ softplus(a_i + wᵀx_i) + Σ softplus(−a_j − wᵀg_j) + (c/2)‖w‖²
+    return _loss_of_scores(t_real, t_fake) + 0.5 * c * float(w @ w)
+
+
+def _dual_of_b(b, lam_real, lam_fake, c, offset_real, offset_fake):
+    # SPEC 7: βᵀa = Σ_i λ_i a_i + Σ_j (1 + λ_j) a_j
+    linear = lam_real @ offset_real + (1.0 + lam_fake) @ offset_fake
+    return _dual_of_terms((b @ b) / (2.0 * c), linear, lam_real, lam_fake)
 
 
 def _primal(w, real, fake, c, offset_real, offset_fake):
-    # SPEC 1, 7: F(w) = Σ softplus(a_i + wᵀx_i) + Σ softplus(−a_j − wᵀg_j) + (c/2)‖w‖²
-    return _loss_of_scores(offset_real + real @ w, offset_fake + fake @ w) + 0.5 * c * float(w @ w)
+    return _primal_of_scores(*_scores(w, real, fake, offset_real, offset_fake), w, c)
 
 
 def _dual(lam_real, lam_fake, real, fake, c, offset_real, offset_fake):
-    # SPEC 7: βᵀa = Σ_i λ_i a_i + Σ_j (1 + λ_j) a_j
     b = b_of_lambdas(lam_real, lam_fake, real, fake)
-    linear = lam_real @ offset_real + (1.0 + lam_fake) @ offset_fake
-    return _dual_of_terms(lam_real, lam_fake, (b @ b) / (2.0 * c), linear)
+    return _dual_of_b(b, lam_real, lam_fake, c, offset_real, offset_fake)
 
 
 def _offsets(offset_real, offset_fake, real, fake):

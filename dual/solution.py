@@ -1,7 +1,7 @@
 """The certified solutions: on sample features (:class:`Solution`) and on a Gram matrix
 (:class:`KernelSolution`)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
@@ -12,8 +12,63 @@ from .certificate import KKTResiduals, relative_gap
 from .objectives import discriminator as _discriminator
 
 
+@dataclass(frozen=True, eq=False)
+class AutoChoice(Record):
+    """How the native backend resolved ``form="auto"`` (see :mod:`dual.backends.cost_model`).
+
+    Attributes
+    ----------
+    method : str
+        What ran: ``"primal/cholesky"``, ``"dual/cholesky"``, ``"primal/newton-cg"``, or
+        ``"primal/newton-cg, then primal/cholesky"`` (or ``dual/…``) when Newton-CG ran out of its
+        allowance of Hessian-vector products and the factored method finished.
+    reason : str
+        The predicted costs per Newton step behind the choice, on this machine's measured
+        constants (:mod:`dual.calibration`).
+    predicted : dict
+        Method name → predicted seconds per Newton step; ``"gram"`` → the dual's Gram matrix
+        (once); ``"product"`` → one Hessian-vector product.
+    budget : int
+        Hessian-vector products allowed in the first Newton-CG step (0 when Newton-CG was not
+        chosen); the reason says how many more each further step adds.
+    products : int
+        Hessian-vector products (CG iterations) spent in all.
+    """
+
+    method: str
+    reason: str
+    predicted: dict
+    budget: int = 0
+    products: int = 0
+
+    @classmethod
+    def of_plan(cls, plan, products, handed_over):
+        """The record of a :class:`dual.backends.cost_model.Plan` as it ran."""
+        method = f"{plan.method}, then {plan.fallback}" if handed_over else plan.method
+        reason = plan.reason + (f"; the allowance of products ran out after {products}, so "
+                                f"{plan.fallback} finished" if handed_over else "")
+        return cls(method=method, reason=reason, predicted=dict(plan.predicted),
+                   budget=plan.budget, products=int(products))
+
+
+@dataclass(frozen=True, eq=False)
 class _Certified(Record):
-    """What both solutions share: read-only arrays, the multipliers, the gap and a summary."""
+    """What both solutions share: the multipliers, the certificate, the backend's report; the
+    arrays are read-only."""
+
+    lam_real: np.ndarray
+    lam_fake: np.ndarray
+    primal_value: float
+    dual_value: float
+    gap: float
+    kkt: KKTResiduals
+    status: str
+    solver: str
+    form: str
+    c: float
+    solve_time: float
+    iterations: Optional[int] = None
+    choice: Optional[AutoChoice] = None
 
     _ARRAYS = ("lam_real", "lam_fake")
 
@@ -34,8 +89,9 @@ class _Certified(Record):
     def summary(self):
         """One line: solver, form, values, gap and largest KKT residual."""
         it = "?" if self.iterations is None else self.iterations
+        how = self.form if self.choice is None else f"auto: {self.choice.method}"
         return (
-            f"{self.solver}/{self.form}: F={self.primal_value:.10g} g={self.dual_value:.10g} "
+            f"{self.solver}/{how}: F={self.primal_value:.10g} g={self.dual_value:.10g} "
             f"gap={self.gap:.2e} kkt={self.kkt.max:.2e} iters={it} time={self.solve_time:.4f}s"
         )
 
@@ -70,27 +126,19 @@ class Solution(_Certified):
     c : float
         Regularization weight.
     solve_time : float
-        Wall-clock seconds of the whole call, problem construction and certificate included.
+        Wall-clock seconds from the problem's construction to its certificate, both included
+        (the input checks before are not).
     iterations : int or None
-        Backend iterations, None if the backend does not say.
+        Backend iterations (Newton steps for the native backend), None if the backend does not
+        say.
+    choice : AutoChoice or None
+        How ``form="auto"`` chose the method, and why (native backend); None for a given form.
 
     ``to_dict()`` gives every field (arrays as float64 numpy arrays) and ``Solution.from_dict``
     rebuilds an equal solution from it (arrays may come back as lists or CPU tensors).
     """
 
-    w: np.ndarray
-    lam_real: np.ndarray
-    lam_fake: np.ndarray
-    primal_value: float
-    dual_value: float
-    gap: float
-    kkt: KKTResiduals
-    status: str
-    solver: str
-    form: str
-    c: float
-    solve_time: float
-    iterations: Optional[int] = None
+    w: np.ndarray = field(kw_only=True)
 
     _ARRAYS = ("w", "lam_real", "lam_fake")
 
@@ -130,22 +178,9 @@ class KernelSolution(_Certified):
         F(δ) at δ = b(λ)/c, from the scores a + Kβ/c and ‖δ‖² = βᵀKβ/c², in nats.
     dual_value : float
         g(λ) = −βᵀKβ/(2c) + Σ H(−λ_k) − βᵀa, in nats.
-    gap, kkt, status, solver, form, c, solve_time, iterations
+    gap, kkt, status, solver, form, c, solve_time, iterations, choice
         As in :class:`Solution`; ``kkt.stationarity`` is 0 by construction (δ = b(λ)/c).
     """
-
-    lam_real: np.ndarray
-    lam_fake: np.ndarray
-    primal_value: float
-    dual_value: float
-    gap: float
-    kkt: KKTResiduals
-    status: str
-    solver: str
-    form: str
-    c: float
-    solve_time: float
-    iterations: Optional[int] = None
 
     @property
     def beta(self):

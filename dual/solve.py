@@ -11,7 +11,7 @@ from .backends import resolve_backend
 from .backends.result import Problem
 from .certificate import _certify, relative_gap
 from .exceptions import InaccurateSolutionWarning
-from .objectives import b_of_lambdas
+from .objectives import _scores, b_of_lambdas
 from .solution import Solution
 
 #: A solution whose relative gap exceeds this draws an :class:`InaccurateSolutionWarning`.
@@ -25,7 +25,8 @@ def solve(real, fake, c=1.0, *, offset_real=None, offset_fake=None, form="dual",
     Parameters
     ----------
     real : array_like, shape (N, D)
-        Real samples (numpy array, nested list or CPU torch tensor; any real dtype).
+        Real samples (numpy array, nested list or CPU torch tensor; any real dtype, computed
+        with in float64).
     fake : array_like, shape (M, D)
         Generated samples.
     c : float, default 1.0
@@ -36,13 +37,19 @@ def solve(real, fake, c=1.0, *, offset_real=None, offset_fake=None, form="dual",
         which is SPEC 1–3.
     form : {"dual", "primal"} (and ``"auto"`` for the native backend)
         Which problem the backend solves: SPEC 1 (primal, D unknowns) or SPEC 2 (box dual,
-        N + M unknowns). The other side is filled by the SPEC 3 maps.
+        N + M unknowns). The other side is filled by the SPEC 3 maps. ``"auto"``: the native
+        method predicted to be cheapest on this machine (Newton in the primal or the dual with a
+        Cholesky factorization, or Newton-CG in the primal), recorded with its reason in
+        ``Solution.choice``; the first such call of a process loads or measures the machine's
+        constants (:mod:`dual.calibration`).
     solver : str, default "CLARABEL"
         ``"native"`` or one of :func:`dual.available_solvers`.
     warm_start : Solution, optional
         A previous solution to start from (used by the native backend; ignored by CVXPY).
     **solver_options
-        Passed to the backend (for CVXPY, to ``Problem.solve``: ``max_iters``, ``eps``, ...).
+        Passed to the backend. Native: ``tol`` (default 1e-10, on the certified relative gap),
+        ``max_iter``, ``linear_solver`` (``"cholesky"`` or, in the primal, ``"cg"``); CVXPY:
+        ``Problem.solve`` options (``max_iters``, ``eps``, ...).
 
     Returns
     -------
@@ -85,22 +92,25 @@ def solve(real, fake, c=1.0, *, offset_real=None, offset_fake=None, form="dual",
     problem = Problem(n_real=n_real, c=c, offset=np.concatenate([offset_real, offset_fake]),
                       features=np.concatenate([real, fake]))
     raw = backend.solve(problem, form, name, w0=w0, **solver_options)
-    box = 0.0
+    box, scores, b = 0.0, None, None
     if raw.w is not None:  # primal form: SPEC 3, 7, λ = −σ(a + Aw)
         w = raw.w
-        lam_real = -expit(offset_real + real @ w)
-        lam_fake = -expit(offset_fake + fake @ w)
+        scores = _scores(w, real, fake, offset_real, offset_fake)
+        lam_real, lam_fake = -expit(scores[0]), -expit(scores[1])
     else:  # dual form: project onto the box (a conic solver may step just outside), w = b/c
         lam, box = project_to_box(raw.lam)
         lam_real, lam_fake = lam[:n_real], lam[n_real:]
-        w = b_of_lambdas(lam_real, lam_fake, real, fake) / c  # SPEC 3: w = b(λ)/c
-    cert = _certify(w, lam_real, lam_fake, real, fake, c, offset_real, offset_fake, box)
+        b = b_of_lambdas(lam_real, lam_fake, real, fake)
+        w = b / c  # SPEC 3: w = b(λ)/c
+    cert = _certify(w, lam_real, lam_fake, real, fake, c, offset_real, offset_fake, box,
+                    scores=scores, b=b)
     elapsed = time.perf_counter() - start
 
     solution = Solution(
         w=w, lam_real=lam_real, lam_fake=lam_fake, primal_value=cert.primal_value,
         dual_value=cert.dual_value, gap=cert.gap, kkt=cert.kkt, status=raw.status, solver=name,
         form=raw.form, c=c, solve_time=elapsed, iterations=raw.iterations,
+        choice=raw.choice,
     )
     warn_if_inaccurate(solution, raw.inaccurate)
     return solution

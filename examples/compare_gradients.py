@@ -4,23 +4,24 @@ On seeded problems (real ~ N(m, I), fake ~ N(0, I), ‖m‖ = 1, score offsets ~
 the gradient of V = max_λ g(λ) = min_w F(w) (SPEC 2, 7) with respect to the fake features and
 their offsets comes from
 
-* ``danskin``: :func:`dual.autograd.optimal_value`, the native solve and the closed-form
-  gradient −β*_j w* (SPEC 4);
+* ``danskin``: :func:`dual.autograd.optimal_value`, the native solve (``--tol``, default 1e-10)
+  and the closed-form gradient −β*_j w* (SPEC 4);
 * ``cvxpylayers``: :class:`dual.layers.BoxDualLayer`, implicit differentiation of the conic solve
   (Clarabel inside diffcp; the ``[layers]`` extra);
 
 and each is compared with central finite differences of the re-solved optimum (native Newton,
 tol 1e-13) along random unit directions: relative error ‖(⟨∇V, v_k⟩)_k − (FD_k)_k‖ / ‖(FD_k)_k‖.
-The finite differences' own resolution is estimated from steps h and 2h. Writes OUT/gradients.csv,
-OUT/gradients.json and OUT/gradients.png; finished cells are checkpointed, ``--resume`` skips them.
+The finite differences' truncation error is estimated from steps h and 2h. Writes
+OUT/gradients.csv, OUT/gradients.json and OUT/gradients.png; finished cells are checkpointed,
+``--resume`` skips them.
 
     python examples/compare_gradients.py --out runs/gradients
 """
 
 import argparse
 import csv
+import io
 import json
-import os
 import time
 import warnings
 from pathlib import Path
@@ -29,14 +30,15 @@ import numpy as np
 import torch
 
 import dual
+from common.files import save_figure, write_json, write_text
 from dual import autograd
 
-COLUMNS = ["N", "D", "seed", "route", "rel_error", "fd_resolution", "seconds", "build_seconds",
+COLUMNS = ["N", "D", "seed", "route", "rel_error", "fd_truncation", "seconds", "build_seconds",
            "value_minus_certified", "certified_gap", "skipped"]
 FD = {"solver": "native", "form": "auto", "tol": 1e-13}
-# Memory of a layer's DPP canonicalization, a·(N + M)²·(D + k) GB, fitted to measurements on
-# this machine (1.8 GB at N = M = 1000, D = 2; 5.3 GB at N = M = 600, D = 50).
-LAYER_GB = (6.7e-8, 4.7)
+# Memory of a process that builds a layer, base + a·(N + M)²·(D + k) GB, fitted to measurements
+# on this machine (1.0 GB at N = M = 150, D = 50; 3.0 GB at 300, D = 50; 2.0 GB at 1000, D = 2).
+LAYER_GB = {"base": 0.35, "a": 1.43e-7, "k": 0.9}
 
 
 def parse_args(argv=None):
@@ -50,14 +52,19 @@ def parse_args(argv=None):
     parser.add_argument("--directions", type=int, default=4,
                         help="random directions for the finite differences")
     parser.add_argument("--h", type=float, default=1e-4, help="finite-difference step")
+    parser.add_argument("--tol", type=float, default=1e-10,
+                        help="the Danskin route's native tol (its default; the gradient's error "
+                             "follows the certified gap, about as its square root)")
     parser.add_argument("--layers-max-gb", type=float, default=6.0,
                         help="skip cvxpylayers where its canonicalization is predicted to need "
                              "more memory (GB)")
     parser.add_argument("--no-layers", action="store_true", help="Danskin only")
     parser.add_argument("--resume", action="store_true", help="keep finished cells of OUT")
     args = parser.parse_args(argv)
-    if min(args.sizes + args.dims) < 1 or args.directions < 1 or args.h <= 0 or args.c <= 0:
-        parser.error("sizes, dims and --directions must be >= 1; --h and --c must be > 0")
+    if min(args.sizes + args.dims) < 1 or args.directions < 1 or min(args.h, args.c) <= 0 or (
+            not 0 < args.tol < 1):
+        parser.error("sizes, dims and --directions must be >= 1; --h and --c must be > 0 and "
+                     "--tol in (0, 1)")
     return args
 
 
@@ -69,7 +76,11 @@ def make_problem(n, d, seed):
 
 
 def finite_differences(real, fake, a_real, a_fake, c, directions, h):
-    """Central differences of V along unit directions v = (V_fake, v_offset): values at h and 2h."""
+    """Central differences of V along unit directions v = (V_fake, v_offset), at steps h and 2h.
+
+    Each value is g(λ) of a native solve to a relative gap of about 1e-13 (in [V − gap, V]), so
+    over a step of 1e-4 the values' own errors add about 1e-9 of the derivative.
+    """
     rng = np.random.default_rng(12345)
 
     def value(shift_fake, shift_offset):
@@ -89,7 +100,8 @@ def finite_differences(real, fake, a_real, a_fake, c, directions, h):
 
 
 def compare(gradient, fd_rows):
-    """Relative error of ⟨gradient, v⟩ against FD(h), and FD's resolution |FD(h) − FD(2h)|."""
+    """Relative error of ⟨gradient, v⟩ against FD(h), and |FD(h) − FD(2h)|, about three times
+    FD(h)'s O(h²) truncation error (a Richardson estimate), both relative to ‖FD(h)‖."""
     projected = np.array([gradient @ v for v, _, _ in fd_rows])
     fd_h = np.array([row[1] for row in fd_rows])
     fd_2h = np.array([row[2] for row in fd_rows])
@@ -116,14 +128,14 @@ def run_cell(n, d, seed, args, layer):
         if compiled is None:
             value, _ = autograd.optimal_value(*tensors[:2], args.c, offset_real=tensors[2],
                                               offset_fake=tensors[3], solver="native",
-                                              form="auto")
+                                              form="auto", tol=args.tol)
         else:
             value, _, _ = compiled["layer"](*tensors)
         value.backward()
         seconds = time.perf_counter() - start
         gradient = np.concatenate([tensors[1].grad.numpy().ravel(), tensors[3].grad.numpy()])
-        rel_error, resolution = compare(gradient, fd_rows)
-        rows.append(dict(base, rel_error=rel_error, fd_resolution=resolution, seconds=seconds,
+        rel_error, truncation = compare(gradient, fd_rows)
+        rows.append(dict(base, rel_error=rel_error, fd_truncation=truncation, seconds=seconds,
                          build_seconds=None if compiled is None else compiled["build_seconds"],
                          value_minus_certified=value.item() - reference.dual_value))
     return rows
@@ -133,7 +145,7 @@ def build_layer(n, d, args):
     """A compiled layer for N = M = n and D = d, or the reason there is none."""
     if args.no_layers:
         return None
-    predicted = LAYER_GB[0] * (2 * n) ** 2 * (d + LAYER_GB[1])
+    predicted = LAYER_GB["base"] + LAYER_GB["a"] * (2 * n) ** 2 * (d + LAYER_GB["k"])
     if predicted > args.layers_max_gb:
         return (f"predicted {predicted:.0f} GB for the DPP canonicalization > "
                 f"--layers-max-gb {args.layers_max_gb:g}")
@@ -156,18 +168,15 @@ def layers_installed():
 
 
 def save(rows, args):
-    """CSV and JSON, each written to a temporary file and renamed (atomic)."""
+    """CSV and JSON, each written atomically (common.files)."""
     args.out.mkdir(parents=True, exist_ok=True)
     settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
-    tmp = args.out / "gradients.json.tmp"
-    tmp.write_text(json.dumps({"settings": settings, "rows": rows}, indent=2))
-    os.replace(tmp, args.out / "gradients.json")
-    tmp = args.out / "gradients.csv.tmp"
-    with open(tmp, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(tmp, args.out / "gradients.csv")
+    write_json(args.out / "gradients.json", {"settings": settings, "rows": rows})
+    table = io.StringIO()
+    writer = csv.DictWriter(table, fieldnames=COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text(args.out / "gradients.csv", table.getvalue())
 
 
 def summarize(rows):
@@ -177,12 +186,12 @@ def summarize(rows):
         if "rel_error" in row:
             table.setdefault((row["N"], row["D"], row["route"]), []).append(row)
     lines = [f"{'N=M':>5} {'D':>3} {'route':<12} {'rel. error mean':>15} {'worst':>9} "
-             f"{'FD resolution':>13} {'time [s]':>9} {'build [s]':>9}"]
+             f"{'FD truncation':>13} {'time [s]':>9} {'build [s]':>9}"]
     for (n, d, route), group in sorted(table.items()):
         errors = [r["rel_error"] for r in group]
         build = group[0]["build_seconds"]
         lines.append(f"{n:>5} {d:>3} {route:<12} {np.mean(errors):>15.2e} {max(errors):>9.2e} "
-                     f"{max(r['fd_resolution'] for r in group):>13.1e} "
+                     f"{max(r['fd_truncation'] for r in group):>13.1e} "
                      f"{np.mean([r['seconds'] for r in group]):>9.4f} "
                      f"{'' if build is None else format(build, '.2f'):>9}")
     for row in rows:
@@ -210,11 +219,12 @@ def plot(rows, path):
                      label=f"{route}, D = {d}")
         left.loglog(sizes, worst, **style)
         right.loglog(sizes, seconds, **style)
-    resolution = [r for r in rows if "fd_resolution" in r]
-    if resolution:
-        sizes = sorted({2 * r["N"] for r in resolution})
-        left.loglog(sizes, [max(r["fd_resolution"] for r in resolution if 2 * r["N"] == s)
-                            for s in sizes], ":", color="0.5", label="finite-difference resolution")
+    finite = [r for r in rows if "fd_truncation" in r]
+    if finite:
+        sizes = sorted({2 * r["N"] for r in finite})
+        left.loglog(sizes, [max(r["fd_truncation"] for r in finite if 2 * r["N"] == s)
+                            for s in sizes], ":", color="0.5",
+                    label="finite differences: |FD(h) − FD(2h)|")
     left.set_xlabel("N + M")
     left.set_ylabel("relative error against finite differences (worst seed)")
     right.set_xlabel("N + M")
@@ -225,7 +235,7 @@ def plot(rows, path):
     fig.suptitle("∇ of the optimal discriminator value: Danskin vs implicit differentiation",
                  fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, dpi=120)
     plt.close(fig)
 
 

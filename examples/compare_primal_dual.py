@@ -15,7 +15,6 @@ the boundary D_w = 1/2 (wᵀx = 0: the model has no bias); right, the solve time
 """
 
 import argparse
-import json
 import os
 import statistics
 import time
@@ -25,6 +24,7 @@ import numpy as np
 from tqdm import tqdm
 
 import dual
+from common import files
 
 FORMS = ("primal", "dual")
 # SCS options for --scs-tight: without Anderson acceleration SCS reaches tight gaps on the box dual
@@ -214,15 +214,8 @@ def save_figure(path, real, fake, sol, rows):
     right.set_title("solve time per solver and form (blue primal, orange dual, grey external;"
                     "\nhatched: InaccurateSolutionWarning)", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    files.save_figure(fig, path, dpi=120)
     plt.close(fig)
-
-
-def write_json(path, payload):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as fh:
-        json.dump(payload, fh, indent=2)
-    os.replace(tmp, path)
 
 
 def main(argv=None):
@@ -276,7 +269,7 @@ def main(argv=None):
     settings = vars(args) | {"solvers": solvers, "reference": "/".join(ref_key),
                              "time": "median wall-clock seconds of the call, under load"}
     payload = {"settings": settings, "rows": rows, "figure": figure}
-    write_json(os.path.join(args.out, "results.json"), payload)
+    files.write_json(os.path.join(args.out, "results.json"), payload)
     print(f"wrote {args.out}/results.json and {figure}")
     return payload
 

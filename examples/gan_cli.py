@@ -7,11 +7,11 @@ resolved settings are printed at the start and written to ``OUT/config.json``.
 """
 
 import dataclasses
-import json
 import os
 
 import generator as gen
 from common.checkpoint import ensure_writable_directory
+from common.files import write_json
 from generator.experiment import METRIC_KEYS, snapshot_metrics, summary_line
 from generator.features import FEATURES
 from generator.image_metrics import METRIC_KEYS as IMAGE_METRIC_KEYS
@@ -110,8 +110,7 @@ def start(args, config, may_change=()):
     if args.resume:
         trainer.resume(may_change=may_change)
         print(f"resumed from step {trainer.step} of {args.out}/checkpoint.pt")
-    with open(os.path.join(args.out, "config.json"), "w") as handle:
-        json.dump(config.to_dict(), handle, indent=2)
+    write_json(os.path.join(args.out, "config.json"), config.to_dict())
     return target, method, trainer
 
 
@@ -121,12 +120,6 @@ def train(trainer):
     if result.interrupted:
         print(f"stopped at step {result.step}; continue with --resume")
     return result
-
-
-def write_metrics(path, metrics):
-    """metrics.json, indented."""
-    with open(path, "w") as handle:
-        json.dump(metrics, handle, indent=2)
 
 
 def evaluate(args, trainer, target):

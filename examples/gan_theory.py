@@ -14,7 +14,6 @@ Example::
 """
 
 import argparse
-import json
 import os
 
 import numpy as np
@@ -22,6 +21,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 from tqdm import tqdm
 
+from common.files import save_figure, write_json
 from generator import theory
 
 
@@ -102,7 +102,7 @@ def plot(pair, name, rows, path):
            ylabel="nats")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, dpi=120)
 
 
 def main(argv=None):
@@ -142,8 +142,7 @@ def main(argv=None):
         "path": rows, "figure": os.path.basename(fig_path),
     }
     json_path = os.path.join(args.out, f"gan_theory_{args.pair}.json")
-    with open(json_path, "w") as fh:
-        json.dump(result, fh, indent=2)
+    write_json(json_path, result)
     print(f"wrote {fig_path} and {json_path}")
     return result
 

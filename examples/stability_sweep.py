@@ -4,10 +4,11 @@ Grid: learning rates × seeds × methods on one target. Methods (see generator/e
 ``dual`` (exact discriminator, SPEC 4), ``linear-gd`` (the same SPEC 1 discriminator, same φ and
 c, trained by gradient steps) and ``mlp-ns`` (MLP discriminator, non-saturating loss); every
 other setting comes from the target's preset (generator/presets.py), with a constant learning
-rate. Every run takes the same number of generator steps. Each finished run is appended to
-``sweep_<target>.csv`` at once; running the script again skips the runs already there (key:
-method, lr, seed, target, steps), so an interrupted sweep resumes. The figure shows mean ±
-standard error over seeds against the learning rate, one panel per metric.
+rate. Every run takes the same number of generator steps. Each finished run is added to
+``sweep_<target>.csv`` at once (the file is rewritten atomically: it only ever holds complete
+rows); running the script again skips the runs already there (key: method, lr, seed, target,
+steps), so an interrupted sweep resumes. The figure shows mean ± standard error over seeds
+against the learning rate, one panel per metric.
 
 Example::
 
@@ -16,38 +17,26 @@ Example::
 """
 
 import argparse
-import concurrent.futures as cf
-import csv
 import dataclasses
-import json
 import math
-import multiprocessing
 import os
+import sys
 import time
 
-import torch
 from matplotlib.figure import Figure
-from tqdm import tqdm
 
-from generator import experiment
+from common import cli
+from common.checkpoint import ensure_writable_directory
+from common.files import save_figure, write_json
 from generator.experiment import RunConfig
 
+import sweep_runner
+from sweep_runner import KEY_FIELDS, config_key, read_rows, run_key
+
 SWEEP_METHODS = ("dual", "linear-gd", "mlp-ns")
-KEY_FIELDS = ("method", "lr", "seed", "target", "steps")
-FIELDS = KEY_FIELDS + experiment.RESULT_FIELDS
 
 FULL_LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2)
 QUICK = {"lrs": (1e-3, 1e-2), "num_seeds": 1, "steps": 25, "batch_size": 64}
-
-
-def run_key(method, lr, seed, target, steps):
-    """The normalized key of a run (floats and ints parsed, so CSV text round-trips)."""
-    return (str(method), float(lr), int(seed), str(target), int(steps))
-
-
-def config_key(config):
-    """The key of a :class:`RunConfig`."""
-    return run_key(*(getattr(config, k) for k in KEY_FIELDS))
 
 
 def build_configs(args):
@@ -60,106 +49,6 @@ def build_configs(args):
                                                       steps=args.steps, **overrides),
                                 lr_final=None)
             for s in seeds for lr in args.lrs for m in args.methods]
-
-
-def worker_init(warm_up=True):
-    """Worker initializer: one torch thread per worker (the workers provide the parallelism).
-
-    With ``warm_up``, one 1-step run of each method first pays the process's one-time costs
-    (lazy imports, first torch kernels, about 2 s), so that ``wall_seconds`` of the real runs
-    measures the runs alone.
-    """
-    torch.set_num_threads(1)
-    if warm_up:
-        for method in SWEEP_METHODS:
-            experiment.run_one(RunConfig.from_preset(method, "ring", steps=1, batch_size=8,
-                                                     num_features=8))
-
-
-# --------------------------------------------------------------------------- the CSV
-
-
-def read_rows(path):
-    """The complete rows of a sweep CSV (a torn last line, from a crash mid-write, is skipped)."""
-    if not os.path.exists(path):
-        return []
-    with open(path, newline="") as fh:
-        rows = []
-        for row in csv.DictReader(fh):
-            if any(row.get(k) in (None, "") for k in KEY_FIELDS + ("status", "wall_seconds")):
-                continue
-            try:
-                run_key(*(row[k] for k in KEY_FIELDS))
-                float(row["wall_seconds"])
-            except ValueError:
-                continue
-            rows.append(row)
-    return rows
-
-
-def completed_keys(path):
-    """Keys of the runs already in the CSV (any status but ``"error"``, which is retried)."""
-    return {run_key(*(r[k] for k in KEY_FIELDS)) for r in read_rows(path)
-            if r["status"] != "error"}
-
-
-def append_row(path, row):
-    """Append one row (writing the header first if the file is new), flushed to disk."""
-    new = not os.path.exists(path) or os.path.getsize(path) == 0
-    if not new:
-        with open(path, "rb") as fh:  # finish a torn last line so the new row starts clean
-            fh.seek(-1, os.SEEK_END)
-            torn = fh.read(1) != b"\n"
-    with open(path, "a", newline="") as fh:
-        if not new and torn:
-            fh.write("\n")
-        writer = csv.DictWriter(fh, fieldnames=FIELDS, extrasaction="ignore")
-        if new:
-            writer.writeheader()
-        writer.writerow({**row, "lr": repr(float(row["lr"]))})
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def run_sweep(configs, csv_path, jobs, progress=True):
-    """Run the configs not yet in the CSV; append each row as it finishes.
-
-    Returns
-    -------
-    (ran, skipped) : int, int
-    """
-    done_keys = completed_keys(csv_path)
-    todo = [c for c in configs if config_key(c) not in done_keys]
-    skipped = len(configs) - len(todo)
-    bar = tqdm(total=len(todo), desc="runs", disable=not progress)
-    if not todo:
-        pass
-    elif jobs == 1:
-        threads = torch.get_num_threads()
-        worker_init()
-        try:
-            for config in todo:
-                append_row(csv_path, experiment.run_one(config))
-                bar.update(1)
-        finally:
-            torch.set_num_threads(threads)
-    else:
-        ctx = multiprocessing.get_context("spawn")
-        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx,
-                                    initializer=worker_init) as pool:
-            futures = [pool.submit(experiment.run_one, config) for config in todo]
-            try:
-                for fut in cf.as_completed(futures):
-                    row = fut.result()
-                    append_row(csv_path, row)
-                    bar.set_postfix_str(f"{row['method']} lr={float(row['lr']):g} "
-                                        f"seed={row['seed']}: {row['modes_covered']} modes")
-                    bar.update(1)
-            except KeyboardInterrupt:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-    bar.close()
-    return len(todo), skipped
 
 
 # --------------------------------------------------------------------------- the summary
@@ -247,7 +136,7 @@ def plot_summary(summary, path, title):
     axes[0].legend(fontsize=8)
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, dpi=120)
 
 
 def table(summary):
@@ -284,7 +173,13 @@ def main(argv=None):
                         help="RFF lengthscale(s); default: the target's preset")
     parser.add_argument("--c", type=float, default=None,
                         help="SPEC 1 L2 weight; default: the target's preset")
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes")
+    engine = parser.add_mutually_exclusive_group()
+    engine.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run on the Dask cluster of this scheduler (e.g. tcp://host:8786)")
+    engine.add_argument("--jobs", type=int, default=None,
+                        help="run on a local Dask cluster of N single-threaded workers")
+    parser.add_argument("--connect-timeout", type=float, default=10.0,
+                        help="seconds to wait for the scheduler of --scheduler")
     parser.add_argument("--quick", action="store_true",
                         help="tiny smoke sweep: 2 lrs x 1 seed x the methods x 25 steps")
     parser.add_argument("--no-progress", action="store_true")
@@ -297,15 +192,33 @@ def main(argv=None):
             parser.error(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
     if any(not lr > 0 for lr in args.lrs):
         parser.error(f"--lrs must be positive, got {args.lrs}")
-    os.makedirs(args.out, exist_ok=True)
+    ensure_writable_directory(args.out)
     csv_path = os.path.join(args.out, f"sweep_{args.target}.csv")
+    read_rows(csv_path)  # a damaged CSV is refused before any run or cluster starts
 
     configs = build_configs(args)
+    progress = not args.no_progress
     start = time.perf_counter()
-    ran, skipped = run_sweep(configs, csv_path, args.jobs, progress=not args.no_progress)
+    try:
+        if args.scheduler is None and args.jobs is None:
+            engine = "in process"
+            ran, skipped = sweep_runner.run_in_process(configs, csv_path, progress)
+        else:
+            with sweep_runner.dask_client(args.scheduler, args.jobs,
+                                          args.connect_timeout) as client:
+                engine = f"Dask at {client.scheduler.address}"
+                print(f"Dask dashboard: {client.dashboard_link}")
+                ran, skipped = sweep_runner.run_on_cluster(configs, csv_path, client, progress)
+    except (ImportError, sweep_runner.SchedulerUnreachable) as err:
+        print(f"stability_sweep.py: error: {err}", file=sys.stderr)
+        return cli.EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        done = len(read_rows(csv_path))
+        print(f"\ninterrupted: outstanding runs cancelled; {done} row(s) kept in {csv_path}; "
+              f"run the same command again to continue")
+        return cli.EXIT_INTERRUPTED
     elapsed = time.perf_counter() - start
-    print(f"{ran} run(s) done, {skipped} already in {csv_path}; {elapsed:.1f} s with "
-          f"--jobs {args.jobs}")
+    print(f"{ran} run(s) done, {skipped} already in {csv_path}; {elapsed:.1f} s, {engine}")
 
     wanted = {config_key(c) for c in configs}
     rows = [r for r in read_rows(csv_path) if run_key(*(r[k] for k in KEY_FIELDS)) in wanted]
@@ -316,15 +229,14 @@ def main(argv=None):
                  f"{args.num_seeds} seed(s), mean ± se")
     result = {"target": args.target, "steps": args.steps, "batch_size": configs[0].batch_size,
               "lrs": args.lrs, "seeds": list(range(args.seed, args.seed + args.num_seeds)),
-              "methods": args.methods, "jobs": args.jobs, "runs_this_invocation": ran,
+              "methods": args.methods, "engine": engine, "runs_this_invocation": ran,
               "runs_skipped": skipped, "seconds_this_invocation": elapsed,
               "run_config": configs[0].to_dict(), "summary": summary,
               "csv": os.path.basename(csv_path), "figure": os.path.basename(fig_path)}
-    with open(os.path.join(args.out, f"sweep_{args.target}.json"), "w") as fh:
-        json.dump(result, fh, indent=2, allow_nan=True)
+    write_json(os.path.join(args.out, f"sweep_{args.target}.json"), result)
     print(f"wrote {csv_path}, {fig_path}")
-    return result
+    return cli.EXIT_OK
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(cli.run(main))

@@ -26,6 +26,7 @@ import os
 import sys
 
 from common import cli
+from common.files import write_json
 from generator.methods.baseline import METHODS
 from generator.plots import plot_game_curves
 
@@ -63,7 +64,7 @@ def main(argv=None):
         "final_d_fake": logs["d_fake"][-1], "g_loss": method.config.g_loss,
         "config": config.to_dict(),
     })
-    gan_cli.write_metrics(os.path.join(args.out, "metrics.json"), metrics)
+    write_json(os.path.join(args.out, "metrics.json"), metrics)
 
     gan_cli.plot_samples(args, result, target, metrics, f"{target.name}, {args.method}")
     plot_game_curves(logs, os.path.join(args.out, "curves.png"))

@@ -29,6 +29,7 @@ import sys
 import torch
 
 from common import cli
+from common.files import write_json
 from generator.methods.neural_dual import GENERATOR_STEPS, TRUST_RULES
 from generator.image_plots import plot_neural_dual_curves
 from generator.plots import plot_dual_weights, plot_training_curves
@@ -93,7 +94,7 @@ def main(argv=None):
         metrics["final_kappa"] = method.kappa
     else:
         metrics.update(solver=method.config.solver, form=method.config.form)
-    gan_cli.write_metrics(os.path.join(args.out, "metrics.json"), metrics)
+    write_json(os.path.join(args.out, "metrics.json"), metrics)
 
     gan_cli.plot_samples(args, result, target, metrics, f"{target.name}, dual "
                                                         f"({args.discriminator} discriminator)")

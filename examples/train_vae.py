@@ -16,7 +16,6 @@ The defaults (two hidden layers 512-256, latent 32, batch 64, Adam 1e-3 with a c
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -26,6 +25,7 @@ from tqdm.auto import tqdm
 
 from common import cli
 from common.checkpoint import ensure_writable_directory
+from common.files import write_json
 from vae import DATASETS, DECODERS, LR_SCHEDULES, TrainConfig, Trainer, VAEConfig
 from vae import evaluate_iwae, figures, load_dataset
 
@@ -104,7 +104,9 @@ def main(argv=None):
 
     result = trainer.run(on_epoch_end=after_epoch)
     if result.interrupted:
-        print(f"stopped in epoch {trainer.epoch + 1}; continue with --resume")
+        where = (f"in epoch {trainer.epoch + 1}" if trainer.epoch < args.epochs else
+                 "after the last epoch")
+        print(f"stopped {where}; continue with --resume")
         return cli.EXIT_INTERRUPTED
 
     model, hist = trainer.model, trainer.history
@@ -135,8 +137,7 @@ def main(argv=None):
         "config": {"dataset": args.dataset, "data_dir": args.data_dir,
                    "model": model_config.to_dict(), "train": vars(args.train_config)},
     }
-    with open(os.path.join(args.out, "metrics.json"), "w") as f:
-        json.dump(metrics, f, indent=2)
+    write_json(os.path.join(args.out, "metrics.json"), metrics)
     print(f"final test negative ELBO {hist['test_loss'][-1]:.3f} nats/image; IWAE NLL "
           f"{iwae:.3f} (K={args.iwae_samples}, {n_iwae} test images); wrote {args.out}")
     return cli.EXIT_OK

@@ -27,7 +27,6 @@ _EXPORTS = {
     "mode_metrics": "metrics", "moment_errors": "metrics", "sample_covariance": "metrics",
     "sample_mean": "metrics",
     "DualConfig": "methods.feature_dual", "DualMethod": "methods.feature_dual",
-    "dual_value": "methods.feature_dual",
     "BaselineConfig": "methods.baseline", "BaselineMethod": "methods.baseline",
     "make_baseline": "methods.baseline",
     "LinearFeatureDiscriminator": "methods.discriminators",

@@ -261,6 +261,8 @@ def run_one(config, cache_dir=None):
         trainer = make_trainer(config, target, method, snapshots=0, progress=False)
         try:
             result = trainer.run()
+            if result.interrupted:  # Ctrl-C stopped the run early: it is not a result
+                raise KeyboardInterrupt
         except NonFiniteError as err:
             row.update(status="nonfinite", train_seconds=math.nan, error=str(err)[:300],
                        **_failed_metrics(target))

@@ -1,7 +1,8 @@
 """Figures of a training run: samples, dual/primal/gap curves, the game's value, dual weights.
 
-Figures are built with ``matplotlib.figure.Figure`` and written with ``savefig``: no pyplot, no
-backend selection, no global state, so importing this module changes nothing for the caller.
+Figures are built with ``matplotlib.figure.Figure`` and written atomically
+(:func:`common.files.save_figure`): no pyplot, no backend selection, no global state, so
+importing this module changes nothing for the caller.
 """
 
 import math
@@ -9,9 +10,12 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
+from common.files import save_figure
+
 
 def _limits(target, real):
-    pts = np.asarray(real)
+    """Axis limits holding every mode of the target and every real sample, padded."""
+    pts = np.concatenate([np.asarray(target.modes), np.asarray(real)])
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     pad = 0.15 * float((hi - lo).max()) + 0.2
     return (lo[0] - pad, hi[0] + pad), (lo[1] - pad, hi[1] + pad)
@@ -58,7 +62,7 @@ def plot_snapshots(snapshots, real, target, path, metrics=None):
     axes.flat[0].legend(loc="upper left", fontsize=7, markerscale=3, framealpha=0.8)
     fig.suptitle(f"Generated vs real samples ({target.name})", fontsize=11)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
+    save_figure(fig, path, dpi=130)
 
 
 def _smooth(values, window):
@@ -108,7 +112,7 @@ def plot_training_curves(logs, path, ceiling=None):
     ax2.set_ylabel("|F(w*) − g(λ*)| (nats; 0 drawn at 1e-16)")
     ax2.set_title("Certified duality gap per solve", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
+    save_figure(fig, path, dpi=130)
 
 
 def plot_dual_weights(real, fake, lam_real, lam_fake, target, path):
@@ -138,7 +142,7 @@ def plot_dual_weights(real, fake, lam_real, lam_fake, target, path):
     fig.colorbar(sc, ax=axes, shrink=0.85, label="dual weight (0.5: D undecided)")
     fig.suptitle("Dual weights of the exact discriminator on the final minibatch "
                  "(the other set in grey)", fontsize=11)
-    fig.savefig(path, dpi=130, bbox_inches="tight")
+    save_figure(fig, path, dpi=130, bbox_inches="tight")
 
 
 def plot_game_curves(logs, path):
@@ -156,4 +160,4 @@ def plot_game_curves(logs, path):
     ax2.set(xlabel="step", ylim=(-0.02, 1.02), title="Discriminator outputs")
     ax2.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
+    save_figure(fig, path, dpi=130)

@@ -236,7 +236,7 @@ class Trainer(CheckpointedLoop):
                 raise self._non_finite(err) from err
             finally:
                 bar.close()
-            interrupted = stop.requested and self.step < cfg.steps
+            interrupted = stop.requested  # in the last step too: the caller stops there
         if wanted and self.step < cfg.steps and not interrupted and self.step not in self.snapshots:
             self._take_snapshot()  # stopped by the time budget
         self.save()

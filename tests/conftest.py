@@ -1,7 +1,10 @@
-"""Shared test helpers: loading an example script as a module; the digits classifier."""
+"""Shared test helpers: loading an example script as a module; where the tests cache the
+machine constants of ``form="auto"``; the digits classifier."""
 
 import importlib.util
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,13 @@ import torch
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 if str(EXAMPLES) not in sys.path:  # the scripts import their shared helpers (gan_cli) by name
     sys.path.insert(0, str(EXAMPLES))
+
+
+# form="auto" of the native backend measures this machine once and caches the constants
+# (dual.calibration): the tests keep that cache beside the other temporary files, not in the
+# user's home; scripts run as subprocesses inherit the setting.
+os.environ.setdefault("DUAL_CALIBRATION", os.path.join(
+    tempfile.gettempdir(), f"dualgan-tests-{os.getuid()}", "calibration.json"))
 
 
 def load_example(name):

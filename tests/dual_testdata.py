@@ -47,6 +47,16 @@ def solver_options(solver):
     return dict(SCS_OPTIONS) if solver == "SCS" else {}
 
 
+def moderate(seed):
+    """Real (7, 3) and fake (5, 3) data, w (3,), λ strictly inside the box, and the generator
+    for further draws."""
+    rng = np.random.default_rng(seed)
+    real, fake = rng.normal(size=(7, 3)), rng.normal(size=(5, 3)) + 0.5
+    w = rng.normal(size=3)
+    lam_real, lam_fake = -rng.uniform(0.01, 0.99, 7), -rng.uniform(0.01, 0.99, 5)
+    return real, fake, w, lam_real, lam_fake, rng
+
+
 def naive_primal(w, real, fake, c):
     """SPEC 1 written term by term with log1p(exp(.)) (fine for moderate |wᵀx|), in nats."""
     total = 0.0

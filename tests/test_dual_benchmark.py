@@ -1,55 +1,123 @@
-"""The backend benchmark runs end to end on its quick grid."""
+"""The backend benchmark: its quick grids end to end, and its resumable CSV (whole cells only,
+written atomically; --resume skips them; Ctrl-C keeps them)."""
 
 import csv
 import json
 
 import pytest
 
+from common.cli import EXIT_INTERRUPTED, EXIT_USER_ERROR, run
 from conftest import load_example
 from dual_testdata import float_rounding
 
 pytest.importorskip("sklearn")
 pytest.importorskip("matplotlib")
 
+TINY = ["--quick", "--repeats", "1", "--families", "overlapping", "duplicated", "--sizes", "10",
+        "40", "--dims", "4"]
+
 
 def _load():
     return load_example("benchmark_backends")
 
 
-@pytest.mark.slow  # about 6 s: every backend on four cells
-def test_quick_benchmark_end_to_end(tmp_path, capsys):
+def _csv(path):
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _certified(row):
+    """A native answer is certified to the default tol = 1e-10 up to the rounding of the gap's
+    evaluation; the best F of any backend is ≥ F*, so F − F_best ≤ F − F* ≤ gap."""
+    slack = float_rounding(float(row["primal_value"]), 2 * int(row["N"])) / max(
+        1.0, abs(float(row["primal_value"])))
+    return (float(row["relative_gap"]) <= 1e-10 + slack
+            and float(row["objective_diff"]) <= float(row["relative_gap"]) + slack)
+
+
+def test_quick_extended_benchmark_end_to_end(tmp_path, capsys):
     bench = _load()
-    rows = bench.main(["--quick", "--repeats", "1", "--out", str(tmp_path)])
+    assert bench.main(TINY + ["--out", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
-    assert "liblinear" in printed and "native-warm" in printed
-    with open(tmp_path / "benchmark.csv") as handle:
-        table = list(csv.DictReader(handle))
-    assert len(table) == len(rows)
-    saved = json.loads((tmp_path / "benchmark.json").read_text())
-    assert len(saved["rows"]) == len(rows)
-    assert (tmp_path / "benchmark.png").stat().st_size > 10_000
-    cells = {(r["N"], r["D"]) for r in rows}
+    assert "worst cold" in printed and "duplicated" in printed
+    rows = _csv(tmp_path / "benchmark.csv")
+    cells = {(r["family"], r["N"], r["D"]) for r in rows}
     assert len(cells) == 4
-    for row in rows:
-        if row["backend"] in ("native", "native-warm"):
-            # every native answer is certified to the native default tol = 1e-10 (up to the
-            # rounding of the gap's evaluation), and the best F of any backend is ≥ F*, so
-            # F − F_best ≤ F − F* ≤ gap
-            slack = float_rounding(row["primal_value"], 2 * row["N"]) / max(
-                1.0, abs(row["primal_value"]))
-            assert row["relative_gap"] <= 1e-10 + slack
-            assert row["objective_diff"] <= row["relative_gap"] + slack
-            assert row["ratio_to_liblinear"] > 0
-    solved = {(r["backend"], r["form"]) for r in rows if "seconds" in r}
-    assert {("native", "primal"), ("native", "dual"), ("liblinear", "dual")} <= solved
+    saved = json.loads((tmp_path / "benchmark.json").read_text())
+    assert len(saved["rows"]) == len(rows) and saved["summary"]["all"]["cells"] == 4
+    assert (tmp_path / "benchmark.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    native = [r for r in rows if r["backend"] in ("native", "native-warm") and not r["skipped"]]
+    assert {r["method"] for r in native} >= {"primal/cholesky", "dual/cholesky",
+                                             "primal/newton-cg"}
+    assert all(_certified(r) for r in native)
+    assert all(float(r["speedup"]) > 0 for r in native)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
 
 
-def test_budget_skips_cells_and_says_so(tmp_path):
+def test_interrupted_benchmark_keeps_whole_cells_and_resumes(tmp_path, monkeypatch):
     bench = _load()
-    rows = bench.main(["--quick", "--repeats", "1", "--budget", "1e-9", "--no-liblinear",
-                       "--dims", "2", "--out", str(tmp_path)])
-    skipped = [r for r in rows if "skipped" in r]
-    # the first cell has no history to extrapolate from; every CVXPY row of the second is skipped
-    assert skipped and all(r["N"] == 120 and "budget" in r["skipped"] for r in skipped)
-    assert all(r["backend"].startswith("native") for r in rows if r["N"] == 120
-               and "seconds" in r)
+    calls = []
+    real_run_cell = bench.run_cell
+
+    def interrupted_at_the_third_cell(cell, args, history):
+        calls.append((cell["family"], cell["N"], cell["D"]))
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # Ctrl-C in the middle of a cell
+        return real_run_cell(cell, args, history)
+
+    monkeypatch.setattr(bench, "run_cell", interrupted_at_the_third_cell)
+    argv = TINY + ["--out", str(tmp_path)]
+    assert bench.main(argv) == EXIT_INTERRUPTED
+    kept = _csv(tmp_path / "benchmark.csv")
+    assert {(r["family"], r["N"], r["D"]) for r in kept} == {
+        (f, str(n), str(d)) for f, n, d in calls[:2]}  # the two finished cells, whole
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+    calls.clear()
+    monkeypatch.setattr(bench, "run_cell", lambda cell, args, history: (
+        calls.append((cell["family"], cell["N"], cell["D"])) or real_run_cell(cell, args,
+                                                                             history)))
+    assert bench.main(argv + ["--resume"]) == 0
+    assert len(calls) == 2  # only the two cells not yet in the CSV
+    rows = _csv(tmp_path / "benchmark.csv")
+    assert len({(r["family"], r["N"], r["D"]) for r in rows}) == 4
+    assert rows[:len(kept)] == kept  # the finished cells' rows as they were
+
+
+def test_resume_refuses_other_settings_and_a_damaged_csv(tmp_path, capsys):
+    bench = _load()
+    argv = TINY + ["--families", "overlapping", "--out", str(tmp_path)]
+    assert bench.main(argv) == 0
+    assert run(bench.main, argv + ["--resume", "--c", "2.0"]) == EXIT_USER_ERROR
+    assert "other settings" in capsys.readouterr().err
+    (tmp_path / "benchmark.csv").write_text("garbage\n1,2\n")
+    assert run(bench.main, argv + ["--resume"]) == EXIT_USER_ERROR
+    assert "not a benchmark CSV" in capsys.readouterr().err
+    assert (tmp_path / "benchmark.csv").read_text() == "garbage\n1,2\n"  # nothing overwritten
+
+
+@pytest.mark.slow  # about 10 s: every backend, CVXPY included, on four cells
+def test_quick_classic_benchmark_end_to_end(tmp_path):
+    bench = _load()
+    assert bench.main(["--grid", "classic", "--quick", "--repeats", "1", "--out",
+                       str(tmp_path)]) == 0
+    rows = _csv(tmp_path / "benchmark_classic.csv")
+    assert len({(r["N"], r["D"]) for r in rows}) == 4
+    solved = {(r["backend"], r["method"]) for r in rows if not r["skipped"]}
+    assert {("native", "primal"), ("native", "dual"), ("liblinear", "dual coordinate descent")
+            } <= solved and any(b.startswith("cvxpy-") for b, _ in solved)
+    assert all(_certified(r) for r in rows if r["backend"].startswith("native"))
+
+
+def test_budget_skips_runs_and_says_so(tmp_path):
+    bench = _load()
+    assert bench.main(TINY + ["--families", "overlapping", "--budget", "1e-9", "--out",
+                              str(tmp_path)]) == 0
+    rows = _csv(tmp_path / "benchmark.csv")
+    skipped = [r for r in rows if r["skipped"]]
+    # the first cell has no history to extrapolate from; every budgeted run of the second is
+    # skipped (native auto is never skipped: it is what the benchmark measures)
+    assert skipped and all(r["N"] == "40" and "budget" in r["skipped"] for r in skipped)
+    assert {r["backend"] for r in skipped} == {"liblinear", "native"}
+    assert all(r["method"].startswith("auto") for r in rows if r["N"] == "40" and
+               not r["skipped"])

@@ -7,7 +7,6 @@ import pytest
 from dual_testdata import gap_bound, lam_radius, oracle_radius, rounding, w_radius
 
 import dual
-from dual.backends.native import choose_form
 
 TOL = 1e-10  # the native backend's default tol: it stops once gap <= tol·max(1, |F|)
 
@@ -33,6 +32,10 @@ def _datasets():
 
 DATASETS = {name: (real, fake, c) for name, real, fake, c in _datasets()}
 
+#: every way the native backend can solve features: (form, options)
+METHODS = {"primal": ("primal", {}), "dual": ("dual", {}), "auto": ("auto", {}),
+           "primal-cg": ("primal", {"linear_solver": "cg"})}
+
 
 def _sklearn_w(real, fake, c):
     # SPEC 1: label real 0 and fake 1; LogisticRegression(C=1/c) minimizes F/c.
@@ -52,11 +55,12 @@ def within_native_tol(sol):
     return sol.relative_gap <= TOL + rounding(sol) / max(1.0, abs(sol.primal_value))
 
 
-@pytest.mark.parametrize("form", ["primal", "dual", "auto"])
+@pytest.mark.parametrize("method", sorted(METHODS))
 @pytest.mark.parametrize("name", sorted(DATASETS))
-def test_native_matches_sklearn_and_is_certified(name, form):
+def test_native_matches_sklearn_and_is_certified(name, method):
     real, fake, c = DATASETS[name]
-    sol = dual.solve(real, fake, c, solver="native", form=form)
+    form, options = METHODS[method]
+    sol = dual.solve(real, fake, c, solver="native", form=form, **options)
     assert sol.status == "optimal"
     assert within_native_tol(sol)
     w_ref = _sklearn_w(real, fake, c)
@@ -71,8 +75,8 @@ def test_native_matches_sklearn_and_is_certified(name, form):
 def test_native_matches_cvxpy(name, cvx_form):
     real, fake, c = DATASETS[name]
     ref = dual.solve(real, fake, c, solver="CLARABEL", form=cvx_form)
-    for form in ("primal", "dual"):
-        sol = dual.solve(real, fake, c, solver="native", form=form)
+    for form, options in METHODS.values():
+        sol = dual.solve(real, fake, c, solver="native", form=form, **options)
         # the same optimum, each answer within its own certified radius of it
         assert abs(sol.primal_value - ref.primal_value) <= max(gap_bound(sol), gap_bound(ref))
         assert abs(sol.dual_value - ref.dual_value) <= max(gap_bound(sol), gap_bound(ref))
@@ -82,24 +86,15 @@ def test_native_matches_cvxpy(name, cvx_form):
         assert within_native_tol(sol)
 
 
-def test_auto_picks_the_cheaper_space():
-    rng = np.random.default_rng(0)
-    real, fake = _blobs(rng, 5, 6, 40, 0.5)  # D = 40 > N + M = 11
-    assert dual.solve(real, fake, solver="native", form="auto").form == "dual"
-    real, fake = _blobs(rng, 50, 60, 3, 0.5)
-    assert dual.solve(real, fake, solver="native", form="auto").form == "primal"
-    # SPEC 3 per-step costs: primal n·D² + D³ against dual n²·D + n³
-    assert choose_form(n=100, d=101) == "dual" and choose_form(n=101, d=100) == "primal"
-
-
-@pytest.mark.parametrize("form", ["primal", "dual"])
-def test_warm_start_takes_fewer_iterations(form):
+@pytest.mark.parametrize("method", ["primal", "dual", "primal-cg"])
+def test_warm_start_takes_fewer_iterations(method):
     rng = np.random.default_rng(3)
     real, fake = _blobs(rng, 300, 300, 20, 0.5)
-    first = dual.solve(real, fake, solver="native", form=form)
+    form, options = METHODS[method]
+    first = dual.solve(real, fake, solver="native", form=form, **options)
     moved = fake + 0.01 * rng.normal(size=fake.shape)  # as after one generator step
-    cold = dual.solve(real, moved, solver="native", form=form)
-    warm = dual.solve(real, moved, solver="native", form=form, warm_start=first)
+    cold = dual.solve(real, moved, solver="native", form=form, **options)
+    warm = dual.solve(real, moved, solver="native", form=form, warm_start=first, **options)
     assert warm.iterations < cold.iterations
     assert abs(warm.primal_value - cold.primal_value) <= max(gap_bound(warm), gap_bound(cold))
     assert np.linalg.norm(warm.w - cold.w) <= w_radius(warm) + w_radius(cold)
@@ -133,14 +128,15 @@ EXTREMES = {
 }
 
 
-@pytest.mark.parametrize("form", ["primal", "dual"])
+@pytest.mark.parametrize("method", ["primal", "dual", "primal-cg"])
 @pytest.mark.parametrize("name", sorted(EXTREMES))
-def test_extreme_regimes_are_finite_and_certified(name, form):
+def test_extreme_regimes_are_finite_and_certified(name, method):
     make, c = EXTREMES[name]
     real, fake = make(np.random.default_rng(7))
+    form, options = METHODS[method]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no ConvergenceWarning, no InaccurateSolutionWarning
-        sol = dual.solve(real, fake, c, solver="native", form=form)
+        sol = dual.solve(real, fake, c, solver="native", form=form, **options)
     values = [sol.primal_value, sol.dual_value, *sol.w, *sol.lam]
     assert np.all(np.isfinite(values))
     assert np.all(sol.lam >= -1) and np.all(sol.lam <= 0)
@@ -155,8 +151,8 @@ def test_extreme_regimes_are_finite_and_certified(name, form):
 def test_identical_sets_give_zero_weights_without_iterating():
     rng = np.random.default_rng(5)
     x = rng.normal(size=(30, 4))
-    for form in ("primal", "dual"):
-        sol = dual.solve(x, x.copy(), solver="native", form=form)
+    for form, options in METHODS.values():
+        sol = dual.solve(x, x.copy(), solver="native", form=form, **options)
         assert sol.iterations == 0
         # w = 0 is optimal and is the start: b(−1/2) = 0 exactly, every multiplier is
         # −σ(0) = −1/2 and F = (N + M) log 2, all up to float64 rounding
@@ -204,6 +200,12 @@ def test_iteration_limit_warns_and_flags():
     ({"max_iter": -1}, ValueError, "max_iter must be an integer >= 0, got -1"),
     ({"max_iter": 2.5}, TypeError, "max_iter must be an integer >= 0, got 2.5 of type float"),
     ({"eps": 1e-9}, TypeError, r"unknown option\(s\) \['eps'\] for solver 'native'"),
+    ({"linear_solver": "lu"}, ValueError,
+     r"linear_solver must be one of \['cholesky', 'cg'\], got 'lu'"),
+    ({"linear_solver": "cg", "form": "dual"}, ValueError,
+     r"linear_solver='cg' solves the primal on features: it needs form='primal'"),
+    ({"linear_solver": "cg", "form": "auto"}, ValueError,
+     r"linear_solver is chosen by form='auto'"),
 ])
 def test_bad_native_options(options, error, match):
     real, fake = _blobs(np.random.default_rng(9), 5, 5, 2, 1.0)

@@ -5,6 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 from dual_testdata import DATASETS, naive_dual, naive_primal, sigmoid
+from dual_testdata import moderate as moderate_problem
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -13,14 +14,10 @@ from scipy.stats import entropy as scipy_entropy
 import dual
 
 
-@pytest.fixture
-def moderate():
+@pytest.fixture(name="moderate")
+def moderate_fixture():
     """Real (7, 3) and fake (5, 3) data, w (3,) and λ strictly inside the box."""
-    rng = np.random.default_rng(20)
-    real, fake = rng.normal(size=(7, 3)), rng.normal(size=(5, 3)) + 0.5
-    w = rng.normal(size=3)
-    lam_real, lam_fake = -rng.uniform(0.01, 0.99, 7), -rng.uniform(0.01, 0.99, 5)
-    return real, fake, w, lam_real, lam_fake
+    return moderate_problem(20)[:5]
 
 
 @pytest.mark.parametrize("c", [1e-3, 0.5, 1.0, 1e3])

@@ -14,6 +14,7 @@ from dual_testdata import (
     DATASETS,
     gap_bound,
     lam_radius,
+    moderate,
     naive_dual,
     oracle_radius,
     rounding,
@@ -217,8 +218,5 @@ def test_bad_offsets_are_named(solver, kwargs, error, pattern):
 
 @pytest.fixture
 def moderate_with_offsets():
-    rng = np.random.default_rng(55)
-    real, fake = rng.normal(size=(7, 3)), rng.normal(size=(5, 3)) + 0.5
-    w = rng.normal(size=3)
-    lam_real, lam_fake = -rng.uniform(0.01, 0.99, 7), -rng.uniform(0.01, 0.99, 5)
-    return real, fake, w, lam_real, lam_fake, rng.normal(size=7), rng.normal(size=5)
+    *data, rng = moderate(55)
+    return (*data, rng.normal(size=7), rng.normal(size=5))

@@ -1,12 +1,19 @@
 """The stability sweep: CSV rows, resume without reruns, the figure, and the summary statistics."""
 
 import csv
+import functools
+import json
 import math
+import os
+import sys
+import time
 
 import numpy as np
 import pytest
 import torch
 
+import sweep_runner
+from common import cli
 from generator import experiment
 from generator.experiment import RunConfig
 
@@ -24,7 +31,7 @@ def _rows(path):
 
 def test_quick_sweep_writes_csv_resumes_and_plots(tmp_path, monkeypatch):
     sweep = _load_example()
-    sweep.main(["--quick", "--out", str(tmp_path), "--no-progress", "--jobs", "1"])
+    assert sweep.main(["--quick", "--out", str(tmp_path), "--no-progress"]) == 0
     csv_path = tmp_path / "sweep_ring.csv"
     rows = _rows(csv_path)
     # 2 lrs x 1 seed x 3 methods, one row each, every field present
@@ -44,7 +51,8 @@ def test_quick_sweep_writes_csv_resumes_and_plots(tmp_path, monkeypatch):
         raise AssertionError(f"rerun of {config}")
 
     monkeypatch.setattr(experiment, "run_one", no_run)
-    result = sweep.main(["--quick", "--out", str(tmp_path), "--no-progress", "--jobs", "1"])
+    assert sweep.main(["--quick", "--out", str(tmp_path), "--no-progress"]) == 0
+    result = json.loads((tmp_path / "sweep_ring.json").read_text())
     assert result["runs_this_invocation"] == 0 and result["runs_skipped"] == 6
     assert _rows(csv_path) == rows
 
@@ -52,7 +60,7 @@ def test_quick_sweep_writes_csv_resumes_and_plots(tmp_path, monkeypatch):
 def test_partial_sweep_resumes_only_the_missing_runs(tmp_path, monkeypatch):
     sweep = _load_example()
     csv_path = tmp_path / "sweep_ring.csv"
-    args = ["--quick", "--out", str(tmp_path), "--no-progress", "--jobs", "1"]
+    args = ["--quick", "--out", str(tmp_path), "--no-progress"]
     calls = []
 
     def fake_run(config):  # records the call, returns a plausible row without training
@@ -61,11 +69,11 @@ def test_partial_sweep_resumes_only_the_missing_runs(tmp_path, monkeypatch):
                 "high_quality_fraction": 0.5, "reverse_kl": 0.01, "wall_seconds": 1.0,
                 "train_seconds": 1.0, "error": ""}
 
-    monkeypatch.setattr(sweep, "worker_init", lambda warm_up=True: None)
+    monkeypatch.setattr(sweep_runner, "worker_init", lambda warm_up=True: None)
     monkeypatch.setattr(experiment, "run_one", fake_run)
     sweep.main(args)
     assert len(calls) == 6
-    # drop two finished rows and tear the last line, as a crash mid-write would
+    # drop two finished rows and tear the last line, as a truncated copy would
     lines = csv_path.read_text().splitlines(keepends=True)
     csv_path.write_text("".join(lines[:-3]) + lines[-3][:10])
     calls.clear()
@@ -163,3 +171,93 @@ def test_feature_methods_need_a_feature_preset():
                                          r"'digits' has no preset for \['features', "
                                          r"'num_features', 'lengthscale', 'c'\]"):
         RunConfig.from_preset("dual", "digits")
+
+
+# --------------------------------------------------------------------------- on a Dask cluster
+
+
+def _rows_without_timings(path):
+    rows = [{k: v for k, v in r.items() if not k.endswith("seconds")} for r in _rows(path)]
+    return sorted(rows, key=lambda r: (r["method"], float(r["lr"]), r["seed"]))
+
+
+@pytest.mark.slow
+def test_a_local_cluster_writes_the_rows_of_the_in_process_path(tmp_path):
+    pytest.importorskip("distributed")
+    sweep = _load_example()
+    assert sweep.main(["--quick", "--out", str(tmp_path / "here"), "--no-progress"]) == 0
+    assert sweep.main(["--quick", "--out", str(tmp_path / "dask"), "--no-progress",
+                       "--jobs", "2"]) == 0
+    here = _rows_without_timings(tmp_path / "here" / "sweep_ring.csv")
+    assert len(here) == 6 and all(r["status"] == "ok" for r in here)
+    assert _rows_without_timings(tmp_path / "dask" / "sweep_ring.csv") == here
+
+
+def _dies_once(config, marker_dir):
+    """Kills the worker process the first time it runs the dual method at lr 1e-2."""
+    marker = os.path.join(marker_dir, "died")
+    if config.method == "dual" and config.lr == 1e-2 and not os.path.exists(marker):
+        open(marker, "w").close()
+        os._exit(1)
+    return experiment.run_one(config)
+
+
+def _configs(steps=3):
+    return [RunConfig.from_preset(m, "ring", lr=lr, steps=steps, batch_size=16,
+                                  num_features=8, hidden=(8,), d_hidden=(8,))
+            for lr in (1e-3, 1e-2) for m in ("dual", "mlp-ns")]
+
+
+@pytest.mark.slow
+def test_a_run_whose_worker_dies_is_recorded_and_retried_and_the_sweep_finishes(tmp_path):
+    pytest.importorskip("distributed")
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import tests/
+    csv_path = tmp_path / "sweep.csv"
+    run = functools.partial(_dies_once, marker_dir=str(tmp_path))
+    with sweep_runner.dask_client(jobs=2) as client:
+        ran, skipped = sweep_runner.run_on_cluster(_configs(), csv_path, client, progress=False,
+                                                   run=run, warm_up=False)
+    assert (ran, skipped) == (4, 0)
+    rows = _rows(csv_path)
+    failed = [r for r in rows if r["status"] == "error"]
+    assert failed and all("KilledWorker" in r["error"] for r in failed)
+    assert {(r["method"], float(r["lr"])) for r in failed} >= {("dual", 1e-2)}
+    # every run ends with a good row, written after its failed one
+    assert sweep_runner.completed_keys(csv_path) == {sweep_runner.config_key(c) for c in _configs()}
+
+
+def _records_calls(config, marker_dir):
+    open(os.path.join(marker_dir, f"{config.method}-{config.lr}"), "w").close()
+    return experiment.run_one(config)
+
+
+@pytest.mark.slow
+def test_an_interrupted_cluster_sweep_resumes_without_redoing_finished_runs(tmp_path):
+    pytest.importorskip("distributed")
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    csv_path = tmp_path / "sweep.csv"
+    configs = _configs()
+    sweep_runner.run_in_process(configs[:3], csv_path, progress=False)  # three finished runs
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    with sweep_runner.dask_client(jobs=2) as client:
+        ran, skipped = sweep_runner.run_on_cluster(
+            configs, csv_path, client, progress=False, warm_up=False,
+            run=functools.partial(_records_calls, marker_dir=str(calls)))
+    assert (ran, skipped) == (1, 3)
+    assert os.listdir(calls) == [f"{configs[3].method}-{configs[3].lr}"]
+    assert len(_rows(csv_path)) == 4
+
+
+def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_seconds(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    sweep = _load_example()
+    start = time.perf_counter()
+    code = cli.run(sweep.main, ["--quick", "--out", str(tmp_path), "--no-progress",
+                                "--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "2"])
+    assert code == 2 and time.perf_counter() - start < 15
+    assert "no Dask scheduler answered at 'tcp://127.0.0.1:9'" in capsys.readouterr().err

@@ -217,3 +217,12 @@ def test_gan_theory_example_runs(tmp_path):
     assert [r["t"] for r in result["path"]] == [3.0, 2.0, 1.0, 0.0]
     assert result["path"][-1]["V_opt"] == pytest.approx(-LOG4, abs=1e-10)
     assert result["path"][0]["V_opt"] == pytest.approx(0.0, abs=1e-10)
+
+
+def test_importing_the_theory_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = "import sys, generator.theory; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

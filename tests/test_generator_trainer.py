@@ -119,6 +119,17 @@ def test_ctrl_c_stops_cleanly_with_a_checkpoint_and_resumes_exactly(tmp_path):
     _assert_same_state(full.method, resumed.method)
 
 
+def test_ctrl_c_in_the_last_step_is_reported_so_the_caller_stops(tmp_path):
+    torch.manual_seed(0)
+    g = MLPGenerator(2, 2, hidden=(16, 16))
+    phi = make_features("rff", 2, num_features=16, lengthscale=(0.3, 1.0), seed=0)
+    method = _Interrupting(g, phi, DualConfig(c=5.0, lr=1e-3))
+    method.interrupt_at = 4
+    result = _trainer(tmp_path, 4, method, name="last.pt").run()
+    assert result.interrupted and result.step == 4
+    assert load_checkpoint(tmp_path / "last.pt")["step"] == 4
+
+
 class _Exploding(torch.nn.Module):
     """A generator whose output turns to NaN from its n-th call on."""
 

@@ -1,16 +1,18 @@
 """Figures of a trained VAE: reconstructions, samples, losses, latents.
 
-Built with ``matplotlib.figure.Figure`` (no pyplot, no backend selection at import).
+Built with ``matplotlib.figure.Figure`` (no pyplot, no backend selection at import) and written
+atomically (:func:`common.files.save_figure`).
 """
 
 import torch
 from matplotlib.figure import Figure
 
+from common.files import save_figure
 from common.images import tile
 
 
 def _save(fig, path):
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    save_figure(fig, path, dpi=110, bbox_inches="tight")
 
 
 @torch.no_grad()

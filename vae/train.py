@@ -244,29 +244,30 @@ class Trainer(CheckpointedLoop):
 
         After every epoch the test loss is computed, the history extended, the checkpoint
         written atomically and ``on_epoch_end(trainer)`` called. A first Ctrl-C finishes the
-        current minibatch, writes a checkpoint (mid-epoch) and returns with
-        ``interrupted=True``; a second one raises ``KeyboardInterrupt`` at once.
+        current minibatch (or the end of the epoch in progress), writes a checkpoint and returns
+        with ``interrupted=True``, also in the last epoch; a second one raises
+        ``KeyboardInterrupt`` at once.
 
         Returns
         -------
         TrainResult
         """
         last = self.config.epochs if until_epoch is None else min(until_epoch, self.config.epochs)
-        interrupted = False
         with StopRequest() as stop:
             while self.epoch < last:
                 lr = self.optimizer.param_groups[0]["lr"]
                 train_loss = self.train_epoch(stop)
-                if train_loss is None:
-                    interrupted = True
+                if train_loss is None:  # stopped in the middle of the epoch
                     break
                 self._end_epoch(train_loss, lr)
                 if on_epoch_end is not None:
                     on_epoch_end(self)
+            interrupted = stop.requested  # also when it came at the end of the last epoch
         if interrupted:
             self.save()
-            tqdm.write(f"interrupted in epoch {self.epoch + 1} after "
-                       f"{self._partial['start']} images"
+            where = (f"at the end of epoch {self.epoch}" if self._partial is None else
+                     f"in epoch {self.epoch + 1} after {self._partial['start']} images")
+            tqdm.write(f"interrupted {where}"
                        + (f"; checkpoint written to {self.checkpoint_path!r}"
                           if self.checkpoint_path else " (no checkpoint_path, nothing saved)"),
                        file=sys.stdout)

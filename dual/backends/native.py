@@ -3,7 +3,10 @@
 numpy/scipy, not torch, inside: the data arrive as float64 numpy arrays, the heavy steps are one
 BLAS ``syrk`` (the Hessian or the Gram matrix) and one LAPACK Cholesky per iteration, and ``dual``
 stays importable without torch. Memory: the stacked data A = [X; G] (linear in the data) plus one
-Hessian of the chosen space (D × D in the primal, (N+M) × (N+M) in the dual).
+Hessian of the chosen space (D × D in the primal, (N+M) × (N+M) in the dual). The primal can also
+be solved without forming its Hessian, by Newton-CG (:mod:`dual.backends.newton_cg`), and
+``form="auto"`` picks among the three by a cost model on measured machine constants
+(:mod:`dual.backends.cost_model`).
 
 Notation (SPEC 1–3, 7): A stacks the real rows x_i and the fake rows g_j (n = N + M rows); a holds
 the per-sample score offsets (zero in SPEC 1–3); e is the indicator of the fake rows; t = a + A w
@@ -29,6 +32,13 @@ gap ≤ tol · max(1, |F|).
 Cost of one dual Newton iteration on a Gram matrix of order n: one n × n Cholesky (n³/3 flops)
 and, per line-search trial, one product K β (n² flops); 3–8 iterations from δ = 0, fewer from a
 warm start.
+
+Precision: float64 throughout, float32 inputs included (the front ends convert them). A float32
+path was measured and not adopted: Newton-CG with its Hessian-vector products on the float32
+data (gradients, line search and stopping rule still in float64) was 2.3× faster on a 2000 × 1000
+problem that does not fit in cache, no faster on smaller ones, and on an ill-conditioned one
+(feature scales over four decades in a random basis, 2000 × 300) its steps lost so much accuracy
+that it stopped at a relative gap of 8e-9 instead of 1e-10.
 """
 
 import warnings
@@ -38,21 +48,21 @@ from scipy.linalg import LinAlgError, cho_factor, cho_solve
 from scipy.linalg.blas import dsyrk
 from scipy.special import entr, expit
 
-from common.validation import check_int, check_real
+from common.validation import check_choice, check_int, check_real
 
 from ..exceptions import ConvergenceWarning, SolverError
+from ..solution import AutoChoice
+from ._linesearch import ARMIJO, MIN_STEP, primal_line_search, softplus_loss
+from . import cost_model
+from .cost_model import CG, DUAL, PRIMAL
+from .newton_cg import newton_cg_primal
 from .result import BackendResult
 
 FORMS = ("primal", "dual", "auto")
-OPTIONS = ("tol", "max_iter")
+OPTIONS = ("tol", "max_iter", "linear_solver")
+LINEAR_SOLVERS = ("cholesky", "cg")
 
-_ARMIJO = 1e-4  # sufficient-increase constant of the backtracking line search
 _LOGIT_MAX = 700.0  # |logit μ| cap in the dual: μ(1 − μ) ≥ e^−700 stays a normal float
-
-
-def choose_form(n, d):
-    """The cheaper Newton space by SPEC 3's per-step costs: primal n·D² + D³, dual n²·D + n³."""
-    return "primal" if n * d * d + d**3 <= n * n * d + n**3 else "dual"
 
 
 def solve(problem, form, solver="native", w0=None, logit0=None, **options):
@@ -63,7 +73,10 @@ def solve(problem, form, solver="native", w0=None, logit0=None, **options):
     problem : dual.backends.result.Problem
         Features (any form) or a Gram matrix (dual form only), offsets, c.
     form : {"primal", "dual", "auto"}
-        ``"auto"`` (features only) picks the cheaper space by :func:`choose_form`.
+        ``"auto"`` (features only): the method of :mod:`dual.backends.cost_model`, cheapest per
+        Newton step on this machine (primal or dual with a Cholesky factorization, or primal
+        Newton-CG handing over to the cheaper of those when its steps need too many products);
+        the choice and its reason come back as ``choice``.
     w0 : ndarray, shape (D,), optional
         Primal start; the dual starts from λ = −σ(a + A w0) when ``logit0`` is not given.
     logit0 : ndarray, shape (N + M,), optional
@@ -72,6 +85,10 @@ def solve(problem, form, solver="native", w0=None, logit0=None, **options):
         Stop when the certified gap ≤ tol · max(1, |F|).
     max_iter : int >= 0, default 100
         Newton iterations before giving up with a :class:`dual.ConvergenceWarning`.
+    linear_solver : {"cholesky", "cg"}, optional
+        With ``form="primal"`` or ``"dual"``: how the Newton system is solved, by a Cholesky
+        factorization (the default) or, in the primal on features only, by preconditioned
+        conjugate gradients (:mod:`dual.backends.newton_cg`). ``form="auto"`` chooses it.
     """
     unknown = set(options) - set(OPTIONS)
     if unknown:
@@ -79,39 +96,79 @@ def solve(problem, form, solver="native", w0=None, logit0=None, **options):
                         f"allowed: {list(OPTIONS)}")
     tol = check_real(options.get("tol", 1e-10), "tol", low=0.0, high=1.0)
     max_iter = check_int(options.get("max_iter", 100), "max_iter", minimum=0)
-    a, offset, c = problem.features, problem.offset, problem.c
-    fake_rows = problem.fake_rows()
+    linear_solver = options.get("linear_solver")
+    if linear_solver is not None:
+        check_choice(linear_solver, "linear_solver", LINEAR_SOLVERS)
+        if form == "auto":
+            raise ValueError("linear_solver is chosen by form='auto'; pass form='primal' or "
+                             "'dual' with it, or leave it out")
+        if linear_solver == "cg" and (form != "primal" or problem.features is None):
+            raise ValueError(f"linear_solver='cg' solves the primal on features: it needs "
+                             f"form='primal' and sample features, got form={form!r}"
+                             + ("" if problem.features is not None else " and a Gram matrix"))
+    choice, plan = None, None
     if form == "auto":
-        form = choose_form(*a.shape)
-
-    if form == "primal":
-        w, iterations, converged, stalled = _newton_primal(a, offset, fake_rows, c, w0, tol,
-                                                           max_iter)
-        result = BackendResult(form="primal", status="", iterations=iterations, w=w)
+        plan = cost_model.current_model().plan(*problem.features.shape)
+        method = plan.method
     else:
-        if logit0 is None:  # SPEC 3, 7: μ = −λ = σ(a + A w)
-            logit0 = offset if w0 is None else offset + a @ w0
-        system = _GramSystem(problem.gram) if problem.gram is not None else (
-            _GramSystem.of_features(a) if a.shape[0] <= a.shape[1] else _WoodburySystem(a))
-        mu, iterations, converged, stalled = _newton_dual(system, offset, fake_rows, c, logit0,
-                                                          tol, max_iter)
-        result = BackendResult(form="dual", status="", iterations=iterations, lam=-mu)
+        method = CG if linear_solver == "cg" else (PRIMAL if form == "primal" else DUAL)
+
+    run = _run(method, problem, w0, logit0, tol, max_iter,
+               (plan.budget, plan.increment) if plan else None)
+    handed_over = run.exhausted
+    if handed_over:  # Newton-CG handed over: go on from its iterate by the factored method
+        first = run
+        run = _run(plan.fallback, problem, first.w, None, tol, max_iter - first.iterations, None)
+        run.iterations += first.iterations
+        run.products = first.products
+    if plan is not None:
+        choice = AutoChoice.of_plan(plan, run.products, handed_over)
+    result = BackendResult(form=run.method.split("/")[0], status="", iterations=run.iterations,
+                           w=run.w, lam=run.lam, choice=choice)
+    converged, stalled = run.converged, run.stalled
     result.status = "optimal" if converged else ("stalled" if stalled else "max_iter")
     result.inaccurate = not converged
     if not converged:
         warnings.warn(
-            f"native/{form}: {'the line search stalled' if stalled else 'max_iter reached'} after "
-            f"{iterations} Newton iterations before the relative gap reached tol={tol:g}; "
-            f"raise max_iter, loosen tol, or try the other form",
+            f"native/{run.method}: {'the line search stalled' if stalled else 'max_iter reached'}"
+            f" after {run.iterations} Newton iterations before the relative gap reached "
+            f"tol={tol:g}; raise max_iter, loosen tol, or try the other form",
             ConvergenceWarning,
             stacklevel=4,
         )
     return result
 
 
-def _softplus_loss(t, fake_rows):
-    # SPEC 1: softplus(t) for real rows, softplus(−t) = softplus(t) − t for fake rows
-    return float(np.logaddexp(0.0, t).sum() - t @ fake_rows)
+class _Run:
+    """One method's outcome: ``w`` (primal methods) or ``lam`` (dual), counts and flags."""
+
+    def __init__(self, method, iterations, converged, stalled, w=None, lam=None, products=0,
+                 exhausted=False):
+        self.method, self.iterations, self.converged, self.stalled = (method, iterations,
+                                                                      converged, stalled)
+        self.w, self.lam, self.products, self.exhausted = w, lam, products, exhausted
+
+
+def _run(method, problem, w0, logit0, tol, max_iter, allowance):
+    """Run one Newton method (PRIMAL, DUAL or CG) on ``problem`` (``allowance``: Newton-CG's
+    products, see :func:`dual.backends.newton_cg.newton_cg_primal`)."""
+    a, offset, c = problem.features, problem.offset, problem.c
+    fake_rows = problem.fake_rows()
+    if method == CG:
+        cg = newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, allowance)
+        return _Run(CG, cg.iterations, cg.converged, cg.stalled, w=cg.w, products=cg.products,
+                    exhausted=cg.exhausted)
+    if method == PRIMAL:
+        w, iterations, converged, stalled = _newton_primal(a, offset, fake_rows, c, w0, tol,
+                                                           max_iter)
+        return _Run(PRIMAL, iterations, converged, stalled, w=w)
+    if logit0 is None:  # SPEC 3, 7: μ = −λ = σ(a + A w)
+        logit0 = offset if w0 is None else offset + a @ w0
+    system = _GramSystem(problem.gram) if problem.gram is not None else (
+        _GramSystem.of_features(a) if a.shape[0] <= a.shape[1] else _WoodburySystem(a))
+    mu, iterations, converged, stalled = _newton_dual(system, offset, fake_rows, c, logit0, tol,
+                                                      max_iter)
+    return _Run(DUAL, iterations, converged, stalled, lam=-mu)
 
 
 _SMALL = 32  # below this size numpy's solver has less call overhead than scipy's Cholesky
@@ -139,7 +196,7 @@ def _newton_primal(a, offset, fake_rows, c, w0, tol, max_iter):
     d = a.shape[1]
     w = np.zeros(d) if w0 is None else w0.copy()
     t = offset + a @ w  # SPEC 7: scores a + Aw
-    f = _softplus_loss(t, fake_rows) + 0.5 * c * (w @ w)
+    f = softplus_loss(t, fake_rows) + 0.5 * c * (w @ w)
     for iteration in range(max_iter + 1):
         sig = expit(t)
         grad = a.T @ (sig - fake_rows) + c * w  # ∇F(w)
@@ -153,19 +210,10 @@ def _newton_primal(a, offset, fake_rows, c, w0, tol, max_iter):
         hessian = dsyrk(1.0, scaled.T, trans=0)
         hessian[np.diag_indices(d)] += c
         step = -_spd_solve(hessian, grad, "primal")
-        a_step = a @ step
-        slope = grad @ step  # < 0: a descent direction
-        alpha = 1.0
-        while True:
-            w_new = w + alpha * step
-            t_new = t + alpha * a_step
-            f_new = _softplus_loss(t_new, fake_rows) + 0.5 * c * (w_new @ w_new)
-            if f_new <= f + _ARMIJO * alpha * slope:
-                break
-            alpha *= 0.5
-            if alpha < 1e-12:  # no decrease representable in float64: the gap is at rounding level
-                return w, iteration, False, True
-        w, t, f = w_new, t_new, f_new
+        accepted = primal_line_search(w, t, f, step, a @ step, grad @ step, c, fake_rows)
+        if accepted is None:  # no decrease representable in float64: the gap is at rounding level
+            return w, iteration, False, True
+        w, t, f = accepted
     return w, max_iter, False, False
 
 
@@ -266,13 +314,13 @@ def _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter):
             beta_new = fake_rows - mu_new
             k_beta_new = system.times(beta_new)
             g_new = value(beta_new, k_beta_new, logit_new)
-            if g_new >= g + _ARMIJO * alpha * slope:
+            if g_new >= g + ARMIJO * alpha * slope:
                 break
             alpha *= 0.5
-            if alpha < 1e-12:
+            if alpha < MIN_STEP:
                 return mu, iteration, False, True
         logit, mu, k_beta, g = logit_new, mu_new, k_beta_new, g_new
     return mu, max_iter, False, False
 
 
-__all__ = ["FORMS", "OPTIONS", "choose_form", "solve"]
+__all__ = ["FORMS", "LINEAR_SOLVERS", "OPTIONS", "solve"]

@@ -6,6 +6,8 @@ from typing import Optional
 
 import numpy as np
 
+from ..solution import AutoChoice
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -40,7 +42,8 @@ class BackendResult:
     """A backend's raw answer: either ``w`` (primal form) or the multipliers (dual form).
 
     ``status`` is the backend's own word; ``inaccurate`` flags a status that means "a solution,
-    but not to the requested accuracy". ``form`` is the form actually solved (``"auto"`` resolved).
+    but not to the requested accuracy". ``form`` is the form actually solved (``"auto"`` resolved);
+    ``choice`` says how the native backend resolved ``"auto"`` (None otherwise).
     """
 
     form: str
@@ -49,3 +52,4 @@ class BackendResult:
     w: Optional[np.ndarray] = None
     lam: Optional[np.ndarray] = None
     inaccurate: bool = False
+    choice: Optional[AutoChoice] = None

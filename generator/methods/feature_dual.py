@@ -1,10 +1,10 @@
 """The dual method on fixed features (SPEC 4): solve the discriminator exactly, ascend on g(λ*; θ).
 
 Each step maps a real minibatch x_i and a generated one g_j = G_θ(z_j) through a fixed feature
-map φ, solves SPEC 1/2 exactly with :func:`dual.solve` (float64, warm-started from the previous
-step), then evaluates the dual value g(λ*; θ) in torch with λ* detached and takes one optimizer
-step on −g. By Danskin's theorem (SPEC 4) the gradient is that of the optimal value:
-∇_θ max_λ g = −Σ_j D_{w*}(g_j) (∂φ(g_j)/∂θ)ᵀ w*.
+map φ, solves SPEC 1/2 exactly (float64, warm-started from the previous step) and takes one
+optimizer step on −max_λ g(λ; θ). The optimal value and its gradient come from
+:func:`dual.autograd.optimal_value`: by Danskin's theorem (SPEC 4) the gradient is that of g at
+λ*, ∇_θ max_λ g = −Σ_j D_{w*}(g_j) (∂φ(g_j)/∂θ)ᵀ w*.
 """
 
 import warnings
@@ -15,43 +15,11 @@ import numpy as np
 import torch
 
 import dual
+import dual.autograd
 from common.training import check_finite
 from common.validation import check_positive
 
 from .schedule import geometric_lr
-
-
-def binary_entropy(p):
-    """H(p) = −p log p − (1−p) log(1−p) in nats, with 0 log 0 = 0 (SPEC 2, 3h).
-
-    The torch twin of :func:`dual.binary_entropy` (numpy): it must stay differentiable.
-    """
-    return -(torch.special.xlogy(p, p) + torch.special.xlogy(1.0 - p, 1.0 - p))
-
-
-def dual_value(lam_real, lam_fake, real_feats, fake_feats, c):
-    """g(λ; θ) in torch (SPEC 2, 3i), differentiable in the features.
-
-    Parameters
-    ----------
-    lam_real : Tensor, shape (N,)
-        Multipliers of the real samples, in [−1, 0] (treated as constants).
-    lam_fake : Tensor, shape (M,)
-    real_feats : Tensor, shape (N, F)
-        φ(x_i).
-    fake_feats : Tensor, shape (M, F)
-        φ(g_j), carrying the graph back to θ.
-    c : float
-
-    Returns
-    -------
-    Tensor, scalar
-        g in nats: −‖b(λ)‖²/(2c) + Σ H(−λ_i) + Σ H(−λ_j); only the first term depends on θ.
-    """
-    # SPEC 2, 3g: b(λ) = Σ_i λ_i x_i + Σ_j (1 + λ_j) g_j
-    b = real_feats.T @ lam_real + fake_feats.T @ (1.0 + lam_fake)
-    entropy = binary_entropy(-lam_real).sum() + binary_entropy(-lam_fake).sum()
-    return -(b @ b) / (2.0 * c) + entropy
 
 
 @dataclass
@@ -143,7 +111,7 @@ class DualMethod:
         Returns
         -------
         value : Tensor, scalar
-            g(λ*; θ), differentiable in θ (λ* held constant: Danskin, SPEC 4).
+            max_λ g(λ; θ) = g(λ*; θ) in nats, differentiable in θ (Danskin, SPEC 4).
         sol : dual.Solution
         flagged : bool
             The solve drew an accuracy warning (see :func:`solve_quietly`).
@@ -153,11 +121,11 @@ class DualMethod:
         fake = self.g_net(latent)  # (B, dim)
         check_finite(fake, "generator output")
         real_feats, fake_feats = self.features(real), self.features(fake)  # (B, F)
-        sol, flagged = self.solve(real_feats, fake_feats)
-        dtype = fake_feats.dtype
-        lam_real = torch.tensor(sol.lam_real, dtype=dtype)  # constants: Danskin (SPEC 4)
-        lam_fake = torch.tensor(sol.lam_fake, dtype=dtype)
-        value = dual_value(lam_real, lam_fake, real_feats, fake_feats, self.config.c)
+        cfg = self.config
+        warm = self.last_solution if cfg.warm_start else None
+        (value, sol), flagged = solve_quietly(
+            dual.autograd.optimal_value, real_feats.detach(), fake_feats, cfg.c, form=cfg.form,
+            solver=cfg.solver, warm_start=warm, **cfg.solver_options)
         return value, sol, flagged, (real_feats, fake_feats)
 
     def step(self, real, latent):
@@ -174,7 +142,7 @@ class DualMethod:
         real_np = real_feats.detach().cpu().numpy()
         fake_np = fake_feats.detach().cpu().numpy()
         return {
-            "dual_value": float(value.detach()),  # g(λ*; θ) before the step, torch (nats)
+            "dual_value": float(value.detach()),  # g(λ*; θ) before the step (nats)
             "primal_value": sol.primal_value,  # F(w*) (nats)
             "gap": sol.gap,
             "solve_seconds": sol.solve_time,

@@ -1,0 +1,271 @@
+"""Running a study's runs and keeping their rows: in this process, or on a Dask cluster.
+
+Not a script: :mod:`stability_sweep` uses it. One row per finished run is added to a CSV on
+the machine that launched the study, as soon as the run finishes, wherever it ran; the CSV is the
+study's memory, so an interrupted study resumes by skipping the runs whose rows are there. The
+CSV is rewritten atomically with each row (:mod:`common.files`): it only ever holds complete rows.
+
+Two engines, one contract (``run_*(configs, csv_path, ...) -> (ran, skipped)``):
+
+* :func:`run_in_process` — one run after another in this process (no extra dependency);
+* :func:`run_on_cluster` — the runs as tasks of a Dask ``distributed`` client: a
+  ``LocalCluster`` of single-threaded workers started here (``--jobs N``), or a running
+  scheduler anywhere (``--scheduler ADDRESS``; workers started with ``dask worker``, or by
+  dask-jobqueue). Both cluster kinds take the same code path. A run that fails, or whose worker
+  dies, is recorded as failed with its error and is retried once; the rest goes on. Ctrl-C
+  cancels the outstanding runs and keeps the finished rows.
+"""
+
+import contextlib
+import csv
+import io
+import os
+import sys
+
+import torch
+from threadpoolctl import threadpool_limits
+from tqdm import tqdm
+
+from common.files import write_text
+from common.images import DataError
+from generator import experiment
+from generator.experiment import RunConfig
+
+KEY_FIELDS = ("method", "lr", "seed", "target", "steps")
+FIELDS = KEY_FIELDS + experiment.RESULT_FIELDS
+WARM_UP_METHODS = ("dual", "linear-gd", "mlp-ns")
+RETRIES = 1  # a failed run (an error, or its worker died) is tried once more
+# Preloaded (as module text) into the worker processes of a local cluster: they are in this
+# terminal's process group, so Ctrl-C reaches them too, and the study, not each worker, handles it.
+IGNORE_CTRL_C = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+
+
+def run_key(method, lr, seed, target, steps):
+    """The normalized key of a run (floats and ints parsed, so CSV text round-trips)."""
+    return (str(method), float(lr), int(seed), str(target), int(steps))
+
+
+def config_key(config):
+    """The key of a :class:`RunConfig`."""
+    return run_key(*(getattr(config, k) for k in KEY_FIELDS))
+
+
+# --------------------------------------------------------------------------- the CSV
+
+
+def read_rows(path):
+    """The complete rows of a study's CSV (a partial row, as a truncated copy holds, is skipped).
+
+    Raises
+    ------
+    common.images.DataError
+        The file is not a study's CSV (not text, or a header without the key fields).
+    """
+    if not os.path.exists(path):
+        return []
+    required = KEY_FIELDS + ("status", "wall_seconds")
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            missing = [k for k in required if k not in (reader.fieldnames or required)]
+            if missing:
+                raise ValueError(f"its header lacks {missing}")
+            rows = []
+            for row in reader:
+                if any(row.get(k) in (None, "") for k in required):
+                    continue
+                try:
+                    run_key(*(row[k] for k in KEY_FIELDS))
+                    float(row["wall_seconds"])
+                except ValueError:
+                    continue
+                rows.append(row)
+    except (UnicodeDecodeError, csv.Error, ValueError) as err:
+        raise DataError(f"{path}: not a sweep CSV ({err}); move it away (or choose another "
+                        f"--out) to start afresh, or restore a complete copy of it") from None
+    return rows
+
+
+def completed_keys(path):
+    """Keys of the runs already in the CSV (any status but ``"error"``, which is retried)."""
+    return {run_key(*(r[k] for k in KEY_FIELDS)) for r in read_rows(path)
+            if r["status"] != "error"}
+
+
+def append_row(path, row):
+    """Add one row to the CSV (with the header if the file is new), rewriting it atomically."""
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(read_rows(path) + [{**row, "lr": repr(float(row["lr"]))}])
+    write_text(path, text.getvalue())
+
+
+def pending(configs, csv_path):
+    """The configs whose runs are not in the CSV yet, and how many are."""
+    done = completed_keys(csv_path)
+    todo = [c for c in configs if config_key(c) not in done]
+    return todo, len(configs) - len(todo)
+
+
+# --------------------------------------------------------------------------- a worker's set-up
+
+
+def worker_init(warm_up=True):
+    """One torch thread and one BLAS thread (the workers provide the parallelism), then
+    optionally a warm-up. A run's numbers depend on the thread counts (the order of floating-point
+    sums), so every engine runs every run with one of each: the same seed gives the same row
+    wherever it runs.
+
+    With ``warm_up``, one 1-step run of each method pays the process's one-time costs (lazy
+    imports, first torch kernels, about 2 s), so that ``wall_seconds`` of the real runs measures
+    the runs alone.
+    """
+    torch.set_num_threads(1)
+    threadpool_limits(limits=1)
+    if warm_up:
+        for method in WARM_UP_METHODS:
+            experiment.run_one(RunConfig.from_preset(method, "ring", steps=1, batch_size=8,
+                                                     num_features=8))
+
+
+def _describe(row):
+    return (f"{row['method']} lr={float(row['lr']):g} seed={row['seed']}: {row['status']}, "
+            f"{row.get('modes_covered')} modes")
+
+
+# --------------------------------------------------------------------------- the engines
+
+
+def run_in_process(configs, csv_path, progress=True, run=None):
+    """Run the configs not in the CSV yet, one after another, here.
+
+    ``run`` defaults to :func:`generator.experiment.run_one`. Returns (ran, skipped).
+    """
+    run = experiment.run_one if run is None else run
+    todo, skipped = pending(configs, csv_path)
+    if not todo:
+        return 0, skipped
+    threads = torch.get_num_threads()
+    try:
+        with threadpool_limits(limits=1), tqdm(total=len(todo), desc="runs",
+                                                disable=not progress) as bar:
+            worker_init()
+            for config in todo:
+                row = run(config)
+                append_row(csv_path, row)
+                bar.set_postfix_str(_describe(row))
+                bar.update(1)
+    finally:
+        torch.set_num_threads(threads)
+    return len(todo), skipped
+
+
+def _worker_init_plugin(warm_up):
+    """A Dask worker plugin running :func:`worker_init` on every worker, restarted ones too."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class WorkerInit(WorkerPlugin):
+        def setup(self, worker):
+            worker_init(warm_up)
+
+    return WorkerInit()
+
+
+class SchedulerUnreachable(OSError):
+    """No Dask scheduler answered at the given address."""
+
+
+@contextlib.contextmanager
+def dask_client(scheduler=None, jobs=None, connect_timeout=10.0):
+    """A ``distributed.Client``: to the scheduler at ``scheduler``, or to a new ``LocalCluster``
+    of ``jobs`` single-threaded worker processes. Closed (and the cluster shut down) on exit.
+
+    A cluster started here lets a worker die only once per task (``allowed-failures`` 0), so that
+    a failed run is recorded and retried by the study's own rule, and its workers ignore Ctrl-C
+    (the study cancels their runs); a user's scheduler keeps its own settings.
+
+    Raises
+    ------
+    ImportError
+        dask.distributed is not installed (the ``cluster`` extra).
+    SchedulerUnreachable
+        The scheduler did not answer within ``connect_timeout`` seconds (message names it).
+    """
+    try:
+        import dask
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ImportError("running on a cluster needs dask.distributed: pip install "
+                          "'dualgan[cluster]' (or 'dask[distributed]')") from None
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout=f"{connect_timeout}s")
+        except OSError as err:
+            raise SchedulerUnreachable(f"no Dask scheduler answered at {scheduler!r} within "
+                          f"{connect_timeout:g} s ({err}); start one with 'dask scheduler' "
+                          f"and check the address") from None
+        cluster = None
+    else:
+        with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                   dashboard_address=":0", silence_logs=40,
+                                   preload=[IGNORE_CTRL_C])
+            client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_on_cluster(configs, csv_path, client, progress=True, run=None, warm_up=True):
+    """Run the configs not in the CSV yet as tasks of ``client``; rows stream into the CSV.
+
+    A run whose row says ``"error"``, or whose worker died, is recorded (status ``"error"``, with
+    the error) and submitted once more. Ctrl-C cancels what is outstanding and re-raises, the
+    finished rows being on disk already. Returns (ran, skipped).
+    """
+    import cloudpickle
+    from distributed import as_completed
+
+    run = experiment.run_one if run is None else run
+    todo, skipped = pending(configs, csv_path)
+    if not todo:
+        return 0, skipped
+    # the workers of a user's cluster have the installed packages, not this script's folder:
+    # ship this module's code with the tasks instead of a reference to it
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    client.register_plugin(_worker_init_plugin(warm_up), name="dualgan-worker-init")
+    tries = {}
+    outstanding = {}  # future key -> (future, config)
+
+    def submit(config):
+        future = client.submit(run, config, pure=False)
+        outstanding[future.key] = (future, config)
+        return future
+
+    pool = as_completed([submit(c) for c in todo])
+    bar = tqdm(total=len(todo), desc="runs", disable=not progress)
+    try:
+        for future in pool:
+            config = outstanding.pop(future.key)[1]
+            try:
+                row = future.result()
+            except Exception as err:  # noqa: BLE001 - e.g. KilledWorker: the worker died
+                row = {**config.to_dict(), "status": "error", "wall_seconds": float("nan"),
+                       "error": f"{type(err).__name__}: {err}"[:300]}
+            append_row(csv_path, row)
+            bar.set_postfix_str(_describe(row))
+            if row["status"] == "error" and tries.get(config_key(config), 0) < RETRIES:
+                tries[config_key(config)] = tries.get(config_key(config), 0) + 1
+                pool.add(submit(config))
+            else:
+                bar.update(1)
+    except KeyboardInterrupt:
+        client.cancel([future for future, _ in outstanding.values()])
+        raise
+    finally:
+        bar.close()
+    return len(todo), skipped

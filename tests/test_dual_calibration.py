@@ -1,0 +1,75 @@
+"""The machine constants of form="auto" (dual.calibration): measured, cached per set-up in one
+file, loaded instead of re-measured, and never an error when the cache cannot be written."""
+
+import json
+
+import numpy as np
+import pytest
+
+import dual
+from dual import calibration
+
+
+@pytest.fixture
+def fake_measure(monkeypatch, tmp_path):
+    """A cache file in tmp_path and a measurement that returns fixed numbers (and counts calls)."""
+    monkeypatch.setenv("DUAL_CALIBRATION", str(tmp_path / "cache" / "calibration.json"))
+    monkeypatch.setattr(calibration, "_current", None)
+    calls = []
+
+    def measure():
+        calls.append(1)
+        return dict(pass_sizes=np.array([1.0, 2.0]), pass_seconds=np.array([1e-6, 2e-6]),
+                    syrk_orders=np.array([8.0, 16.0]), syrk_rates=np.array([1e9, 2e9]),
+                    cholesky_orders=np.array([8.0, 16.0]), cholesky_seconds=np.array([1e-6, 8e-6]),
+                    sample_seconds=1e-9, call_seconds=1e-6)
+
+    monkeypatch.setattr(calibration, "_measure", measure)
+    return calls
+
+
+def test_first_use_measures_once_and_caches(fake_measure):
+    first = calibration.current()
+    assert len(fake_measure) == 1 and calibration.current() is first
+    saved = json.loads(calibration.cache_path().read_text())
+    assert list(saved) == [calibration.machine_key()]
+    calibration._current = None  # a new process: the constants come from the file
+    again = calibration.current()
+    assert len(fake_measure) == 1 and again == first
+
+
+def test_calibrate_replaces_only_this_setups_entry(fake_measure):
+    path = calibration.cache_path()
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"another machine": {"key": "another machine"}}))
+    fresh = dual.calibrate()
+    saved = json.loads(path.read_text())
+    assert set(saved) == {"another machine", fresh.key}
+    assert calibration.current() is fresh
+
+
+def test_an_unwritable_or_damaged_cache_is_not_an_error(fake_measure, monkeypatch, tmp_path):
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("DUAL_CALIBRATION", str(blocker / "calibration.json"))
+    assert calibration.current().key == calibration.machine_key()  # kept in memory
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text("{ truncated")
+    monkeypatch.setenv("DUAL_CALIBRATION", str(damaged))
+    calibration._current = None
+    assert calibration.current().key == calibration.machine_key()  # measured again
+    assert calibration.machine_key() in json.loads(damaged.read_text())  # and the file mended
+
+
+def test_measured_constants_grow_with_the_work(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("DUAL_CALIBRATION", str(tmp_path / "calibration.json"))
+    monkeypatch.setattr(calibration, "_current", None)
+    assert calibration.main(["--no-save"]) == 0
+    constants = calibration.current()
+    assert not (tmp_path / "calibration.json").exists()
+    assert "Cholesky, order 1024" in capsys.readouterr().out
+    # 4096 times the entries (2^10 → 2^22) and 2^21 times the Cholesky flops (8 → 1024) cannot
+    # take less time, whatever the machine's caches and overheads
+    assert 0 < constants.pass_seconds[0] < constants.pass_seconds[-1]
+    assert 0 < constants.cholesky_seconds[0] < constants.cholesky_seconds[-1]
+    assert np.all(constants.syrk_rates > 0) and constants.sample_seconds > 0
