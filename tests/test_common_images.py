@@ -128,6 +128,7 @@ def test_digits_against_scikit_learn():
         load_digits(test_fraction=1.0)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.isdir(DATA), reason=f"MNIST IDX files not present at {DATA}")
 def test_real_mnist_files():
     train, test = load_mnist(DATA)

@@ -27,6 +27,7 @@ def _run(tmp_path, extra=(), seeds=("0", "1")):
     return example, rows
 
 
+@pytest.mark.slow
 def test_both_routes_against_finite_differences(tmp_path, capsys):
     pytest.importorskip("cvxpylayers")
     _, rows = _run(tmp_path)

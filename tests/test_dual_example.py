@@ -22,6 +22,7 @@ def example_main():
     return runpy.run_path(str(SCRIPT))["main"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("d", [2, 3])
 def test_example_writes_rows_figure_and_json(example_main, tmp_path, d):
     out = tmp_path / "compare"

@@ -57,6 +57,7 @@ def _truncated_gzip(path):
     path.write_bytes(path.read_bytes()[:-30])
 
 
+@pytest.mark.slow  # each case copies MNIST and runs a script on it
 @pytest.mark.parametrize("victim, damage, problem", [
     ("train-images-idx3-ubyte.gz", _wrong_magic, "bad IDX magic"),
     pytest.param("t10k-images-idx3-ubyte.gz", _truncated_payload, "but the payload has",

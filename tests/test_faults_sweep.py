@@ -157,6 +157,7 @@ def test_a_damaged_csv_is_refused_in_one_line_and_left_as_it_was(tmp_path):
     assert snapshot(out) == before
 
 
+@pytest.mark.slow
 def test_an_output_directory_below_a_file_is_refused_before_any_run(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")

@@ -141,6 +141,7 @@ def resume(name, out, logs, **stop):
 # --------------------------------------------------------------------------- Ctrl-C
 
 
+@pytest.mark.slow  # each case trains in a subprocess, stopped and resumed
 @pytest.mark.parametrize("name", ["dual", pytest.param("baseline", marks=pytest.mark.slow),
                                   pytest.param("vae", marks=pytest.mark.slow)])
 def test_ctrl_c_exits_130_with_a_checkpoint_at_that_step(runs, name):

@@ -38,7 +38,7 @@ def _batches(seed=0, n=128):
     return real, fake
 
 
-@pytest.mark.parametrize("kind", ["mlp", "linear"])
+@pytest.mark.parametrize("kind", [pytest.param("mlp", marks=pytest.mark.slow), "linear"])
 def test_one_discriminator_step_increases_v(kind):
     torch.manual_seed(0)
     real, fake = _batches()
@@ -92,6 +92,7 @@ def test_minimax_saturates_where_non_saturating_does_not():
     assert g_mm.abs().max() < 1e-6 and g_ns.abs().min() > 0.09
 
 
+@pytest.mark.slow
 def test_linear_gd_converges_to_the_exact_discriminator():
     rng = np.random.default_rng(0)
     real = torch.from_numpy(rng.normal(size=(60, 2)) + [1.0, 0.5])
@@ -163,6 +164,7 @@ def test_make_baseline_validates():
         make_baseline("mlp-ns", g, 2, g_loss="minimax")
 
 
+@pytest.mark.slow
 def test_example_script_extended_with_more_steps_matches_one_long_run(tmp_path):
     import json
 

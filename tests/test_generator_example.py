@@ -18,6 +18,7 @@ def example():
     return load_example("train_dual_gan")
 
 
+@pytest.mark.slow
 def test_writes_metrics_and_figures(example, tmp_path):
     assert example.main(TINY + ["--out", str(tmp_path)]) == 0
     metrics = json.loads((tmp_path / "metrics.json").read_text())
@@ -34,6 +35,7 @@ def test_writes_metrics_and_figures(example, tmp_path):
         assert (tmp_path / name).stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_resume_with_changed_settings_is_refused_with_exit_code_2(example, tmp_path, capsys):
     assert example.main(TINY + ["--out", str(tmp_path)]) == 0
     code = cli.run(example.main, TINY + ["--out", str(tmp_path), "--c", "3", "--resume"])
@@ -48,6 +50,7 @@ IMAGE_KEYS = ("classes_covered", "num_classes", "class_reverse_kl", "confident_f
               "seconds", "cpu_seconds")
 
 
+@pytest.mark.slow
 def test_mlp_discriminator_on_digits_writes_image_metrics_and_figures(example, tmp_path,
                                                                       digits_classifier):
     cache = str(digits_classifier["cache"])
@@ -75,6 +78,7 @@ def test_features_on_an_image_target_is_a_usage_error(example, capsys):
     assert "--target digits needs --discriminator mlp" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_baseline_on_digits_with_the_same_networks_and_metrics(tmp_path, digits_classifier):
     baseline = load_example("train_baseline_gan")
     cache = str(digits_classifier["cache"])
@@ -86,6 +90,7 @@ def test_baseline_on_digits_with_the_same_networks_and_metrics(tmp_path, digits_
     assert (tmp_path / "classes.png").stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_a_time_budget_stops_the_run_early_and_snapshots_its_last_step(example, tmp_path,
                                                                         digits_classifier):
     cache = str(digits_classifier["cache"])

@@ -40,10 +40,12 @@ def _check(target, mean, cov, pts, tol):
             / target.covariance.norm()) < tol + 0.03
 
 
+@pytest.mark.slow
 def test_affine_generator_matches_mean_and_covariance_with_quadratic_features():
     _check(*_train("quadratic", 300), tol=0.06)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
 def test_affine_generator_matches_mean_and_covariance_with_rff(seed):
     _check(*_train("rff+bias", 400, seed), tol=0.06)

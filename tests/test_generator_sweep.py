@@ -29,6 +29,7 @@ def _rows(path):
         return list(csv.DictReader(fh))
 
 
+@pytest.mark.slow
 def test_quick_sweep_writes_csv_resumes_and_plots(tmp_path, monkeypatch):
     sweep = _load_example()
     assert sweep.main(["--quick", "--out", str(tmp_path), "--no-progress"]) == 0
@@ -57,6 +58,7 @@ def test_quick_sweep_writes_csv_resumes_and_plots(tmp_path, monkeypatch):
     assert _rows(csv_path) == rows
 
 
+@pytest.mark.slow
 def test_partial_sweep_resumes_only_the_missing_runs(tmp_path, monkeypatch):
     sweep = _load_example()
     csv_path = tmp_path / "sweep_ring.csv"
@@ -253,6 +255,7 @@ def test_an_interrupted_cluster_sweep_resumes_without_redoing_finished_runs(tmp_
     assert len(_rows(csv_path)) == 4
 
 
+@pytest.mark.slow
 def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_seconds(tmp_path, capsys):
     pytest.importorskip("distributed")
     sweep = _load_example()

@@ -51,6 +51,7 @@ def _grid(name, n=60001):
     return x, p(x), q(x)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PAIRS))
 def test_identity_by_adaptive_quadrature(name):
     # SPEC 5, 4e: V(D*, G) = −log 4 + 2 JSD, each side integrated separately by quad.
@@ -106,6 +107,7 @@ def test_jsd_matches_scipy_jensenshannon(name):
     assert theory.jsd(p, q, x) == pytest.approx(ref, rel=1e-6)
 
 
+@pytest.mark.slow
 def test_optimal_value_against_an_independent_logpdf_integral():
     # E_p[log D*] + E_q[log(1 − D*)] with log D* = log p − logaddexp(log p, log q).
     from scipy import integrate
@@ -203,6 +205,7 @@ def test_input_validation():
         theory.value(np.full(11, 1.5), np.full(11, 0.5), np.full(11, 0.5), x)
 
 
+@pytest.mark.slow
 def test_gan_theory_example_runs(tmp_path):
     import json
 
@@ -219,6 +222,7 @@ def test_gan_theory_example_runs(tmp_path):
     assert result["path"][0]["V_opt"] == pytest.approx(0.0, abs=1e-10)
 
 
+@pytest.mark.slow
 def test_importing_the_theory_does_not_import_torch():
     import subprocess
     import sys

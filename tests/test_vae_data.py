@@ -20,6 +20,7 @@ def test_binarize_is_bernoulli_of_the_pixels():
     assert torch.equal(b, b2)
 
 
+@pytest.mark.slow
 def test_importing_vae_needs_neither_scikit_learn_nor_a_solver():
     import subprocess
     import sys

@@ -55,6 +55,7 @@ def test_q_with_zeros_is_handled(toy):
     assert model.elbo(q, 2).item() == pytest.approx(np.log(joint[0]), rel=1e-12)
 
 
+@pytest.mark.slow
 def test_numerical_maximizer_of_the_elbo_is_the_posterior():
     model = DiscreteLatentModel.random(5, 3, rng=torch.Generator().manual_seed(2))
     for x in range(3):

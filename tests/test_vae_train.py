@@ -146,6 +146,7 @@ def test_script_argument_errors(argv, message, capsys):
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_script_on_digits_writes_outputs_and_refuses_a_resume_with_other_settings(tmp_path,
                                                                                     capsys):
     script = _load_script()
