@@ -24,6 +24,7 @@ import numpy as np
 
 from common import cli
 from common.checkpoint import load_checkpoint
+from common.files import write_json, write_text
 from generator.image_plots import plot_sample_grids
 from generator.targets import IMAGE_TARGETS, make_target
 
@@ -117,12 +118,10 @@ def main(argv=None):
               f"in {baseline['steps']} steps ({budget:.0f} s each)")
 
     summary = summarize(runs)
-    with open(os.path.join(args.out, "comparison.json"), "w") as handle:
-        json.dump({"target": args.target, "seeds": args.seeds, "runs": runs,
-                   "summary": summary}, handle, indent=2)
+    write_json(os.path.join(args.out, "comparison.json"),
+               {"target": args.target, "seeds": args.seeds, "runs": runs, "summary": summary})
     text = table(summary, runs)
-    with open(os.path.join(args.out, "comparison.md"), "w") as handle:
-        handle.write(text + "\n")
+    write_text(os.path.join(args.out, "comparison.md"), text + "\n")
     print(text)
 
     first = args.seeds[0]

@@ -9,6 +9,7 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
+from common.files import save_figure
 from common.images import tile
 
 from .plots import _smooth
@@ -41,7 +42,7 @@ def plot_image_snapshots(snapshots, image_shape, path, title=""):
         _grid(ax, snapshots[step].detach().cpu(), image_shape, f"step {step}")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
+    save_figure(fig, path, dpi=130)
 
 
 def plot_sample_grids(grids, image_shape, path, title=""):
@@ -52,7 +53,7 @@ def plot_sample_grids(grids, image_shape, path, title=""):
         _grid(ax, images.detach().cpu(), image_shape, label)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
+    save_figure(fig, path, dpi=130)
 
 
 def plot_class_histogram(metrics, path, title=""):
@@ -76,7 +77,7 @@ def plot_class_histogram(metrics, path, title=""):
                  f"{metrics['class_reverse_kl']:.3f} nats", fontsize=9)
     ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
+    save_figure(fig, path, dpi=130)
 
 
 def plot_neural_dual_curves(logs, path):
@@ -114,4 +115,4 @@ def plot_neural_dual_curves(logs, path):
     ax4.set(xlabel="step", ylabel="ms", title="Time per step")
     ax4.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
+    save_figure(fig, path, dpi=130)

@@ -1,0 +1,35 @@
+"""examples/compare_image_gans.py: both methods per seed, the summary over seeds from the runs'
+own metrics files, and a rerun that trains nothing."""
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import load_example
+
+
+@pytest.mark.slow
+def test_comparison_summarizes_the_per_seed_metrics_files_and_resumes(tmp_path,
+                                                                       digits_classifier):
+    compare = load_example("compare_image_gans")
+    out = tmp_path / "compare"
+    argv = ["--target", "digits", "--seeds", "3", "4", "--steps", "4", "--out", str(out),
+            "--cache-dir", str(digits_classifier["cache"]), "--no-progress"]
+    assert compare.main(argv) == 0
+    summary = json.loads((out / "comparison.json").read_text())["summary"]
+    for method in ("neural-dual", "mlp-ns"):
+        per_seed = [json.loads((out / method / f"seed{s}" / "metrics.json").read_text())
+                    for s in (3, 4)]
+        for key in ("frechet_classifier_distance", "class_reverse_kl", "classes_covered"):
+            values = np.array([m[key] for m in per_seed], dtype=float)
+            assert summary[method][key]["mean"] == pytest.approx(values.mean(), rel=1e-12)
+            assert summary[method][key]["std"] == pytest.approx(values.std(ddof=1), rel=1e-12)
+        fcd = [m["frechet_classifier_distance"] for m in per_seed]
+        assert summary[method]["frechet_classifier_distance"]["worst"] == max(fcd)
+    assert (out / "samples.png").stat().st_size > 0 and "| linearized dual" in (
+        out / "comparison.md").read_text()
+
+    stamps = {p: p.stat().st_mtime_ns for p in out.glob("*/seed*/metrics.json")}
+    assert compare.main(argv) == 0  # finished runs are read back, not trained again
+    assert {p: p.stat().st_mtime_ns for p in out.glob("*/seed*/metrics.json")} == stamps
