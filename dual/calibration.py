@@ -169,10 +169,23 @@ def calibrate(save=True):
 
 def current():
     """The constants in use: loaded or measured at the first call of the process."""
-    global _current
     if _current is None:
-        key = machine_key()
-        _current = _load(key) or calibrate(save=True)
+        reload()
+    return _current
+
+
+def reload():
+    """Use the constants of the set-up in effect now (say, after ``threadpool_limits``): from the
+    cache file, or measured and cached when it has none. Two processes of one machine that share
+    the cache file then make the same choices in ``form="auto"``, so the same seed gives the
+    same numbers in both.
+
+    Returns
+    -------
+    Calibration
+    """
+    global _current
+    _current = _load(machine_key()) or calibrate(save=True)
     return _current
 
 

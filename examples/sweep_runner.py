@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from common.files import write_text
+from dual import calibration
 from common.images import DataError
 from generator import experiment
 from generator.experiment import RunConfig
@@ -123,6 +124,7 @@ def worker_init(warm_up=True):
     """
     torch.set_num_threads(1)
     threadpool_limits(limits=1)
+    calibration.reload()  # form="auto" chooses by the one-thread constants, as every engine does
     if warm_up:
         for method in WARM_UP_METHODS:
             experiment.run_one(RunConfig.from_preset(method, "ring", steps=1, batch_size=8,
@@ -158,6 +160,7 @@ def run_in_process(configs, csv_path, progress=True, run=None):
                 bar.update(1)
     finally:
         torch.set_num_threads(threads)
+        calibration.reload()  # the constants of the thread count restored
     return len(todo), skipped
 
 
@@ -237,6 +240,9 @@ def run_on_cluster(configs, csv_path, client, progress=True, run=None, warm_up=T
     # the workers of a user's cluster have the installed packages, not this script's folder:
     # ship this module's code with the tasks instead of a reference to it
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    with threadpool_limits(limits=1):  # the one-thread constants cached before any worker
+        calibration.reload()           # looks, so that no two workers measure their own
+    calibration.reload()
     client.register_plugin(_worker_init_plugin(warm_up), name="dualgan-worker-init")
     tries = {}
     outstanding = {}  # future key -> (future, config)

@@ -73,3 +73,18 @@ def test_measured_constants_grow_with_the_work(monkeypatch, tmp_path, capsys):
     assert 0 < constants.pass_seconds[0] < constants.pass_seconds[-1]
     assert 0 < constants.cholesky_seconds[0] < constants.cholesky_seconds[-1]
     assert np.all(constants.syrk_rates > 0) and constants.sample_seconds > 0
+
+
+def test_reload_follows_the_thread_count_in_effect(fake_measure):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    if not any(i.get("user_api") == "blas" for i in threadpoolctl.threadpool_info()):
+        pytest.skip("no BLAS library that threadpoolctl can see")
+    with threadpoolctl.threadpool_limits(limits=1):
+        one = calibration.reload()
+        assert "x1" in one.key and one.key == calibration.machine_key()
+        assert calibration.current() is one
+    restored = calibration.reload()
+    assert restored.key == calibration.machine_key()
+    with threadpoolctl.threadpool_limits(limits=1):  # now from the file, not measured again
+        calls = len(fake_measure)
+        assert calibration.reload() == one and len(fake_measure) == calls
