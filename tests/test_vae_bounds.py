@@ -151,6 +151,54 @@ def test_iwae_grows_with_k_and_approaches_log_evidence(linear_model):
     assert log_px - means[2000][0] < 0.05 * (log_px - elbo)
 
 
+def _log_moment_of_ratio(n, a, A, c, C):
+    """log E_q[(p(z)/q(z))ⁿ] = log ∫ pⁿ q¹⁻ⁿ for p = N(a, A), q = N(c, C).
+
+    n log p + (1 − n) log q is a quadratic −½ zᵀPz + hᵀz + const with P = nA⁻¹ + (1 − n)C⁻¹
+    (finite iff P ≻ 0), integrated in closed form.
+    """
+    d = len(a)
+    A_inv, C_inv = np.linalg.inv(A), np.linalg.inv(C)
+    P, h = n * A_inv + (1 - n) * C_inv, n * A_inv @ a + (1 - n) * C_inv @ c
+    assert np.all(np.linalg.eigvalsh(P) > 0), f"the moment of order {n} is infinite for this q"
+    const = (-0.5 * d * math.log(2 * math.pi) - 0.5 * n * np.linalg.slogdet(A)[1]
+             - 0.5 * (1 - n) * np.linalg.slogdet(C)[1] - 0.5 * n * a @ A_inv @ a
+             - 0.5 * (1 - n) * c @ C_inv @ c)
+    return (const + 0.5 * h @ np.linalg.solve(P, h) + 0.5 * d * math.log(2 * math.pi)
+            - 0.5 * np.linalg.slogdet(P)[1])
+
+
+def test_iwae_gap_to_log_evidence_follows_the_delta_method(linear_model):
+    # v = p(x, z)/(q(z|x) p(x)) = p(z|x)/q(z|x) has E_q v = 1, Var v = χ² and third central
+    # moment μ₃ (closed forms above). With v̄ the mean of K draws, E[−log v̄] expanded to
+    # second order: log p(x) − E[L_K] = χ²/(2K) + (3χ⁴/4 − μ₃/3)/K² + O(1/K³).
+    W, b, sigma, x = linear_model
+    m_star, cov = _posterior(W, b, sigma, x)
+    m, s = m_star + 0.3, torch.sqrt(torch.diag(cov)) * 1.2  # a deliberately imperfect q
+    p_q = (m_star.numpy(), cov.numpy(), m.numpy(), np.diag(s.numpy() ** 2))
+    m1, m2, m3 = (math.exp(_log_moment_of_ratio(n, *p_q)) for n in (1, 2, 3))
+    assert m1 == pytest.approx(1.0, rel=1e-12)  # the formula integrates p to 1
+    _log_moment_of_ratio(4, *p_q)  # the expansion needs a finite fourth moment
+    chi2, mu3 = m2 - 1, m3 - 3 * m2 + 2
+    model = LinearGaussian(W, b, sigma, m, s)
+    log_px = _log_evidence(W, b, sigma, x)
+    k, reps = 30, 16_000  # the O(1/K³) remainder is ~1e-4, a tenth of the Monte Carlo error
+    lk = iwae_log_likelihood(model, x.expand(reps, -1), k, chunk_size=k,
+                             rng=torch.Generator().manual_seed(8))
+    gap, se = log_px - lk.mean().item(), lk.std().item() / reps**0.5
+    assert abs(gap - (chi2 / (2 * k) + (0.75 * chi2**2 - mu3 / 3) / k**2)) < 4 * se
+    assert gap > 4 * se  # the check tells the gap from zero
+
+
+def test_evaluate_iwae_reports_progress_in_batches():
+    torch.manual_seed(0)
+    model = VAE(input_dim=6, hidden=(5,), latent_dim=2)
+    x = torch.rand(23, 6, generator=torch.Generator().manual_seed(1))
+    done = []
+    evaluate_iwae(model, x, 7, batch_size=10, chunk_size=3, progress=done.append)
+    assert done == [10, 10, 3]
+
+
 def test_iwae_is_at_least_the_elbo_on_a_vae():
     torch.manual_seed(0)
     model = VAE(input_dim=20, hidden=(16,), latent_dim=3)

@@ -6,25 +6,28 @@ The public API::
     model.encode(x) -> (mu, logvar); model.reparameterize(mu, logvar); model.decode(z)
     vae.kl_diag_gaussians, vae.kl_standard_normal, vae.kl_equal_variance   # SPEC 6, 1d
     vae.bernoulli_log_likelihood, vae.gaussian_log_likelihood              # SPEC 6, 2d-2e
-    vae.negative_elbo(model, x, mc_samples)                                # SPEC 6, 2c
+    vae.negative_elbo(model, x, mc_samples), vae.elbo_terms(...)           # SPEC 6, 2c
     vae.iwae_log_likelihood(model, x, k), vae.evaluate_iwae                # Burda et al. 2016
     vae.DiscreteLatentModel                                                # SPEC 6, 1e-1f
     vae.load_dataset("mnist", data_dir), vae.binarize(x, rng)   # images from common.images
     vae.Trainer(model_config, train_config, train_x, test_x, checkpoint_path).run()
+    vae.learning_rate(train_config, step, steps_per_epoch), vae.kl_weight(...)  # the schedules
 """
 
-from .bounds import evaluate_iwae, iwae_log_likelihood, negative_elbo
+from .bounds import elbo_terms, evaluate_iwae, iwae_log_likelihood, negative_elbo
 from .config import VAEConfig
 from .data import DATASETS, binarize, load_dataset
 from .exact import DiscreteLatentModel
 from .kl import kl_diag_gaussians, kl_equal_variance, kl_standard_normal, log_normal
 from .likelihoods import DECODERS, bernoulli_log_likelihood, gaussian_log_likelihood
 from .model import VAE
-from .train import LR_SCHEDULES, TrainConfig, Trainer, TrainResult, evaluate_nelbo
+from .train import BINARIZATIONS, LR_SCHEDULES, TrainConfig, Trainer, TrainResult, evaluate_nelbo
+from .train import kl_weight, learning_rate
 
 __all__ = [
-    "DATASETS", "DECODERS", "LR_SCHEDULES", "DiscreteLatentModel", "TrainConfig", "TrainResult",
-    "Trainer", "VAE", "VAEConfig", "bernoulli_log_likelihood", "binarize", "evaluate_iwae",
-    "evaluate_nelbo", "gaussian_log_likelihood", "iwae_log_likelihood", "kl_diag_gaussians",
-    "kl_equal_variance", "kl_standard_normal", "load_dataset", "log_normal", "negative_elbo",
+    "BINARIZATIONS", "DATASETS", "DECODERS", "LR_SCHEDULES", "DiscreteLatentModel",
+    "TrainConfig", "TrainResult", "Trainer", "VAE", "VAEConfig", "bernoulli_log_likelihood",
+    "binarize", "elbo_terms", "evaluate_iwae", "evaluate_nelbo", "gaussian_log_likelihood",
+    "iwae_log_likelihood", "kl_diag_gaussians", "kl_equal_variance", "kl_standard_normal",
+    "kl_weight", "learning_rate", "load_dataset", "log_normal", "negative_elbo",
 ]

@@ -9,10 +9,8 @@ from common.validation import check_positive_int
 from .kl import kl_standard_normal, log_normal
 
 
-def negative_elbo(model, x, mc_samples=1, rng=None):
-    """Per-image negative ELBO, estimated with M reparameterized samples.
-
-    ``−ELBO(x) = (1/M) Σ_m −log p(x|z_m) + KL(q(z|x) ‖ N(0, I))``, z_m = μ + σ·ε_m.
+def elbo_terms(model, x, mc_samples=1, rng=None):
+    """The two terms of the per-image negative ELBO, estimated with M reparameterized samples.
 
     Parameters
     ----------
@@ -25,8 +23,10 @@ def negative_elbo(model, x, mc_samples=1, rng=None):
 
     Returns
     -------
-    torch.Tensor, shape (B,)
-        Unbiased estimates of −ELBO, nats per image (summed over pixels); differentiable.
+    reconstruction : torch.Tensor, shape (B,)
+        ``(1/M) Σ_m −log p(x|z_m)``, z_m = μ + σ·ε_m, nats per image; differentiable.
+    kl : torch.Tensor, shape (B,)
+        ``KL(q(z|x) ‖ N(0, I))`` in closed form, nats per image; differentiable.
     """
     mc_samples = check_positive_int(mc_samples, "mc_samples")
     mu, logvar = model.encode(x)
@@ -37,8 +37,23 @@ def negative_elbo(model, x, mc_samples=1, rng=None):
         z = model.reparameterize(mu, logvar, n_samples=mc_samples, rng=rng)
         # SPEC 6, 2c: (1/M) Σ_m −log p(x|z_m), z of shape (M, B, L)
         rec = -model.log_likelihood(model.decode(z), x).mean(dim=0)
+    return rec, kl_standard_normal(mu, logvar)  # SPEC 6, 1d
+
+
+def negative_elbo(model, x, mc_samples=1, rng=None):
+    """Per-image negative ELBO, estimated with M reparameterized samples.
+
+    ``−ELBO(x) = (1/M) Σ_m −log p(x|z_m) + KL(q(z|x) ‖ N(0, I))``, z_m = μ + σ·ε_m
+    (the sum of :func:`elbo_terms`).
+
+    Returns
+    -------
+    torch.Tensor, shape (B,)
+        Unbiased estimates of −ELBO, nats per image (summed over pixels); differentiable.
+    """
+    rec, kl = elbo_terms(model, x, mc_samples, rng)
     # SPEC 6, 2b: −ELBO = E_q[−log p(x|z)] + KL(q(z|x) ‖ p(z)), KL in closed form (1d)
-    return rec + kl_standard_normal(mu, logvar)
+    return rec + kl
 
 
 @torch.no_grad()

@@ -74,6 +74,19 @@ class VAE(nn.Module):
             return torch.sigmoid(out)
         return out
 
+    @torch.no_grad()
+    def set_output_bias(self, mean_image):
+        """Set the decoder's last bias so that a zero last hidden layer decodes to ``mean_image``.
+
+        Parameters
+        ----------
+        mean_image : torch.Tensor, shape (D,), values in [0, 1]
+            Clipped to [0.001, 0.999]; the bias becomes its logit, the inverse of the sigmoid
+            that turns the output into a pixel mean for both decoders.
+        """
+        p = mean_image.clamp(1e-3, 1 - 1e-3)
+        self.decoder[-1].bias.copy_(torch.log(p) - torch.log1p(-p))
+
     def log_likelihood(self, decoded, x):
         """log p(x|z) in nats, summed over pixels, from the output of :meth:`decode`; shape (...).
         """
