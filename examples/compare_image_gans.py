@@ -16,15 +16,13 @@ first seed's final samples of both methods side by side).
 
 import argparse
 import json
-import math
 import os
 import sys
-
-import numpy as np
 
 from common import cli
 from common.checkpoint import load_checkpoint
 from common.files import write_json, write_text
+from common.seeds import summarize_seeds
 from generator.image_plots import plot_sample_grids
 from generator.targets import IMAGE_TARGETS, make_target
 
@@ -63,15 +61,10 @@ def _run(script, argv, out):
 
 def summarize(runs):
     """Mean, standard deviation (ddof=1) and worst seed of each reported metric, per method."""
-    out = {}
-    for method, by_seed in runs.items():
-        out[method] = {}
-        for key, larger_is_better in REPORTED.items():
-            values = np.array([m[key] for m in by_seed.values()], dtype=float)
-            worst = values.min() if larger_is_better else values.max()
-            out[method][key] = {"mean": float(values.mean()), "worst": float(worst),
-                                "std": float(values.std(ddof=1)) if len(values) > 1 else math.nan}
-    return out
+    return {method: {key: summarize_seeds({seed: m[key] for seed, m in by_seed.items()},
+                                          larger_is_better)
+                     for key, larger_is_better in REPORTED.items()}
+            for method, by_seed in runs.items()}
 
 
 def table(summary, runs):
