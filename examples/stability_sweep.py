@@ -214,7 +214,8 @@ def main(argv=None):
     result = {"target": args.target, "steps": args.steps, "batch_size": configs[0].batch_size,
               "lrs": args.lrs, "seeds": list(range(args.seed, args.seed + args.num_seeds)),
               "methods": methods, "left_out": left_out, "engine": engine,
-              "runs_this_invocation": ran, "runs_skipped": skipped, "seconds_this_invocation": elapsed,
+              "runs_this_invocation": ran, "runs_skipped": skipped,
+              "seconds_this_invocation": elapsed,
               "run_config": configs[0].to_dict(), "summary": summary,
               "csv": os.path.basename(csv_path), "figure": os.path.basename(fig_path)}
     write_json(os.path.join(args.out, f"sweep_{args.target}.json"), result)

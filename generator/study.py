@@ -50,7 +50,8 @@ def available_methods(methods, target):
 
 
 def mean_se(values):
-    """Mean, standard error (std with ddof=1 over √n; nan for n < 2) and n of the finite values."""
+    """Mean, standard error (std with ddof=1 over √n; nan for n < 2) and count of the
+    finite values."""
     vals = [v for v in values if math.isfinite(v)]
     n = len(vals)
     if n == 0:
