@@ -1,18 +1,24 @@
-"""Learning-rate stability study: the exact dual discriminator against gradient-trained ones.
+"""Learning-rate stability study: exact dual discriminators against gradient-trained ones.
 
 Grid: learning rates × seeds × methods on one target. Methods (see generator/experiment.py):
-``dual`` (exact discriminator, SPEC 4), ``linear-gd`` (the same SPEC 1 discriminator, same φ and
-c, trained by gradient steps) and ``mlp-ns`` (MLP discriminator, non-saturating loss); every
-other setting comes from the target's preset (generator/presets.py), with a constant learning
-rate. Every run takes the same number of generator steps. Each finished run is added to
-``sweep_<target>.csv`` at once (the file is rewritten atomically: it only ever holds complete
-rows); running the script again skips the runs already there (key: method, lr, seed, target,
-steps), so an interrupted sweep resumes. The figure shows mean ± standard error over seeds
-against the learning rate, one panel per metric.
+``dual`` (exact discriminator on fixed features, SPEC 4), ``neural-dual`` (an MLP discriminator,
+each step linearized and solved exactly, SPEC 7), ``linear-gd`` (the SPEC 1 discriminator of
+``dual``, same φ and c, trained by gradient steps) and ``mlp-ns`` (MLP discriminator trained by
+gradient, non-saturating loss). A method whose discriminator the target's preset cannot build
+(``dual`` and ``linear-gd`` need a feature map, which the image targets lack) is left out with a
+message. Every other setting comes from the target's preset (generator/presets.py), with a
+constant learning rate; every run takes the same number of generator steps.
+
+Each finished run is added to ``sweep_<target>.csv`` at once (the file is rewritten atomically:
+it only ever holds complete rows); running the script again skips the runs already there (key:
+method, lr, seed, target, steps), so an interrupted sweep resumes. The figure shows mean ±
+standard error over seeds against the learning rate, one panel per metric of the target
+(generator/study.py) and one for the CPU seconds per run.
 
 Example::
 
     python examples/stability_sweep.py --target ring --jobs 2 --out runs/stability
+    python examples/stability_sweep.py --target digits --jobs 2 --out runs/stability
     python examples/stability_sweep.py --quick --out /tmp/sweep      # a tiny smoke run
 """
 
@@ -29,134 +35,105 @@ from common import cli
 from common.checkpoint import ensure_writable_directory
 from common.files import save_figure, write_json
 from generator.experiment import RunConfig
+from generator.study import STUDY_METRICS, available_methods, summarize
 
 import sweep_runner
 from sweep_runner import KEY_FIELDS, config_key, read_rows, run_key
 
-SWEEP_METHODS = ("dual", "linear-gd", "mlp-ns")
+SWEEP_METHODS = ("dual", "neural-dual", "linear-gd", "mlp-ns")
+SWEEP_TARGETS = ("ring", "grid", "digits", "mnist")
 
 FULL_LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2)
 QUICK = {"lrs": (1e-3, 1e-2), "num_seeds": 1, "steps": 25, "batch_size": 64}
 
 
-def build_configs(args):
+def build_configs(args, methods):
     """All runs of the grid, interleaved so that a partial sweep covers every method."""
     seeds = range(args.seed, args.seed + args.num_seeds)
     overrides = {"batch_size": args.batch_size, "num_features": args.num_features,
-                 "lengthscale": args.lengthscale, "c": args.c}
+                 "lengthscale": args.lengthscale, "c": args.c, "data_dir": args.data_dir}
     # a constant learning rate: the study asks how each method copes with one step size
     return [dataclasses.replace(RunConfig.from_preset(m, args.target, seed=s, lr=lr,
                                                       steps=args.steps, **overrides),
                                 lr_final=None)
-            for s in seeds for lr in args.lrs for m in args.methods]
+            for s in seeds for lr in args.lrs for m in methods]
 
 
-# --------------------------------------------------------------------------- the summary
+# --------------------------------------------------------------------------- figure and table
+
+LABELS = {"modes_covered": "modes covered", "high_quality_fraction": "high-quality fraction",
+          "reverse_kl": "reverse KL (nats)", "classes_covered": "classes covered",
+          "class_reverse_kl": "class reverse KL (nats)",
+          "confident_fraction": "confident fraction",
+          "frechet_classifier_distance": "Fréchet classifier distance",
+          "cpu_seconds": "CPU seconds per run"}
+PLOTTED = {"points": STUDY_METRICS["points"] + ("cpu_seconds",),
+           "images": ("classes_covered", "class_reverse_kl", "frechet_classifier_distance",
+                      "cpu_seconds")}
 
 
-def _mean_se(values):
-    """Mean and standard error (std with ddof=1 over √n; nan for n < 2) of the finite values."""
-    vals = [v for v in values if math.isfinite(v)]
-    n = len(vals)
-    if n == 0:
-        return math.nan, math.nan, 0
-    mean = sum(vals) / n
-    if n < 2:
-        return mean, math.nan, n
-    var = sum((v - mean) ** 2 for v in vals) / (n - 1)
-    return mean, math.sqrt(var / n), n
-
-
-def _num(text):
-    try:
-        return float(text)
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def summarize(rows):
-    """Mean ± standard error over seeds, per (method, target, steps, lr).
-
-    The last row of a key wins (a retried error replaces the failed attempt); rows with status
-    ``"error"`` are left out. A ``"nonfinite"`` run counts as 0 modes and 0 high-quality points;
-    its reverse KL is undefined and left out of that mean (``reverse_kl_n`` counts the runs used).
-
-    Returns
-    -------
-    list of dict, sorted by method, target, steps, lr.
-    """
-    latest = {}
-    for row in rows:
-        latest[run_key(*(row[k] for k in KEY_FIELDS))] = row
-    groups = {}
-    for (method, lr, _seed, target, steps), row in latest.items():
-        if row["status"] != "error":
-            groups.setdefault((method, target, steps, lr), []).append(row)
-    out = []
-    for (method, target, steps, lr), group in sorted(groups.items()):
-        modes, modes_se, n = _mean_se([_num(r["modes_covered"]) for r in group])
-        hq, hq_se, _ = _mean_se([_num(r["high_quality_fraction"]) for r in group])
-        rkl, rkl_se, rkl_n = _mean_se([_num(r["reverse_kl"]) for r in group])
-        wall, wall_se, _ = _mean_se([_num(r["wall_seconds"]) for r in group])
-        num_modes = int(_num(group[0]["num_modes"]))
-        out.append({
-            "method": method, "target": target, "steps": steps, "lr": lr, "runs": n,
-            "modes_covered": modes, "modes_covered_se": modes_se,
-            "all_modes_runs": sum(int(_num(r["modes_covered"]) == num_modes) for r in group),
-            "num_modes": num_modes,
-            "high_quality_fraction": hq, "high_quality_fraction_se": hq_se,
-            "reverse_kl": rkl, "reverse_kl_se": rkl_se, "reverse_kl_n": rkl_n,
-            "wall_seconds": wall, "wall_seconds_se": wall_se,
-            "nonfinite_runs": sum(r["status"] == "nonfinite" for r in group),
-        })
-    return out
-
-
-METRICS = [("modes_covered", "modes covered"), ("high_quality_fraction", "high-quality fraction"),
-           ("reverse_kl", "reverse KL (nats)"), ("wall_seconds", "wall time per run (s)")]
+def _method_order(method):
+    return (SWEEP_METHODS.index(method) if method in SWEEP_METHODS else 99, method)
 
 
 def plot_summary(summary, path, title):
     """Mean ± standard error against the learning rate (log x), one panel per metric."""
-    fig = Figure(figsize=(4.2 * len(METRICS), 3.8))
-    axes = fig.subplots(1, len(METRICS))
-    methods = sorted({r["method"] for r in summary}, key=lambda m: (
-        SWEEP_METHODS.index(m) if m in SWEEP_METHODS else 99, m))
-    for ax, (key, label) in zip(axes, METRICS):
+    kind = summary[0]["kind"] if summary else "points"
+    metrics = PLOTTED[kind]
+    fig = Figure(figsize=(4.2 * len(metrics), 3.8))
+    axes = fig.subplots(1, len(metrics))
+    methods = sorted({r["method"] for r in summary}, key=_method_order)
+    for ax, key in zip(axes, metrics):
         for method in methods:
             rows = sorted((r for r in summary if r["method"] == method), key=lambda r: r["lr"])
-            lr = [r["lr"] for r in rows]
-            mean = [r[key] for r in rows]
             se = [0.0 if not math.isfinite(r[key + "_se"]) else r[key + "_se"] for r in rows]
-            ax.errorbar(lr, mean, yerr=se, marker="o", ms=4, capsize=3, label=method)
-        if key == "modes_covered" and summary:
-            ax.axhline(summary[0]["num_modes"], color="grey", ls=":", lw=1)
+            ax.errorbar([r["lr"] for r in rows], [r[key] for r in rows], yerr=se, marker="o",
+                        ms=4, capsize=3, label=method)
+        if key in ("modes_covered", "classes_covered") and summary:
+            ax.axhline(summary[0]["total"], color="grey", ls=":", lw=1)
+        if key in ("frechet_classifier_distance", "cpu_seconds") and any(
+                r[key] > 0 for r in summary):  # (nan > 0 is False)
+            ax.set_yscale("log")
         ax.set_xscale("log")
-        ax.set(xlabel="learning rate", title=label)
+        ax.set(xlabel="learning rate", title=LABELS[key])
     axes[0].legend(fontsize=8)
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     save_figure(fig, path, dpi=120)
 
 
+def _cell(r, key, digits):
+    if not math.isfinite(r[key]):
+        return "nan"
+    text = f"{r[key]:.{digits}f}"
+    if math.isfinite(r[key + "_se"]):
+        text += f" ± {r[key + '_se']:.{digits}f}"
+    return text + (f" (n={r[key + '_n']})" if r[key + "_n"] != r["runs"] else "")
+
+
 def table(summary):
-    """A markdown table of the summary."""
-    lines = ["| method | lr | runs | modes covered (mean ± se) | all modes | HQ fraction | "
-             "reverse KL (nats) | wall s |", "|---|---|---|---|---|---|---|---|"]
-    for r in summary:
-        se = "" if not math.isfinite(r["modes_covered_se"]) else f" ± {r['modes_covered_se']:.2f}"
-        rkl = (f"{r['reverse_kl']:.3f}" if math.isfinite(r["reverse_kl"]) else "nan") + (
-            f" (n={r['reverse_kl_n']})" if r["reverse_kl_n"] != r["runs"] else "")
-        lines.append(f"| {r['method']} | {r['lr']:g} | {r['runs']} | {r['modes_covered']:.2f}{se} "
-                     f"| {r['all_modes_runs']}/{r['runs']} | {r['high_quality_fraction']:.3f} | "
-                     f"{rkl} | {r['wall_seconds']:.1f} |")
+    """A markdown table of the summary: mean ± se over seeds, the worst seed's coverage."""
+    kind = summary[0]["kind"] if summary else "points"
+    cover = STUDY_METRICS[kind][0]
+    columns = [(k, LABELS[k], 3 if "fraction" in k or "kl" in k else 2)
+               for k in STUDY_METRICS[kind]] + [("cpu_seconds", "CPU s/run", 1)]
+    lines = ["| method | lr | runs | " + " | ".join(label for _, label, _ in columns)
+             + f" | all {'modes' if kind == 'points' else 'classes'} | worst seed |",
+             "|---|---|---|" + "---|" * (len(columns) + 2)]
+    for r in sorted(summary, key=lambda r: (_method_order(r["method"]), r["lr"])):
+        cells = [_cell(r, key, digits) for key, _, digits in columns]
+        worst = "nan" if not math.isfinite(r[cover + "_worst"]) else f"{r[cover + '_worst']:g}"
+        lines.append(f"| {r['method']} | {r['lr']:g} | {r['runs']} | " + " | ".join(cells)
+                     + f" | {r['complete_runs']}/{r['runs']} | {worst} |")
     return "\n".join(lines)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="runs/stability", help="output directory")
-    parser.add_argument("--target", choices=("ring", "grid"), default="ring")
+    parser.add_argument("--target", choices=SWEEP_TARGETS, default="ring")
+    parser.add_argument("--data-dir", default=None,
+                        help="mnist: the directory of its IDX files")
     parser.add_argument("--methods", nargs="+", choices=SWEEP_METHODS,
                         default=list(SWEEP_METHODS))
     parser.add_argument("--lrs", nargs="+", type=float, default=list(FULL_LRS),
@@ -192,11 +169,18 @@ def main(argv=None):
             parser.error(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
     if any(not lr > 0 for lr in args.lrs):
         parser.error(f"--lrs must be positive, got {args.lrs}")
+    if args.target == "mnist" and args.data_dir is None:
+        parser.error("--target mnist needs --data-dir (the directory of the MNIST IDX files)")
     ensure_writable_directory(args.out)
     csv_path = os.path.join(args.out, f"sweep_{args.target}.csv")
     read_rows(csv_path)  # a damaged CSV is refused before any run or cluster starts
 
-    configs = build_configs(args)
+    methods, left_out = available_methods(args.methods, args.target)
+    for method, reason in left_out.items():
+        print(f"left out of {args.target}: {method} ({reason})")
+    if not methods:
+        parser.error(f"no method of {args.methods} can run on {args.target}")
+    configs = build_configs(args, methods)
     progress = not args.no_progress
     start = time.perf_counter()
     try:
@@ -226,11 +210,12 @@ def main(argv=None):
     print(table(summary))
     fig_path = os.path.join(args.out, f"sweep_{args.target}.png")
     plot_summary(summary, fig_path, f"{args.target}: {args.steps} generator steps per run, "
-                 f"{args.num_seeds} seed(s), mean ± se")
+                 f"batch {configs[0].batch_size}, {args.num_seeds} seed(s), mean ± se")
     result = {"target": args.target, "steps": args.steps, "batch_size": configs[0].batch_size,
               "lrs": args.lrs, "seeds": list(range(args.seed, args.seed + args.num_seeds)),
-              "methods": args.methods, "engine": engine, "runs_this_invocation": ran,
-              "runs_skipped": skipped, "seconds_this_invocation": elapsed,
+              "methods": methods, "left_out": left_out, "engine": engine,
+              "runs_this_invocation": ran, "runs_skipped": skipped,
+              "seconds_this_invocation": elapsed,
               "run_config": configs[0].to_dict(), "summary": summary,
               "csv": os.path.basename(csv_path), "figure": os.path.basename(fig_path)}
     write_json(os.path.join(args.out, f"sweep_{args.target}.json"), result)

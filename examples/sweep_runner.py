@@ -34,7 +34,7 @@ from generator.experiment import RunConfig
 
 KEY_FIELDS = ("method", "lr", "seed", "target", "steps")
 FIELDS = KEY_FIELDS + experiment.RESULT_FIELDS
-WARM_UP_METHODS = ("dual", "linear-gd", "mlp-ns")
+WARM_UP_METHODS = ("dual", "neural-dual", "linear-gd", "mlp-ns")
 RETRIES = 1  # a failed run (an error, or its worker died) is tried once more
 # Preloaded (as module text) into the worker processes of a local cluster: they are in this
 # terminal's process group, so Ctrl-C reaches them too, and the study, not each worker, handles it.

@@ -1,6 +1,7 @@
 """The stability sweep: CSV rows, resume without reruns, the figure, and the summary statistics."""
 
 import csv
+import dataclasses
 import functools
 import json
 import math
@@ -35,8 +36,8 @@ def test_quick_sweep_writes_csv_resumes_and_plots(tmp_path, monkeypatch):
     assert sweep.main(["--quick", "--out", str(tmp_path), "--no-progress"]) == 0
     csv_path = tmp_path / "sweep_ring.csv"
     rows = _rows(csv_path)
-    # 2 lrs x 1 seed x 3 methods, one row each, every field present
-    assert len(rows) == 6
+    # 2 lrs x 1 seed x 4 methods, one row each, every field present
+    assert len(rows) == 8
     assert {(r["method"], float(r["lr"])) for r in rows} == {
         (m, lr) for m in sweep.SWEEP_METHODS for lr in (1e-3, 1e-2)}
     for r in rows:
@@ -54,7 +55,7 @@ def test_quick_sweep_writes_csv_resumes_and_plots(tmp_path, monkeypatch):
     monkeypatch.setattr(experiment, "run_one", no_run)
     assert sweep.main(["--quick", "--out", str(tmp_path), "--no-progress"]) == 0
     result = json.loads((tmp_path / "sweep_ring.json").read_text())
-    assert result["runs_this_invocation"] == 0 and result["runs_skipped"] == 6
+    assert result["runs_this_invocation"] == 0 and result["runs_skipped"] == 8
     assert _rows(csv_path) == rows
 
 
@@ -74,7 +75,7 @@ def test_partial_sweep_resumes_only_the_missing_runs(tmp_path, monkeypatch):
     monkeypatch.setattr(sweep_runner, "worker_init", lambda warm_up=True: None)
     monkeypatch.setattr(experiment, "run_one", fake_run)
     sweep.main(args)
-    assert len(calls) == 6
+    assert len(calls) == 8
     # drop two finished rows and tear the last line, as a truncated copy would
     lines = csv_path.read_text().splitlines(keepends=True)
     csv_path.write_text("".join(lines[:-3]) + lines[-3][:10])
@@ -83,7 +84,7 @@ def test_partial_sweep_resumes_only_the_missing_runs(tmp_path, monkeypatch):
     assert len(calls) == 3  # the two dropped runs and the torn one
     rows = sweep.read_rows(csv_path)
     keys = [sweep.run_key(*(r[k] for k in sweep.KEY_FIELDS)) for r in rows]
-    assert len(keys) == len(set(keys)) == 6
+    assert len(keys) == len(set(keys)) == 8
 
 
 def test_summary_mean_and_standard_error():
@@ -99,7 +100,8 @@ def test_summary_mean_and_standard_error():
                  "high_quality_fraction": "0.0", "reverse_kl": "nan"})
     (s,) = sweep.summarize(rows)
     vals = np.array(modes + [0], dtype=float)
-    assert s["runs"] == 4 and s["nonfinite_runs"] == 1 and s["all_modes_runs"] == 1
+    assert s["runs"] == 4 and s["nonfinite_runs"] == 1 and s["complete_runs"] == 1
+    assert s["kind"] == "points" and s["total"] == 8 and s["modes_covered_worst"] == 0
     assert s["modes_covered"] == pytest.approx(vals.mean())
     assert s["modes_covered_se"] == pytest.approx(vals.std(ddof=1) / math.sqrt(4))
     assert s["reverse_kl"] == pytest.approx(0.1) and s["reverse_kl_n"] == 3
@@ -191,7 +193,7 @@ def test_a_local_cluster_writes_the_rows_of_the_in_process_path(tmp_path):
     assert sweep.main(["--quick", "--out", str(tmp_path / "dask"), "--no-progress",
                        "--jobs", "2"]) == 0
     here = _rows_without_timings(tmp_path / "here" / "sweep_ring.csv")
-    assert len(here) == 6 and all(r["status"] == "ok" for r in here)
+    assert len(here) == 8 and all(r["status"] == "ok" for r in here)
     assert _rows_without_timings(tmp_path / "dask" / "sweep_ring.csv") == here
 
 
@@ -264,3 +266,83 @@ def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_seconds(tmp_pa
                                 "--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "2"])
     assert code == 2 and time.perf_counter() - start < 15
     assert "no Dask scheduler answered at 'tcp://127.0.0.1:9'" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- image targets
+
+
+def test_sweep_on_digits_writes_image_metric_rows_and_a_figure(tmp_path, monkeypatch, capsys,
+                                                               digits_classifier):
+    sweep = _load_example()
+    real_run_one = experiment.run_one
+
+    def small_run(config):  # the preset's networks shrunk, the judge of the session's cache
+        small = dataclasses.replace(config, hidden=(16,), d_hidden=(16,), latent_dim=4)
+        return real_run_one(small, cache_dir=digits_classifier["cache"])
+
+    monkeypatch.setattr(sweep_runner, "worker_init", lambda warm_up=True: None)
+    monkeypatch.setattr(experiment, "run_one", small_run)
+    args = ["--target", "digits", "--lrs", "1e-3", "--num-seeds", "1", "--steps", "3",
+            "--batch-size", "16", "--out", str(tmp_path), "--no-progress"]
+    assert sweep.main(args) == 0
+    out = capsys.readouterr().out
+    for method in ("dual", "linear-gd"):  # no feature preset for images: left out, said why
+        assert f"left out of digits: {method} (method '{method}' needs a feature map" in out
+    rows = _rows(tmp_path / "sweep_digits.csv")
+    assert {(r["method"], float(r["lr"])) for r in rows} == {
+        (m, 1e-3) for m in ("neural-dual", "mlp-ns")}
+    for r in rows:
+        assert r["status"] == "ok", r["error"]
+        assert r["num_classes"] == "10" and 0 <= int(r["classes_covered"]) <= 10
+        assert 0.0 <= float(r["class_reverse_kl"]) <= math.log(10) + 1e-12
+        assert float(r["frechet_classifier_distance"]) > 0 and float(r["cpu_seconds"]) > 0
+        assert r["modes_covered"] == ""  # no point metrics on images
+    assert (tmp_path / "sweep_digits.png").stat().st_size > 0
+    result = json.loads((tmp_path / "sweep_digits.json").read_text())
+    assert result["methods"] == ["neural-dual", "mlp-ns"]
+    assert sorted(result["left_out"]) == ["dual", "linear-gd"]
+    assert {s["kind"] for s in result["summary"]} == {"images"}
+
+
+def test_summary_of_image_metrics_matches_numpy():
+    from generator.study import summarize
+
+    rng = np.random.default_rng(3)
+    classes = np.array([10, 9, 10, 7, 10])
+    kl, fcd = rng.uniform(0.0, 0.3, 5), rng.uniform(1.0, 40.0, 5)
+    cpu = rng.uniform(5.0, 9.0, 6)
+    rows = [{"method": "neural-dual", "lr": "0.001", "seed": str(s), "target": "digits",
+             "steps": "50", "status": "ok", "classes_covered": str(classes[s]),
+             "num_classes": "10", "class_reverse_kl": str(float(kl[s])),
+             "confident_fraction": "0.5", "frechet_classifier_distance": str(float(fcd[s])),
+             "cpu_seconds": str(float(cpu[s])), "wall_seconds": "9.0"} for s in range(5)]
+    # a diverged seed counts as nothing covered, with no KL or distance
+    rows.append({**rows[0], "seed": "5", "status": "nonfinite", "classes_covered": "0",
+                 "class_reverse_kl": "nan", "confident_fraction": "0.0",
+                 "frechet_classifier_distance": "nan", "cpu_seconds": str(float(cpu[5]))})
+    # a failed attempt replaced by its retry, and an error that stays out
+    rows.insert(0, {**rows[1], "status": "error", "classes_covered": ""})
+    rows.append({**rows[0], "seed": "6", "status": "error"})
+    (s,) = summarize(rows)
+    covered = np.append(classes, 0).astype(float)
+    assert s["kind"] == "images" and s["runs"] == 6 and s["nonfinite_runs"] == 1
+    assert s["total"] == 10 and s["complete_runs"] == 3
+    assert s["classes_covered"] == pytest.approx(covered.mean())
+    assert s["classes_covered_se"] == pytest.approx(covered.std(ddof=1) / math.sqrt(6))
+    assert s["classes_covered_worst"] == 0
+    assert s["class_reverse_kl"] == pytest.approx(kl.mean()) and s["class_reverse_kl_n"] == 5
+    assert s["class_reverse_kl_se"] == pytest.approx(kl.std(ddof=1) / math.sqrt(5))
+    assert s["frechet_classifier_distance"] == pytest.approx(fcd.mean())
+    assert s["frechet_classifier_distance_worst"] == pytest.approx(fcd.max())
+    assert s["cpu_seconds"] == pytest.approx(cpu.mean())
+    assert s["cpu_seconds_se"] == pytest.approx(cpu.std(ddof=1) / math.sqrt(6))
+
+
+def test_available_methods_leave_out_the_feature_methods_on_images():
+    from generator.study import available_methods
+
+    usable, left_out = available_methods(["dual", "neural-dual", "linear-gd", "mlp-ns"],
+                                         "digits")
+    assert usable == ["neural-dual", "mlp-ns"] and sorted(left_out) == ["dual", "linear-gd"]
+    assert "has no preset for ['features'" in left_out["dual"]
+    assert available_methods(["dual", "mlp-ns"], "ring") == (["dual", "mlp-ns"], {})
