@@ -85,13 +85,22 @@ class Calibration(Record):
 
 
 def machine_key():
-    """The set-up the constants depend on: BLAS libraries (with versions, architectures and
-    thread counts) as threadpoolctl sees them, the CPU and the Python version."""
+    """The set-up the constants depend on: the BLAS libraries of numpy and scipy (with versions,
+    architectures and thread counts) as threadpoolctl sees them, the CPU and the Python version.
+
+    Only numpy's and scipy's libraries count (the native backend's kernels run there): a BLAS that
+    another package brings into the process (a conic solver's, say) must not change the key, or
+    two processes of one machine would measure and use different constants. When neither can be
+    told apart by its path (a shared system or conda BLAS), every BLAS counts.
+    """
     from threadpoolctl import threadpool_info
 
+    libraries = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    ours = [i for i in libraries
+            if any(f"{package}.libs" in os.path.normpath(i.get("filepath", "")).split(os.sep)
+                   for package in ("numpy", "scipy"))]
     blas = sorted(f"{i.get('internal_api')}-{i.get('version')}-{i.get('architecture')}"
-                  f"x{i.get('num_threads')}" for i in threadpool_info()
-                  if i.get("user_api") == "blas")
+                  f"x{i.get('num_threads')}" for i in ours or libraries)
     return (f"{platform.machine()} {platform.processor() or 'cpu'} ncpu={os.cpu_count()}; "
             f"python {platform.python_version()}; numpy {np.__version__}; blas {', '.join(blas)}")
 

@@ -88,3 +88,25 @@ def test_reload_follows_the_thread_count_in_effect(fake_measure):
     with threadpoolctl.threadpool_limits(limits=1):  # now from the file, not measured again
         calls = len(fake_measure)
         assert calibration.reload() == one and len(fake_measure) == calls
+
+
+def test_the_key_counts_numpy_and_scipy_blas_only(monkeypatch):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def info(*paths):
+        return lambda: [{"user_api": "blas", "internal_api": "openblas", "version": v,
+                         "architecture": "Haswell", "num_threads": 1, "filepath": path}
+                        for v, path in paths]
+
+    site = "/env/lib/python3/site-packages"
+    ours = [("0.3.30", f"{site}/scipy.libs/libscipy_openblas.so"),
+            ("0.3.31", f"{site}/numpy.libs/libscipy_openblas64_.so")]
+    monkeypatch.setattr(threadpoolctl, "threadpool_info", info(*ours))
+    alone = calibration.machine_key()
+    monkeypatch.setattr(threadpoolctl, "threadpool_info",
+                        info(*ours, ("0.3.15", f"{site}/scs.libs/libopenblas.so")))
+    assert calibration.machine_key() == alone  # a solver's own BLAS does not count
+    monkeypatch.setattr(threadpoolctl, "threadpool_info",
+                        info(("0.3.21", "/usr/lib/libopenblas.so"), ("2024.1", "/usr/lib/mkl.so")))
+    shared = calibration.machine_key()  # a system BLAS: every library counts
+    assert "0.3.21" in shared and "2024.1" in shared
