@@ -22,7 +22,7 @@ import sys
 from common import cli
 from common.checkpoint import load_checkpoint
 from common.files import write_json, write_text
-from common.seeds import summarize_seeds
+from common.stats import summarize_seeds
 from generator.image_plots import plot_sample_grids
 from generator.targets import IMAGE_TARGETS, make_target
 

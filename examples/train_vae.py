@@ -37,7 +37,7 @@ from tqdm.auto import tqdm
 from common import cli
 from common.checkpoint import check_same_settings, ensure_writable_directory
 from common.files import write_json
-from common.seeds import summarize_seeds
+from common.stats import summarize_seeds
 from common.training import torch_threads
 from vae import BINARIZATIONS, DATASETS, DECODERS, LR_SCHEDULES, TrainConfig, Trainer, VAEConfig
 from vae import evaluate_iwae, figures, load_dataset
