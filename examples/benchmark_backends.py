@@ -53,7 +53,7 @@ import dual
 from benchmark_families import FAMILIES, make
 from common.checkpoint import check_same_settings
 from common.cli import EXIT_INTERRUPTED, run
-from common.images import DataError
+from common.files import ResultsFileError
 
 EXTENDED_SHAPES = [  # (N = M, D): N/D from 0.1 to 1000, D up to 3000
     (30, 300), (100, 1000), (300, 3000),   # N/D = 0.1
@@ -248,7 +248,7 @@ def write_rows(path, rows):
 
 
 def read_rows(path):
-    """The rows of a benchmark CSV, numbers parsed; DataError if it is not one."""
+    """The rows of a benchmark CSV, numbers parsed; ResultsFileError if it is not one."""
     try:
         with open(path, newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
@@ -258,8 +258,8 @@ def read_rows(path):
                          NUMERIC[k](v) if k in NUMERIC else v)
                      for k, v in row.items() if v not in ("", None)} for row in reader]
     except (UnicodeDecodeError, csv.Error, ValueError, KeyError) as err:
-        raise DataError(f"{path}: not a benchmark CSV ({err}); move it away to start afresh, "
-                        f"or restore a complete copy of it") from None
+        raise ResultsFileError(f"{path}: not a benchmark CSV ({err}); move it away to start "
+                               f"afresh, or restore a complete copy of it") from None
     return rows
 
 
