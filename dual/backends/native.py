@@ -27,7 +27,7 @@ The certified gap has two cancellation-free forms that the stopping rule uses:
 
 (both follow from softplus(t) + λt − H(−λ) = KL(Bern(−λ) ‖ Bern(σ(t))) ≥ 0, summed over samples,
 plus ‖c w − b(λ)‖²/(2c); the offsets cancel in the sum). Iteration stops when
-gap ≤ tol · max(1, |F|).
+gap ≤ tol · max(1, abs(F)).
 
 Cost of one dual Newton iteration on a Gram matrix of order n: one n × n Cholesky (n³/3 flops)
 and, per line-search trial, one product K β (n² flops); 3–8 iterations from δ = 0, fewer from a
@@ -82,7 +82,7 @@ def solve(problem, form, solver="native", w0=None, logit0=None, **options):
     logit0 : ndarray, shape (N + M,), optional
         Dual start as logits of μ = −λ. Without either start: δ = 0, i.e. λ = −σ(a) (SPEC 7).
     tol : float in (0, 1), default 1e-10
-        Stop when the certified gap ≤ tol · max(1, |F|).
+        Stop when the certified gap ≤ tol · max(1, abs(F)).
     max_iter : int >= 0, default 100
         Newton iterations before giving up with a :class:`dual.ConvergenceWarning`.
     linear_solver : {"cholesky", "cg"}, optional
