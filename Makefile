@@ -10,7 +10,7 @@ TORCH  ?= torch==2.13.0
 OUT    ?= runs/demo
 RUFF   ?= ruff==0.17.6
 
-.PHONY: demo test test-slow test-all lint venv clean
+.PHONY: demo test test-slow test-all lint docs venv clean
 
 venv: $(VENV)/.installed
 
@@ -41,5 +41,15 @@ $(VENV)/.lint-installed: $(VENV)/.installed Makefile
 	$(PY) -m pip install --quiet --disable-pip-version-check "$(RUFF)"
 	touch $@
 
+# the Sphinx site into docs/_build/html, every page read afresh, warnings as errors; the API
+# pages generated from the packages as they are now
+docs: $(VENV)/.docs-installed
+	rm -rf docs/_build docs/api/generated
+	$(PY) -m sphinx -b html -W --keep-going docs docs/_build/html
+
+$(VENV)/.docs-installed: $(VENV)/.installed requirements-docs.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-docs.txt
+	touch $@
+
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) runs .pytest_cache docs/_build docs/api/generated
