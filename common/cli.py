@@ -4,8 +4,8 @@ Exit codes: 0 done; 130 stopped by Ctrl-C (a first Ctrl-C during training writes
 rerun with ``--resume``; a Ctrl-C anywhere else stops at once, and every file already written is
 complete, :mod:`common.files`); 2 an error the user can act on, printed as one line naming the
 file or setting at fault: an unreadable checkpoint, a resume with other settings, an output
-directory that cannot be written, a damaged input file, a results table of another format. Anything else is a bug and keeps its
-traceback.
+directory that cannot be written, a damaged input file, a results table of another format.
+Anything else is a bug and keeps its traceback.
 """
 
 import os

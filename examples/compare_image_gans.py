@@ -29,7 +29,8 @@ from generator.targets import IMAGE_TARGETS, make_target
 import train_baseline_gan
 import train_dual_gan
 
-METHODS = {"neural-dual": "linearized dual (exact steps)", "mlp-ns": "gradient GAN (non-saturating)"}
+METHODS = {"neural-dual": "linearized dual (exact steps)",
+           "mlp-ns": "gradient GAN (non-saturating)"}
 #: metric → True when larger is better (the worst seed is the minimum), False otherwise.
 REPORTED = {"classes_covered": True, "class_reverse_kl": False, "confident_fraction": True,
             "frechet_classifier_distance": False, "steps": True, "seconds": False,

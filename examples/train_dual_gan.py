@@ -18,7 +18,8 @@ Writes OUT/config.json, OUT/metrics.json, OUT/samples.png, OUT/curves.png, OUT/c
     python examples/train_dual_gan.py --discriminator mlp --out runs/ring_mlp
     python examples/train_dual_gan.py --target grid --out runs/grid       # 40000 steps, 25/25
     python examples/train_dual_gan.py --target digits --out runs/digits
-    python examples/train_dual_gan.py --target mnist --data-dir ../shared/data/mnist --out runs/mnist
+    python examples/train_dual_gan.py --target mnist --data-dir ../shared/data/mnist \
+        --out runs/mnist
 """
 
 import argparse

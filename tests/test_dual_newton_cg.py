@@ -1,6 +1,7 @@
 """Newton-CG (dual.backends.newton_cg) and the choice of form="auto" (dual.backends.cost_model):
 the CG step against a Newton step solved from an explicitly formed Hessian, the hand-over when
-the allowance of products runs out, the cost model's arithmetic on given constants, and the record on the Solution."""
+the allowance of products runs out, the cost model's arithmetic on given constants, and the record
+on the Solution."""
 
 import warnings
 

@@ -138,7 +138,7 @@ def test_pointwise_maximizer_matches_a_numerical_optimizer():
     # SPEC 5, 4d: argmax_D  p log D + q log(1 − D)  =  p / (p + q).
     rng = np.random.default_rng(0)
     for p, q in rng.uniform(0.01, 3.0, size=(10, 2)):
-        res = optimize.minimize_scalar(lambda t: -(p * np.log(t) + q * np.log1p(-t)),
+        res = optimize.minimize_scalar(lambda t: -(p * np.log(t) + q * np.log1p(-t)),  # noqa: B023
                                        bounds=(1e-9, 1 - 1e-9), method="bounded",
                                        options={"xatol": 1e-10})
         assert theory.optimal_discriminator([p], [q])[0] == pytest.approx(res.x, abs=1e-6)
