@@ -10,7 +10,7 @@ be solved without forming its Hessian, by Newton-CG (:mod:`dual.backends.newton_
 
 Notation (SPEC 1–3, 7): A stacks the real rows x_i and the fake rows g_j (n = N + M rows); a holds
 the per-sample score offsets (zero in SPEC 1–3); e is the indicator of the fake rows; t = a + A w
-the scores; μ = −λ ∈ (0, 1)ⁿ and β = e − μ = (λ_real, 1 + λ_fake). Then
+the scores; μ = −λ ∈ (0, 1)ⁿ and β = e − μ = (λ_real, 1 + λ_fake). Then::
 
     F(w)   = Σ_real softplus(t_i) + Σ_fake softplus(−t_j) + (c/2)‖w‖²
     ∇F(w)  = Aᵀ(σ(t) − e) + c w,        ∇²F(w) = Aᵀ diag(σ(t)(1 − σ(t))) A + c I
@@ -20,7 +20,7 @@ the scores; μ = −λ ∈ (0, 1)ⁿ and β = e − μ = (λ_real, 1 + λ_fake).
 
 so the dual needs only K and a: given a Gram matrix (SPEC 7) it runs on K directly.
 
-The certified gap has two cancellation-free forms that the stopping rule uses:
+The certified gap has two cancellation-free forms that the stopping rule uses::
 
     primal iterate w, λ = −σ(t):     F(w) − g(λ) = ‖∇F(w)‖² / (2c)
     dual iterate μ,   w = b(μ)/c:    F(w) − g(λ) = Σ_k KL(Bernoulli(μ_k) ‖ Bernoulli(σ(t_k)))

@@ -2,7 +2,7 @@
 conjugate gradients on Hessian-vector products, the Hessian never formed.
 
 Notation of :mod:`dual.backends.native` (SPEC 1, 7): A (n × D) stacks the samples, t = a + A w the
-scores, e the fake rows' indicator, s = σ(t)(1 − σ(t)). Then
+scores, e the fake rows' indicator, s = σ(t)(1 − σ(t)). Then::
 
     ∇F(w) = Aᵀ(σ(t) − e) + c w,      ∇²F(w) v = Aᵀ(s ∘ (A v)) + c v
 
