@@ -40,7 +40,6 @@ import csv
 import io
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -335,8 +334,14 @@ def limit_threads(threads):
 def main(argv=None):
     args = parse_args(argv)
     from benchmark_kernel import SIZES, run_kernel_cell
-    from benchmark_report import (json_ready, plot_speedups, plot_times, print_summary,
-                                  print_table, summarize)
+    from benchmark_report import (
+        json_ready,
+        plot_speedups,
+        plot_times,
+        print_summary,
+        print_table,
+        summarize,
+    )
 
     args.out.mkdir(parents=True, exist_ok=True)
     name = output_name(args)

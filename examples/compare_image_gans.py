@@ -19,15 +19,14 @@ import json
 import os
 import sys
 
+import train_baseline_gan
+import train_dual_gan
 from common import cli
 from common.checkpoint import load_checkpoint
 from common.files import write_json, write_text
 from common.stats import summarize_seeds
 from generator.image_plots import plot_sample_grids
 from generator.targets import IMAGE_TARGETS, make_target
-
-import train_baseline_gan
-import train_dual_gan
 
 METHODS = {"neural-dual": "linearized dual (exact steps)",
            "mlp-ns": "gradient GAN (non-saturating)"}

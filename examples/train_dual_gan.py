@@ -29,14 +29,13 @@ import sys
 
 import torch
 
+import gan_cli
 from common import cli
 from common.files import write_json
-from generator.methods.neural_dual import GENERATOR_STEPS, TRUST_RULES
 from generator.image_plots import plot_neural_dual_curves
+from generator.methods.neural_dual import GENERATOR_STEPS, TRUST_RULES
 from generator.plots import plot_dual_weights, plot_training_curves
 from generator.targets import IMAGE_TARGETS
-
-import gan_cli
 
 
 def parse_args(argv=None):

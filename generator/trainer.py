@@ -31,8 +31,13 @@ import torch
 from tqdm.auto import tqdm
 
 from common.checkpoint import rng_states, set_rng_states
-from common.training import (CheckpointedLoop, NonFiniteError, StopRequest, check_finite,
-                             torch_threads)
+from common.training import (
+    CheckpointedLoop,
+    NonFiniteError,
+    StopRequest,
+    check_finite,
+    torch_threads,
+)
 from common.validation import check_int, check_positive, check_positive_int
 
 from .models import sample_latent

@@ -7,12 +7,12 @@ import warnings
 
 import numpy as np
 import pytest
-from dual_testdata import blobs, rounding, w_radius
 
 import dual
 from dual.backends import cost_model
 from dual.backends.newton_cg import RATE_PRODUCTS, _pcg, newton_cg_primal
 from dual.calibration import Calibration
+from dual_testdata import blobs, rounding, w_radius
 
 TOL = 1e-10
 

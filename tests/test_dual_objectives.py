@@ -4,14 +4,14 @@ import dataclasses
 
 import numpy as np
 import pytest
-from dual_testdata import DATASETS, naive_dual, naive_primal, sigmoid
-from dual_testdata import moderate as moderate_problem
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy.stats import entropy as scipy_entropy
 
 import dual
+from dual_testdata import DATASETS, naive_dual, naive_primal, sigmoid
+from dual_testdata import moderate as moderate_problem
 
 
 @pytest.fixture(name="moderate")

@@ -11,11 +11,10 @@ import torch
 from scipy import optimize, stats
 from scipy.spatial.distance import jensenshannon
 
+from conftest import load_example
 from generator import MLPGenerator, theory
 from generator.methods.baseline import BaselineConfig, BaselineMethod
 from generator.methods.discriminators import MLPDiscriminator
-
-from conftest import load_example
 
 LOG2, LOG4 = np.log(2.0), np.log(4.0)
 

@@ -9,8 +9,16 @@ import torch
 import dual
 from common.checkpoint import SettingsMismatchError, load_checkpoint
 from common.training import NonFiniteError
-from generator import (DualConfig, DualMethod, MLPGenerator, TrainConfig, Trainer, make_features,
-                       make_target, sample_latent)
+from generator import (
+    DualConfig,
+    DualMethod,
+    MLPGenerator,
+    TrainConfig,
+    Trainer,
+    make_features,
+    make_target,
+    sample_latent,
+)
 
 
 def _method(seed=0, lr=1e-3, solver="native", c=5.0, **kwargs):

@@ -52,8 +52,8 @@ from common.validation import check_choice, check_int, check_real
 
 from ..exceptions import ConvergenceWarning, SolverError
 from ..solution import AutoChoice
-from ._linesearch import ARMIJO, MIN_STEP, primal_line_search, softplus_loss
 from . import cost_model
+from ._linesearch import ARMIJO, MIN_STEP, primal_line_search, softplus_loss
 from .cost_model import CG, DUAL, PRIMAL
 from .newton_cg import newton_cg_primal
 from .result import BackendResult
