@@ -4,7 +4,9 @@ Building blocks:
 
 * :mod:`.models` — the generator networks G_θ and the latent prior;
 * :mod:`.features` — fixed feature maps φ of the exact discriminator;
-* :mod:`.targets` — 2-D target mixtures; :mod:`.metrics` — mode coverage, reverse KL, moments;
+* :mod:`.targets` — 2-D target mixtures and image data sets (Stacked MNIST among them);
+  :mod:`.metrics` — mode coverage, reverse KL, moments; :mod:`.image_metrics` and
+  :mod:`.stacked_metrics` — what the classifier of :mod:`.classifier` says of generated images;
 * :mod:`.methods` — what one training step does: the exact dual method, the standard GANs;
 * :mod:`.trainer` — the loop (seeds, checkpoints, resume, Ctrl-C, progress);
 * :mod:`.presets` and :mod:`.experiment` — one run from its settings to its metrics, shared by

@@ -29,6 +29,9 @@ PRESETS = {
     # "pixels" generator); the gradient GAN's usual Adam 2e-4, β₁ = 0.5, constant
     "digits": {**_IMAGES, "steps": 3000},
     "mnist": {**_IMAGES, "steps": 6000, "d_input": "centered"},
+    # three MNIST digits as channels (D = 2,352): the mnist networks and input map; the steps
+    # and learning rates are a starting point, to be tuned on this target
+    "stacked-mnist": {**_IMAGES, "steps": 6000, "d_input": "centered"},
     # the affine Gaussian fit needs a larger step
     "gaussian": {**_NETWORKS, "steps": 2000, "features": "rff", "num_features": 64,
                  "lengthscale": (1.0,), "lr": 2e-2, "lr_final": 1e-3},
