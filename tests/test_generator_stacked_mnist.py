@@ -266,6 +266,19 @@ def test_a_study_summarizes_stacked_runs_by_modes_kl_and_confidence(fake_mnist, 
     assert (tmp_path / "sweep.png").stat().st_size > 0
 
 
+def test_a_study_run_on_stacked_mnist_records_its_metrics(fake_mnist, tmp_path, monkeypatch):
+    from generator import experiment
+
+    monkeypatch.setattr(StackedImageTarget, "eval_size", 200)  # not 78,000 channels to judge
+    config = RunConfig.from_preset("mlp-ns", "stacked-mnist", steps=2, batch_size=8,
+                                   hidden=(16,), d_hidden=(16,), data_dir=str(fake_mnist))
+    row = experiment.run_one(config, cache_dir=tmp_path)
+    assert row["status"] == "ok", row["error"]
+    assert row["num_modes"] == M and 1 <= row["modes_covered"] <= 200
+    assert 0.0 <= row["mode_kl"] <= math.log(M) and 0.0 <= row["confident_fraction"] <= 1.0
+    assert row["classes_covered"] is None and row["reverse_kl"] is None  # other kinds' fields
+
+
 def test_the_image_comparison_reports_modes_kl_and_confidence_on_stacked_mnist():
     compare = load_example("compare_image_gans")
     metrics = {0: {"modes_covered": 1000, "mode_kl": 0.1, "confident_fraction": 0.3,
