@@ -4,14 +4,15 @@ Exit codes: 0 done; 130 stopped by Ctrl-C (a first Ctrl-C during training writes
 rerun with ``--resume``; a Ctrl-C anywhere else stops at once, and every file already written is
 complete, :mod:`common.files`); 2 an error the user can act on, printed as one line naming the
 file or setting at fault: an unreadable checkpoint, a resume with other settings, an output
-directory that cannot be written, a damaged input file. Anything else is a bug and keeps its
-traceback.
+directory that cannot be written, a damaged input file, a results table of another format.
+Anything else is a bug and keeps its traceback.
 """
 
 import os
 import sys
 
 from .checkpoint import CheckpointError, OutputDirectoryError, SettingsMismatchError
+from .files import ResultsFileError
 from .images import DataError
 
 EXIT_OK = 0
@@ -19,8 +20,8 @@ EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 #: Errors that mean "the user can fix this": one line on stderr, exit code 2.
-USER_ERRORS = (CheckpointError, SettingsMismatchError, DataError, OutputDirectoryError,
-               FileNotFoundError)
+USER_ERRORS = (CheckpointError, SettingsMismatchError, DataError, ResultsFileError,
+               OutputDirectoryError, FileNotFoundError)
 
 
 def run(main, argv=None):

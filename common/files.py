@@ -17,6 +17,11 @@ import os
 import secrets
 
 
+class ResultsFileError(ValueError):
+    """A results table (CSV) to be continued is not one the script wrote: the message names the
+    file, what is wrong with it and how to start afresh."""
+
+
 @contextlib.contextmanager
 def atomic_write(path, mode="w", **open_kwargs):
     """Open a temporary file for writing that replaces ``path`` when the block ends normally.

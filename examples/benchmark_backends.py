@@ -40,7 +40,6 @@ import csv
 import io
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -53,7 +52,7 @@ import dual
 from benchmark_families import FAMILIES, make
 from common.checkpoint import check_same_settings
 from common.cli import EXIT_INTERRUPTED, run
-from common.images import DataError
+from common.files import ResultsFileError
 
 EXTENDED_SHAPES = [  # (N = M, D): N/D from 0.1 to 1000, D up to 3000
     (30, 300), (100, 1000), (300, 3000),   # N/D = 0.1
@@ -155,14 +154,15 @@ def run_cell(cell, args, history):
                          label="native-warm", form="auto")[0])
     forms = FORCED if args.grid == "extended" else {"primal": dict(form="primal"),
                                                       "dual": dict(form="dual")}
+    # budget() calls its lambda at once, in the iteration that made it (B023 does not apply)
     for method, kw in forms.items():
         rows.append(budget(("native", method), method, lambda: run_dual(
-            real, fake, c, "native", args, method=method, **kw)[0]))
+            real, fake, c, "native", args, method=method, **kw)[0]))  # noqa: B023
     if args.cvxpy:
         for solver in dual.available_solvers():
             for form in ("primal", "dual"):
                 rows.append(budget((f"cvxpy-{solver}", form), "cvxpy", lambda: run_dual(
-                    real, fake, c, solver, args, method=form, form=form)[0]))
+                    real, fake, c, solver, args, method=form, form=form)[0]))  # noqa: B023
     return finish(rows, cell)
 
 
@@ -248,7 +248,7 @@ def write_rows(path, rows):
 
 
 def read_rows(path):
-    """The rows of a benchmark CSV, numbers parsed; DataError if it is not one."""
+    """The rows of a benchmark CSV, numbers parsed; ResultsFileError if it is not one."""
     try:
         with open(path, newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
@@ -258,8 +258,8 @@ def read_rows(path):
                          NUMERIC[k](v) if k in NUMERIC else v)
                      for k, v in row.items() if v not in ("", None)} for row in reader]
     except (UnicodeDecodeError, csv.Error, ValueError, KeyError) as err:
-        raise DataError(f"{path}: not a benchmark CSV ({err}); move it away to start afresh, "
-                        f"or restore a complete copy of it") from None
+        raise ResultsFileError(f"{path}: not a benchmark CSV ({err}); move it away to start "
+                               f"afresh, or restore a complete copy of it") from None
     return rows
 
 
@@ -334,8 +334,14 @@ def limit_threads(threads):
 def main(argv=None):
     args = parse_args(argv)
     from benchmark_kernel import SIZES, run_kernel_cell
-    from benchmark_report import (json_ready, plot_speedups, plot_times, print_summary,
-                                  print_table, summarize)
+    from benchmark_report import (
+        json_ready,
+        plot_speedups,
+        plot_times,
+        print_summary,
+        print_table,
+        summarize,
+    )
 
     args.out.mkdir(parents=True, exist_ok=True)
     name = output_name(args)

@@ -56,6 +56,6 @@ def run_kernel_cell(cell, args, history, timed, budgeted, finish):
     for solver in dual.available_solvers():
         for form in ("dual", "primal"):
             rows.append(budgeted(("kernel", f"cvxpy-{solver}", form), 2 * n * rank, args,
-                                 history, lambda: run_kernel(timed, gram, offset, n, c, solver,
-                                                             form, args)[0]))
+                                 history, lambda: run_kernel(  # run at once
+                                     timed, gram, offset, n, c, solver, form, args)[0]))  # noqa: B023
     return finish(rows, cell)

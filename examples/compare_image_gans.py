@@ -26,17 +26,17 @@ import sys
 import numpy as np
 import torch
 
+import train_baseline_gan
+import train_dual_gan
 from common import cli
 from common.files import write_json, write_text
-from common.seeds import summarize_seeds
+from common.stats import summarize_seeds
 from generator.image_plots import plot_sample_grids
 from generator.study import target_kind
 from generator.targets import IMAGE_TARGETS, make_target
 
-import train_baseline_gan
-import train_dual_gan
-
-METHODS = {"neural-dual": "linearized dual (exact steps)", "mlp-ns": "gradient GAN (non-saturating)"}
+METHODS = {"neural-dual": "linearized dual (exact steps)",
+           "mlp-ns": "gradient GAN (non-saturating)"}
 _COST = {"steps": True, "seconds": False, "cpu_seconds": False}
 #: Per kind of target: metric → True when larger is better (the worst seed is the minimum).
 REPORTED = {"images": {"classes_covered": True, "class_reverse_kl": False,

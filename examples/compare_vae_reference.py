@@ -31,10 +31,16 @@ from torch.nn import functional as F
 from common import cli
 from common.checkpoint import ensure_writable_directory
 from common.files import write_json
-from common.seeds import summarize_seeds
+from common.stats import summarize_seeds
 from common.training import torch_threads
-from vae import TrainConfig, Trainer, VAEConfig, bernoulli_log_likelihood, evaluate_nelbo
-from vae import load_dataset
+from vae import (
+    TrainConfig,
+    Trainer,
+    VAEConfig,
+    bernoulli_log_likelihood,
+    evaluate_nelbo,
+    load_dataset,
+)
 
 EPOCHS = 10
 IMPLS = ("reference", "package")

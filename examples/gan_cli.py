@@ -14,9 +14,9 @@ from common.checkpoint import ensure_writable_directory
 from common.files import write_json
 from generator.experiment import METRIC_KEYS, snapshot_metrics, summary_line
 from generator.features import FEATURES
-from generator.methods.discriminators import INPUT_MAPS
 from generator.image_metrics import METRIC_KEYS as IMAGE_METRIC_KEYS
 from generator.image_plots import plot_class_histogram, plot_image_snapshots, plot_mode_histogram
+from generator.methods.discriminators import INPUT_MAPS
 from generator.plots import plot_snapshots
 from generator.stacked_metrics import METRIC_KEYS as STACKED_METRIC_KEYS
 from generator.targets import TARGETS, ImageTarget

@@ -31,14 +31,13 @@ import time
 
 from matplotlib.figure import Figure
 
+import sweep_runner
 from common import cli
 from common.checkpoint import ensure_writable_directory
 from common.files import save_figure, write_json
 from generator.experiment import RunConfig
 from generator.study import STUDY_METRICS, available_methods, summarize
 from generator.targets import FILE_TARGETS
-
-import sweep_runner
 from sweep_runner import KEY_FIELDS, config_key, read_rows, run_key
 
 SWEEP_METHODS = ("dual", "neural-dual", "linear-gd", "mlp-ns")

@@ -26,9 +26,8 @@ import torch
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from common.files import write_text
+from common.files import ResultsFileError, write_text
 from dual import calibration
-from common.images import DataError
 from generator import experiment
 from generator.experiment import RunConfig
 
@@ -59,7 +58,7 @@ def read_rows(path):
 
     Raises
     ------
-    common.images.DataError
+    common.files.ResultsFileError
         The file is not a study's CSV (not text, or a header without the key fields).
     """
     if not os.path.exists(path):
@@ -82,8 +81,9 @@ def read_rows(path):
                     continue
                 rows.append(row)
     except (UnicodeDecodeError, csv.Error, ValueError) as err:
-        raise DataError(f"{path}: not a sweep CSV ({err}); move it away (or choose another "
-                        f"--out) to start afresh, or restore a complete copy of it") from None
+        raise ResultsFileError(f"{path}: not a sweep CSV ({err}); move it away (or choose "
+                               f"another --out) to start afresh, or restore a complete copy "
+                               f"of it") from None
     return rows
 
 
@@ -259,7 +259,7 @@ def run_on_cluster(configs, csv_path, client, progress=True, run=None, warm_up=T
             config = outstanding.pop(future.key)[1]
             try:
                 row = future.result()
-            except Exception as err:  # noqa: BLE001 - e.g. KilledWorker: the worker died
+            except Exception as err:  # e.g. KilledWorker: the worker died
                 row = {**config.to_dict(), "status": "error", "wall_seconds": float("nan"),
                        "error": f"{type(err).__name__}: {err}"[:300]}
             append_row(csv_path, row)

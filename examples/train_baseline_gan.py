@@ -26,12 +26,11 @@ import argparse
 import os
 import sys
 
+import gan_cli
 from common import cli
 from common.files import write_json
 from generator.methods.baseline import METHODS
 from generator.plots import plot_game_curves
-
-import gan_cli
 
 
 def parse_args(argv=None):

@@ -19,7 +19,8 @@ and OUT/modes.png (stacked-mnist).
     python examples/train_dual_gan.py --discriminator mlp --out runs/ring_mlp
     python examples/train_dual_gan.py --target grid --out runs/grid       # 40000 steps, 25/25
     python examples/train_dual_gan.py --target digits --out runs/digits
-    python examples/train_dual_gan.py --target mnist --data-dir ../shared/data/mnist --out runs/mnist
+    python examples/train_dual_gan.py --target mnist --data-dir ../shared/data/mnist \
+        --out runs/mnist
 """
 
 import argparse
@@ -29,14 +30,13 @@ import sys
 
 import torch
 
+import gan_cli
 from common import cli
 from common.files import write_json
-from generator.methods.neural_dual import GENERATOR_STEPS, TRUST_RULES
 from generator.image_plots import plot_neural_dual_curves
+from generator.methods.neural_dual import GENERATOR_STEPS, TRUST_RULES
 from generator.plots import plot_dual_weights, plot_training_curves
 from generator.targets import IMAGE_TARGETS
-
-import gan_cli
 
 
 def parse_args(argv=None):

@@ -37,10 +37,20 @@ from tqdm.auto import tqdm
 from common import cli
 from common.checkpoint import check_same_settings, ensure_writable_directory
 from common.files import write_json
-from common.seeds import summarize_seeds
+from common.stats import summarize_seeds
 from common.training import torch_threads
-from vae import BINARIZATIONS, DATASETS, DECODERS, LR_SCHEDULES, TrainConfig, Trainer, VAEConfig
-from vae import evaluate_iwae, figures, load_dataset
+from vae import (
+    BINARIZATIONS,
+    DATASETS,
+    DECODERS,
+    LR_SCHEDULES,
+    TrainConfig,
+    Trainer,
+    VAEConfig,
+    evaluate_iwae,
+    figures,
+    load_dataset,
+)
 
 #: what summary.json reports over seeds (each the lower the better), from each metrics.json
 SUMMARIZED = ("final_test_nelbo", "test_iwae_nll", "train_seconds_total",

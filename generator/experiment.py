@@ -345,7 +345,8 @@ def run_one(config, cache_dir=None):
     ----------
     config : RunConfig
     cache_dir : str, optional
-        Where the image classifier is cached (default: :func:`generator.classifier.default_cache_dir`).
+        Where the image classifier is cached (default:
+        :func:`generator.classifier.default_cache_dir`).
 
     Returns
     -------
@@ -372,7 +373,7 @@ def run_one(config, cache_dir=None):
             keys = FIELDS_OF_KIND[target.kind]
             row.update(status="ok", train_seconds=result.seconds,
                        **{k: metrics[k] for k in keys})
-    except Exception as err:  # noqa: BLE001 - a study records a failed run and goes on
+    except Exception as err:  # any error: a study records a failed run and goes on
         row.update(status="error", error=f"{type(err).__name__}: {err}"[:300])
     row["wall_seconds"] = time.perf_counter() - start
     row["cpu_seconds"] = time.process_time() - cpu_start

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dual_testdata import float_rounding
-
 import dual
+from dual_testdata import float_rounding
 
 SCRIPT = Path(__file__).resolve().parents[1] / "examples" / "compare_primal_dual.py"
 

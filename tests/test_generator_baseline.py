@@ -11,15 +11,18 @@ import torch
 from scipy.special import expit
 
 import dual
-from generator import MLPGenerator, TrainConfig, Trainer, make_features, make_target
 from common.checkpoint import load_checkpoint
+from conftest import load_example
+from generator import MLPGenerator, TrainConfig, Trainer, make_features, make_target
 from generator.methods.baseline import (
-    BaselineConfig, BaselineMethod, discriminator_loss, generator_loss, make_baseline,
+    BaselineConfig,
+    BaselineMethod,
+    discriminator_loss,
+    generator_loss,
+    make_baseline,
     value_estimate,
 )
 from generator.methods.discriminators import LinearFeatureDiscriminator, MLPDiscriminator
-
-from conftest import load_example
 
 DT = torch.float64
 

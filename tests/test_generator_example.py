@@ -6,7 +6,6 @@ import pytest
 
 from common import cli
 from common.checkpoint import load_checkpoint
-
 from conftest import load_example
 
 TINY = ["--steps", "12", "--batch-size", "32", "--num-features", "16", "--hidden", "16", "16",

@@ -18,14 +18,17 @@ import torch
 from scipy.special import xlogy
 
 from common.images import tile
+from conftest import load_example
 from generator import classifier, stacked_metrics
 from generator.experiment import RunConfig, eval_size, summary_line
-from generator.stacked_metrics import (expected_modes_covered, expected_uniform_mode_kl,
-                                       mode_index, mode_metrics)
+from generator.stacked_metrics import (
+    expected_modes_covered,
+    expected_uniform_mode_kl,
+    mode_index,
+    mode_metrics,
+)
 from generator.study import target_kind
 from generator.targets import StackedImageTarget, make_target
-
-from conftest import load_example
 
 MNIST_DIR = os.environ.get("MNIST_DIR", "/work/shared/data/mnist")
 NO_MNIST = f"MNIST IDX files not found in {MNIST_DIR} (set MNIST_DIR)"

@@ -15,10 +15,9 @@ import torch
 
 import sweep_runner
 from common import cli
+from conftest import load_example
 from generator import experiment
 from generator.experiment import RunConfig
-
-from conftest import load_example
 
 
 def _load_example():

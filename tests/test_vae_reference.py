@@ -7,9 +7,8 @@ import pytest
 import torch
 
 from common.images import Split
-from vae import VAE, negative_elbo
-
 from conftest import load_example
+from vae import VAE, negative_elbo
 
 
 @pytest.fixture(scope="module")
