@@ -15,9 +15,10 @@ from common.files import write_json
 from generator.experiment import METRIC_KEYS, snapshot_metrics, summary_line
 from generator.features import FEATURES
 from generator.image_metrics import METRIC_KEYS as IMAGE_METRIC_KEYS
-from generator.image_plots import plot_class_histogram, plot_image_snapshots
+from generator.image_plots import plot_class_histogram, plot_image_snapshots, plot_mode_histogram
 from generator.methods.discriminators import INPUT_MAPS
 from generator.plots import plot_snapshots
+from generator.stacked_metrics import METRIC_KEYS as STACKED_METRIC_KEYS
 from generator.targets import TARGETS, ImageTarget
 
 PRESET = "default: the target's preset (generator/presets.py)"
@@ -41,7 +42,8 @@ def lr_or_none(text):
 def add_run_arguments(p, out_default):
     """The options of one run: target, budget, networks, features, output, resume."""
     p.add_argument("--target", choices=sorted(TARGETS), default="ring")
-    p.add_argument("--data-dir", help="mnist: the directory of the four IDX files")
+    p.add_argument("--data-dir", help="mnist, stacked-mnist: the directory of the four IDX "
+                                      "files")
     p.add_argument("--cache-dir", help="image targets: where the judging classifier is cached "
                                        "(default: $DUALGAN_CACHE or ~/.cache/dualgan)")
     p.add_argument("--seed", type=int, default=0)
@@ -143,7 +145,8 @@ def evaluate(args, trainer, target):
                                                num_samples=args.num_samples)
     gen.experiment.save_samples(os.path.join(args.out, "samples.npz"),
                                 samples[: args.num_samples])
-    keys = IMAGE_METRIC_KEYS + ("class_counts",) if isinstance(target, ImageTarget) else METRIC_KEYS
+    keys = {"images": IMAGE_METRIC_KEYS + ("class_counts",),
+            "stacked": STACKED_METRIC_KEYS + ("mode_counts",)}.get(target.kind, METRIC_KEYS)
     metrics = {k: final[k] for k in keys}
     metrics.update(steps=trainer.step, seconds=trainer.seconds, cpu_seconds=trainer.cpu_seconds,
                    steps_per_second=trainer.step / trainer.seconds)
@@ -152,11 +155,15 @@ def evaluate(args, trainer, target):
 
 def plot_samples(args, result, target, metrics, title):
     """OUT/samples.png (scatter panels, or image grids per snapshot) and, for image targets,
-    OUT/classes.png (the class histogram); prints the summary line."""
+    OUT/classes.png (the class histogram), or OUT/modes.png (the sorted mode counts) for stacked
+    ones; prints the summary line."""
     path = os.path.join(args.out, "samples.png")
     if isinstance(target, ImageTarget):
-        plot_image_snapshots(result.snapshots, target.image_shape, path, title)
-        plot_class_histogram(metrics, os.path.join(args.out, "classes.png"), title)
+        plot_image_snapshots(result.snapshots, target.image_shape, path, title, target.channels)
+        if target.kind == "stacked":
+            plot_mode_histogram(metrics, os.path.join(args.out, "modes.png"), title)
+        else:
+            plot_class_histogram(metrics, os.path.join(args.out, "classes.png"), title)
     else:
         snap_metrics, eval_real = snapshot_metrics(result, target, args.seed)
         plot_snapshots(result.snapshots, eval_real, target, path, snap_metrics)

@@ -37,10 +37,11 @@ from common.checkpoint import ensure_writable_directory
 from common.files import save_figure, write_json
 from generator.experiment import RunConfig
 from generator.study import STUDY_METRICS, available_methods, summarize
+from generator.targets import FILE_TARGETS
 from sweep_runner import KEY_FIELDS, config_key, read_rows, run_key
 
 SWEEP_METHODS = ("dual", "neural-dual", "linear-gd", "mlp-ns")
-SWEEP_TARGETS = ("ring", "grid", "digits", "mnist")
+SWEEP_TARGETS = ("ring", "grid", "digits", "mnist", "stacked-mnist")
 
 FULL_LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2)
 QUICK = {"lrs": (1e-3, 1e-2), "num_seeds": 1, "steps": 25, "batch_size": 64}
@@ -65,10 +66,11 @@ LABELS = {"modes_covered": "modes covered", "high_quality_fraction": "high-quali
           "class_reverse_kl": "class reverse KL (nats)",
           "confident_fraction": "confident fraction",
           "frechet_classifier_distance": "Fréchet classifier distance",
-          "cpu_seconds": "CPU seconds per run"}
+          "mode_kl": "mode KL (nats)", "cpu_seconds": "CPU seconds per run"}
 PLOTTED = {"points": STUDY_METRICS["points"] + ("cpu_seconds",),
            "images": ("classes_covered", "class_reverse_kl", "frechet_classifier_distance",
-                      "cpu_seconds")}
+                      "cpu_seconds"),
+           "stacked": STUDY_METRICS["stacked"] + ("cpu_seconds",)}
 
 
 def _method_order(method):
@@ -117,7 +119,7 @@ def table(summary):
     columns = [(k, LABELS[k], 3 if "fraction" in k or "kl" in k else 2)
                for k in STUDY_METRICS[kind]] + [("cpu_seconds", "CPU s/run", 1)]
     lines = ["| method | lr | runs | " + " | ".join(label for _, label, _ in columns)
-             + f" | all {'modes' if kind == 'points' else 'classes'} | worst seed |",
+             + f" | all {'classes' if kind == 'images' else 'modes'} | worst seed |",
              "|---|---|---|" + "---|" * (len(columns) + 2)]
     for r in sorted(summary, key=lambda r: (_method_order(r["method"]), r["lr"])):
         cells = [_cell(r, key, digits) for key, _, digits in columns]
@@ -168,8 +170,9 @@ def main(argv=None):
             parser.error(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
     if any(not lr > 0 for lr in args.lrs):
         parser.error(f"--lrs must be positive, got {args.lrs}")
-    if args.target == "mnist" and args.data_dir is None:
-        parser.error("--target mnist needs --data-dir (the directory of the MNIST IDX files)")
+    if args.target in FILE_TARGETS and args.data_dir is None:
+        parser.error(f"--target {args.target} needs --data-dir (the directory of the MNIST IDX "
+                     f"files)")
     ensure_writable_directory(args.out)
     csv_path = os.path.join(args.out, f"sweep_{args.target}.csv")
     read_rows(csv_path)  # a damaged CSV is refused before any run or cluster starts

@@ -17,7 +17,7 @@ import sys
 from common import cli
 from common.checkpoint import ensure_writable_directory
 from common.files import write_json
-from generator.targets import IMAGE_TARGETS, TARGETS
+from generator.targets import FILE_TARGETS, IMAGE_TARGETS, TARGETS
 from generator.timing import step_costs
 
 
@@ -34,8 +34,9 @@ def parse_args(argv=None):
         p.error(f"--steps must be >= 1, got {args.steps}")
     if args.warmup < 0:
         p.error(f"--warmup must be >= 0, got {args.warmup}")
-    if args.target == "mnist" and args.data_dir is None:
-        p.error("--target mnist needs --data-dir, the directory of the four MNIST IDX files")
+    if args.target in FILE_TARGETS and args.data_dir is None:
+        p.error(f"--target {args.target} needs --data-dir, the directory of the four MNIST IDX "
+                f"files")
     return args
 
 

@@ -8,11 +8,12 @@ Two discriminators, each step solved exactly through the dual and certified by i
   (c = κ·mean diag K) and solved from its tangent kernel (``dual.solve_kernel``, SPEC 7).
 
 Targets: the 2-D mixtures ``ring``, ``grid``, ``gaussian``, and the images ``digits`` (bundled
-with scikit-learn) and ``mnist`` (``--data-dir`` with the four IDX files); image targets take the
-``mlp`` discriminator. Every setting defaults to the target's preset (``generator/presets.py``).
-Writes OUT/config.json, OUT/metrics.json, OUT/samples.png, OUT/curves.png, OUT/checkpoint.pt
-(``--resume`` continues from it exactly), OUT/weights.png (features) and OUT/classes.png
-(images).
+with scikit-learn), ``mnist`` and ``stacked-mnist`` (three digits as RGB channels, 1,000 modes;
+both with ``--data-dir``, the four IDX files); image targets take the ``mlp`` discriminator.
+Every setting defaults to the target's preset (``generator/presets.py``). Writes
+OUT/config.json, OUT/metrics.json, OUT/samples.png, OUT/curves.png, OUT/checkpoint.pt
+(``--resume`` continues from it exactly), OUT/weights.png (features), OUT/classes.png (images)
+and OUT/modes.png (stacked-mnist).
 
     python examples/train_dual_gan.py --out runs/ring                    # features, 8/8 modes
     python examples/train_dual_gan.py --discriminator mlp --out runs/ring_mlp

@@ -4,8 +4,9 @@ Building blocks:
 
 * :mod:`.models` — the generator networks G_θ and the latent prior;
 * :mod:`.features` — fixed feature maps φ of the exact discriminator;
-* :mod:`.targets` — 2-D Gaussian mixtures and image data sets (8×8 digits, MNIST);
-  :mod:`.metrics` — mode coverage, reverse KL, moments;
+* :mod:`.targets` — 2-D Gaussian mixtures and image data sets (8×8 digits, MNIST, Stacked
+  MNIST); :mod:`.metrics` — mode coverage, reverse KL, moments; :mod:`.image_metrics` and
+  :mod:`.stacked_metrics` — what the classifier of :mod:`.classifier` says of generated images;
 * :mod:`.methods` — what one training step does: the exact dual method on fixed features, the
   linearized dual of a neural discriminator (SPEC 7), the gradient-trained GANs;
 * :mod:`.ntk` — the discriminator's tangent kernel from per-layer factors (SPEC 7);

@@ -3,30 +3,35 @@
 The rows are those of :func:`generator.experiment.run_one` (as read back from a CSV: text), one
 per run. Which metrics a target has depends on its kind (:data:`STUDY_METRICS`): mode coverage,
 high-quality fraction and reverse KL for the 2-D mixtures; class coverage, class reverse KL and
-Fréchet classifier distance for images; the cost of a run (CPU and wall seconds) for both.
+Fréchet classifier distance for images; mode coverage (of 1,000), mode KL and the fraction of
+samples confident in every channel for Stacked MNIST; the cost of a run (CPU and wall seconds)
+for all.
 :func:`available_methods` says which methods a target's presets allow.
 """
 
 import math
 
 from .experiment import RunConfig
-from .targets import IMAGE_TARGETS
+from .targets import IMAGE_TARGETS, STACKED_TARGETS
 
 #: The metrics of a study's summary, per kind of target (the first one counts what is covered).
 STUDY_METRICS = {
     "points": ("modes_covered", "high_quality_fraction", "reverse_kl"),
     "images": ("classes_covered", "class_reverse_kl", "confident_fraction",
                "frechet_classifier_distance"),
+    "stacked": ("modes_covered", "mode_kl", "confident_fraction"),
 }
 COST_FIELDS = ("cpu_seconds", "wall_seconds")
 #: Metrics where less is better (their worst seed is the largest value).
-LOWER_IS_BETTER = ("reverse_kl", "class_reverse_kl", "frechet_classifier_distance")
-_TOTAL = {"points": "num_modes", "images": "num_classes"}
+LOWER_IS_BETTER = ("reverse_kl", "class_reverse_kl", "frechet_classifier_distance", "mode_kl")
+_TOTAL = {"points": "num_modes", "images": "num_classes", "stacked": "num_modes"}
 
 
 def target_kind(target):
-    """``"images"`` for an image target, else ``"points"``."""
-    return "images" if str(target) in IMAGE_TARGETS else "points"
+    """``"stacked"`` for a stacked image target, ``"images"`` for another image target, else
+    ``"points"`` (the ``kind`` of :mod:`generator.targets`, from the target's name)."""
+    name = str(target)
+    return "stacked" if name in STACKED_TARGETS else "images" if name in IMAGE_TARGETS else "points"
 
 
 def available_methods(methods, target):
