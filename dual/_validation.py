@@ -158,20 +158,26 @@ def as_gram(gram, name="K"):
                          f"least), got shape {arr.shape}")
     arr = np.asarray(arr, dtype=np.float64)
     _check_finite(arr, name)
-    scale = float(np.abs(arr).max())
-    sym = arr + arr.T
-    asym = np.abs(np.subtract(arr, arr.T, out=np.empty_like(arr)))
+    scale = max(float(arr.max()), -float(arr.min()))  # max|K|, without an n × n temporary
+    # memory: one n × n buffer holds |K − Kᵀ|, then the symmetric part; one more for the
+    # Cholesky test (dual.memory.gram_checks)
+    sym = np.subtract(arr, arr.T, out=np.empty_like(arr))
+    asym = np.abs(sym, out=sym)
     if asym.max() > SYMMETRY_RTOL * scale:
         i, j = np.unravel_index(int(asym.argmax()), asym.shape)
         raise ValueError(f"{name} must be symmetric to {SYMMETRY_RTOL:g}·max|{name}| = "
                          f"{SYMMETRY_RTOL * scale:.3g}; |{name}[{i}, {j}] − {name}[{j}, {i}]| = "
                          f"{asym[i, j]:.3g}")
+    np.add(arr, arr.T, out=sym)
     sym *= 0.5
     n = sym.shape[0]
     tau = PSD_RTOL * max(float(np.trace(sym)), 0.0) / n
-    shifted = sym.copy()  # Cholesky of K + τI succeeds iff no eigenvalue is below −τ (roughly)
+    # Cholesky of K + τI succeeds iff no eigenvalue is below −τ (roughly); in Fortran order,
+    # so that LAPACK factors the copy in place
+    shifted = np.array(sym, order="F")
     shifted.flat[::n + 1] += tau
     _, info = dpotrf(shifted, lower=0, clean=0, overwrite_a=1)
+    del shifted
     if info != 0:  # not numerically positive definite: confirm with the spectrum
         smallest = float(np.linalg.eigvalsh(sym)[0])
         if smallest < -tau:

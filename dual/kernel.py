@@ -18,6 +18,7 @@ import numpy as np
 from scipy.linalg.lapack import dpstrf
 from scipy.special import expit
 
+from . import memory
 from ._validation import as_gram, as_offset, check_c, check_form, check_n_real
 from .backends import NATIVE, resolve_backend
 from .backends.result import Problem
@@ -30,7 +31,7 @@ FORMS = ("dual", "primal")
 
 
 def solve_kernel(K, n_real, c=1.0, *, offset=None, form="dual", solver="native",
-                 warm_start=None, check_input=True, **solver_options):
+                 warm_start=None, check_input=True, check_memory=True, **solver_options):
     """Solve SPEC 7 from a Gram matrix and certify the answer in float64.
 
     Parameters
@@ -58,6 +59,10 @@ def solve_kernel(K, n_real, c=1.0, *, offset=None, form="dual", solver="native",
         −1e-8·trace(K)/n): O(n²) plus one Cholesky factorization, about the cost of one Newton
         iteration. ``False`` skips it for a K known to be a float64 symmetric PSD matrix (as
         J Jᵀ computed by the caller is); a bad K then gives wrong answers or a SolverError.
+    check_memory : bool, default True
+        Predict the bytes of the checks, the factor of K or the Newton system, and of a CVXPY
+        problem (:mod:`dual.memory`) and raise :class:`dual.ResourceError` before allocating
+        them when they exceed the memory available; ``False`` proceeds anyway.
     **solver_options
         Passed to the backend (native: ``tol``, ``max_iter``; CVXPY: ``Problem.solve`` options).
 
@@ -73,6 +78,8 @@ def solve_kernel(K, n_real, c=1.0, *, offset=None, form="dual", solver="native",
         Bad K (which check failed is named), n_real, c, offset, form, solver or warm start.
     dual.SolverError
         The backend returned no solution.
+    dual.ResourceError
+        Predicted to need more memory than is available (see ``check_memory``).
 
     Warns
     -----
@@ -85,6 +92,7 @@ def solve_kernel(K, n_real, c=1.0, *, offset=None, form="dual", solver="native",
     and a few n² products, plus O(n²) for the certificate and the same again with
     ``check_input`` (one more Cholesky). The other routes first factor K (up to n³/3 flops).
     """
+    _check_kernel_memory(K, form, solver, check_input, check_memory)
     gram = as_gram(K) if check_input else np.asarray(K, dtype=np.float64)
     n = gram.shape[0]
     n_real = check_n_real(n_real, n)
@@ -106,7 +114,8 @@ def solve_kernel(K, n_real, c=1.0, *, offset=None, form="dual", solver="native",
         factor = gram_factor(gram)
         problem = Problem(n_real=n_real, c=c, offset=offset, features=factor)
         starts = {"w0": None if beta0 is None else factor.T @ beta0 / c}  # δ = Lᵀβ/c
-    raw = backend.solve(problem, form, name, **starts, **solver_options)
+    raw = backend.solve(problem, form, name, **starts, check_memory=check_memory,
+                        **solver_options)
     box = 0.0
     if raw.w is not None:  # SPEC 7: λ = −σ(a + Lz), z the primal in the factor's coordinates
         lam = -expit(offset + factor @ raw.w)
@@ -125,6 +134,29 @@ def solve_kernel(K, n_real, c=1.0, *, offset=None, form="dual", solver="native",
     return solution
 
 
+def _check_kernel_memory(K, form, solver, check_input, check_memory):
+    """The memory guard of :func:`solve_kernel`, before K is converted or checked: the checks'
+    buffers, then the symmetric K they keep and either the native dual's Newton system or the
+    factor of K (of rank n at most; the backend's own guard follows on the factor's shape)."""
+    shape = np.shape(K)
+    if not check_memory or len(shape) != 2 or shape[0] != shape[1]:
+        return  # a malformed K is refused by the checks, in its own words
+    n = int(shape[0])
+    converted = not (isinstance(K, np.ndarray) and K.dtype == np.float64)
+    checks = memory.gram_checks(n, converted) if check_input else 0
+    kept = memory.FLOAT * n * n if (check_input or converted) else 0
+    native_dual = isinstance(solver, str) and solver.lower() == NATIVE and form == "dual"
+    if native_dual:
+        work, part = memory.native_gram_dual(n), "the dual's Newton system"
+    else:
+        work, part = memory.gram_factor(n), "the factor of K"
+    memory.check(f"solve_kernel(form={form!r}, solver={solver!r}) on K of order N+M={n} "
+                 f"({part}{' and the checks of K' if check_input else ''})",
+                 max(checks, kept + work), "every route needs a few n × n arrays: use fewer "
+                 "samples" + ("" if native_dual else ", or solver='native' with form='dual' "
+                                                     "(no factor of K)"), check_memory)
+
+
 def gram_factor(gram):
     """A factor L (n × r) with L Lᵀ = K up to the pivoted Cholesky tolerance, r = numerical rank.
 
@@ -140,7 +172,7 @@ def gram_factor(gram):
     if rank == 0:
         return np.zeros((n, 1))
     factor = np.empty((n, rank))
-    factor[piv - 1] = np.tril(packed)[:, :rank]  # P L Lᵀ Pᵀ = K
+    factor[piv - 1] = np.tril(packed[:, :rank])  # P L Lᵀ Pᵀ = K
     return factor
 
 

@@ -19,7 +19,7 @@ GAP_WARN_RTOL = 1e-6
 
 
 def solve(real, fake, c=1.0, *, offset_real=None, offset_fake=None, form="dual",
-          solver="CLARABEL", warm_start=None, **solver_options):
+          solver="CLARABEL", warm_start=None, check_memory=True, **solver_options):
     """Solve the exact discriminator problem and certify the answer.
 
     Parameters
@@ -46,6 +46,11 @@ def solve(real, fake, c=1.0, *, offset_real=None, offset_fake=None, form="dual",
         ``"native"`` or one of :func:`dual.available_solvers`.
     warm_start : Solution, optional
         A previous solution to start from (used by the native backend; ignored by CVXPY).
+    check_memory : bool, default True
+        Before the large allocations (the native Hessian or Gram matrix, a CVXPY problem),
+        predict their bytes (:mod:`dual.memory`) and raise :class:`dual.ResourceError` when
+        they exceed the memory available; with ``form="auto"`` the native backend moves to a
+        method that fits instead. ``False`` proceeds anyway.
     **solver_options
         Passed to the backend. Native: ``tol`` (default 1e-10, on the certified relative gap),
         ``max_iter``, ``linear_solver`` (``"cholesky"`` or, in the primal, ``"cg"``); CVXPY:
@@ -63,6 +68,8 @@ def solve(real, fake, c=1.0, *, offset_real=None, offset_fake=None, form="dual",
         is allowed).
     dual.SolverError
         The backend returned no solution.
+    dual.ResourceError
+        The solve is predicted to need more memory than is available (see ``check_memory``).
 
     Warns
     -----
@@ -91,7 +98,7 @@ def solve(real, fake, c=1.0, *, offset_real=None, offset_fake=None, form="dual",
     start = time.perf_counter()
     problem = Problem(n_real=n_real, c=c, offset=np.concatenate([offset_real, offset_fake]),
                       features=np.concatenate([real, fake]))
-    raw = backend.solve(problem, form, name, w0=w0, **solver_options)
+    raw = backend.solve(problem, form, name, w0=w0, check_memory=check_memory, **solver_options)
     box, scores, b = 0.0, None, None
     if raw.w is not None:  # primal form: SPEC 3, 7, λ = −σ(a + Aw)
         w = raw.w

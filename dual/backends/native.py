@@ -42,6 +42,7 @@ that it stopped at a relative gap of 8e-9 instead of 1e-10.
 """
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 from scipy.linalg import LinAlgError, cho_factor, cho_solve
@@ -50,7 +51,8 @@ from scipy.special import entr, expit
 
 from common.validation import check_choice, check_int, check_real
 
-from ..exceptions import ConvergenceWarning, SolverError
+from .. import memory
+from ..exceptions import ConvergenceWarning, ResourceError, SolverError, _size
 from ..solution import AutoChoice
 from ._linesearch import ARMIJO, MIN_STEP, primal_line_search, softplus_loss
 from . import cost_model
@@ -65,7 +67,7 @@ LINEAR_SOLVERS = ("cholesky", "cg")
 _LOGIT_MAX = 700.0  # |logit μ| cap in the dual: μ(1 − μ) ≥ e^−700 stays a normal float
 
 
-def solve(problem, form, solver="native", w0=None, logit0=None, **options):
+def solve(problem, form, solver="native", w0=None, logit0=None, check_memory=True, **options):
     """Solve SPEC 1/7 (``form="primal"``) or SPEC 2/7 (``form="dual"``) by damped Newton.
 
     Parameters
@@ -89,6 +91,10 @@ def solve(problem, form, solver="native", w0=None, logit0=None, **options):
         With ``form="primal"`` or ``"dual"``: how the Newton system is solved, by a Cholesky
         factorization (the default) or, in the primal on features only, by preconditioned
         conjugate gradients (:mod:`dual.backends.newton_cg`). ``form="auto"`` chooses it.
+    check_memory : bool, default True
+        Predict the method's memory (:mod:`dual.memory`) and raise :class:`dual.ResourceError`
+        when it exceeds what is available; ``form="auto"`` instead moves to a method that fits
+        (recorded in ``choice.reason``) and raises only when none does.
     """
     unknown = set(options) - set(OPTIONS)
     if unknown:
@@ -110,11 +116,17 @@ def solve(problem, form, solver="native", w0=None, logit0=None, **options):
     if form == "auto":
         plan = cost_model.current_model().plan(*problem.features.shape)
         method = plan.method
+        if check_memory:
+            plan = _plan_that_fits(plan, *problem.features.shape)
+        method = plan.method
     else:
         method = CG if linear_solver == "cg" else (PRIMAL if form == "primal" else DUAL)
+        memory.check(f"native {method} on {_shape(problem)}", _memory_need(method, problem),
+                     _ADVICE[method if problem.gram is None else "gram"], check_memory)
 
+    bounded = plan is not None and plan.fallback != plan.method  # Newton-CG with a hand-over
     run = _run(method, problem, w0, logit0, tol, max_iter,
-               (plan.budget, plan.increment) if plan else None)
+               (plan.budget, plan.increment) if bounded else None)
     handed_over = run.exhausted
     if handed_over:  # Newton-CG handed over: go on from its iterate by the factored method
         first = run
@@ -137,6 +149,58 @@ def solve(problem, form, solver="native", w0=None, logit0=None, **options):
             stacklevel=4,
         )
     return result
+
+
+_ADVICE = {
+    PRIMAL: "the D × D Hessian is the large part: try linear_solver='cg' (Newton-CG forms no "
+            "Hessian), form='auto' (it picks a method that fits), or fewer features",
+    DUAL: "the (N+M) × (N+M) Gram matrix is the large part: try form='primal' (with "
+          "linear_solver='cg' for many features), form='auto', or fewer samples",
+    CG: "Newton-CG's preconditioner holds a copy of the data: use fewer samples or features",
+    "gram": "the (N+M) × (N+M) Newton system is the large part: use fewer samples",
+}
+
+
+def _shape(problem):
+    if problem.gram is not None:
+        return f"a Gram matrix of order N+M={problem.n}"
+    n, d = problem.features.shape
+    return f"N+M={n} samples of D={d} features"
+
+
+def _memory_need(method, problem):
+    """Predicted bytes of one method's working arrays (:mod:`dual.memory`)."""
+    if problem.gram is not None:
+        return memory.native_gram_dual(problem.n)
+    predict = {PRIMAL: memory.native_primal, DUAL: memory.native_dual, CG: memory.native_cg}
+    return predict[method](*problem.features.shape)
+
+
+def _plan_that_fits(plan, n, d):
+    """``plan`` if every method it may run fits in the available memory, else the cheapest
+    plan that does: the other factored method, or Newton-CG without a hand-over; ResourceError
+    when not even Newton-CG fits."""
+    predict = {PRIMAL: memory.native_primal, DUAL: memory.native_dual, CG: memory.native_cg}
+    need = {method: predict[method](n, d) for method in (PRIMAL, DUAL, CG)}
+    free = memory.available()
+    runs = {plan.method, plan.fallback}
+    if all(need[method] <= free for method in runs):
+        return plan
+    too_big = max((m for m in runs if need[m] > free), key=need.get)
+    dense = [m for m in (PRIMAL, DUAL) if m in plan.predicted and need[m] <= free]
+    if dense:
+        method = min(dense, key=plan.predicted.get)
+        budget, increment = 0, 0.0
+    elif need[CG] <= free:
+        method, budget, increment = CG, 0, 0.0  # no hand-over: its fallback does not fit
+    else:
+        raise ResourceError(f"native form='auto' on N+M={n} samples of D={d} features (its "
+                            f"leanest method, {CG})", need[CG], free,
+                            "use fewer samples or features")
+    reason = (f"{method} (memory: {too_big} would need {_size(need[too_big])}, "
+              f"{_size(free)} available); as planned before the memory check: {plan.reason}")
+    return replace(plan, method=method, fallback=method, budget=budget, increment=increment,
+                   reason=reason)
 
 
 class _Run:
@@ -205,16 +269,22 @@ def _newton_primal(a, offset, fake_rows, c, w0, tol, max_iter):
             return w, iteration, True, False
         if iteration == max_iter:
             break
-        # ∇²F = Aᵀ diag(σ(1−σ)) A + c I, formed by one syrk on √(σ(1−σ))·A (upper triangle)
-        scaled = a * np.sqrt(sig * (1.0 - sig))[:, None]
-        hessian = dsyrk(1.0, scaled.T, trans=0)
-        hessian[np.diag_indices(d)] += c
-        step = -_spd_solve(hessian, grad, "primal")
+        step = -_primal_newton_step(a, sig, grad, c)
         accepted = primal_line_search(w, t, f, step, a @ step, grad @ step, c, fake_rows)
         if accepted is None:  # no decrease representable in float64: the gap is at rounding level
             return w, iteration, False, True
         w, t, f = accepted
     return w, max_iter, False, False
+
+
+def _primal_newton_step(a, sig, grad, c):
+    """(∇²F)⁻¹ ∇F; its n × D and D × D temporaries are freed on return, before the next ones."""
+    # ∇²F = Aᵀ diag(σ(1−σ)) A + c I, formed by one syrk on √(σ(1−σ))·A (upper triangle)
+    scaled = a * np.sqrt(sig * (1.0 - sig))[:, None]
+    hessian = dsyrk(1.0, scaled.T, trans=0)  # scaled.T is Fortran-ordered: syrk copies nothing
+    del scaled
+    hessian[np.diag_indices(a.shape[1])] += c
+    return _spd_solve(hessian, grad, "primal")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,14 +300,17 @@ class _GramSystem:
 
     @classmethod
     def of_features(cls, a):
-        gram = dsyrk(1.0, a, trans=0)  # upper triangle of A Aᵀ
-        return cls(np.triu(gram) + np.triu(gram, 1).T)
+        # upper triangle of A Aᵀ as (Aᵀ)ᵀ(Aᵀ), Aᵀ Fortran-ordered (no copy); the lower one is 0
+        gram = dsyrk(1.0, a.T, trans=1)
+        gram += np.triu(gram, 1).T  # K in full, through one n × n temporary
+        return cls(gram)
 
     def times(self, v):  # K v, shape (n,)
         return self.gram @ v
 
     def newton_step(self, var, grad, c):  # (K/c + diag(1/var))⁻¹ grad
-        system = self.gram / c
+        # Fortran order, so that the factorization runs in place (K is symmetric)
+        system = np.divide(self.gram, c, order="F")
         system[np.diag_indices(system.shape[0])] += 1.0 / var
         return _spd_solve(system, grad, "dual")
 
