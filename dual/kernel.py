@@ -19,7 +19,7 @@ from scipy.linalg.lapack import dpstrf
 from scipy.special import expit
 
 from . import memory
-from ._validation import as_gram, as_offset, check_c, check_form, check_n_real
+from ._validation import as_gram, as_offset, check_c, check_form, check_n_real, check_scale
 from .backends import NATIVE, resolve_backend
 from .backends.result import Problem
 from .certificate import _certify_kernel
@@ -75,7 +75,8 @@ def solve_kernel(K, n_real, c=1.0, *, offset=None, form="dual", solver="native",
     Raises
     ------
     TypeError, ValueError
-        Bad K (which check failed is named), n_real, c, offset, form, solver or warm start.
+        Bad K (which check failed is named), n_real, c, offset, form, solver or warm start;
+        or K too large for float64 at this c (n·trace(K)/c above ``MAX_SCALE``).
     dual.SolverError
         The backend returned no solution.
     dual.ResourceError
@@ -97,6 +98,7 @@ def solve_kernel(K, n_real, c=1.0, *, offset=None, form="dual", solver="native",
     n = gram.shape[0]
     n_real = check_n_real(n_real, n)
     c = check_c(c)
+    check_scale(float(np.trace(gram)), n, c, "K", "trace(K)")
     offset = as_offset(offset, n, "offset")
     backend, name = resolve_backend(solver)
     check_form(form, FORMS)

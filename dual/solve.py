@@ -6,12 +6,12 @@ import warnings
 import numpy as np
 from scipy.special import expit
 
-from ._validation import as_offset, as_pair, check_c, check_form
+from ._validation import as_offset, as_pair, check_c, check_form, check_scale, sum_of_squares
 from .backends import resolve_backend
 from .backends.result import Problem
 from .certificate import _certify, relative_gap
 from .exceptions import InaccurateSolutionWarning
-from .objectives import _scores, b_of_lambdas
+from .objectives import _b_of_lambdas, _loss_of_scores, _primal_of_scores, _scores
 from .solution import Solution
 
 #: A solution whose relative gap exceeds this draws an :class:`InaccurateSolutionWarning`.
@@ -45,7 +45,8 @@ def solve(real, fake, c=1.0, *, offset_real=None, offset_fake=None, form="dual",
     solver : str, default "CLARABEL"
         ``"native"`` or one of :func:`dual.available_solvers`.
     warm_start : Solution, optional
-        A previous solution to start from (used by the native backend; ignored by CVXPY).
+        A previous solution to start from, used by the native backend when it has the same D
+        and its F(w) beats the cold start w = 0 (ignored by CVXPY).
     check_memory : bool, default True
         Before the large allocations (the native Hessian or Gram matrix, a CVXPY problem),
         predict their bytes (:mod:`dual.memory`) and raise :class:`dual.ResourceError` when
@@ -65,7 +66,8 @@ def solve(real, fake, c=1.0, *, offset_real=None, offset_fake=None, form="dual",
     ------
     TypeError, ValueError
         Bad data, offsets, c, form or solver name (the message names the bad value and what
-        is allowed).
+        is allowed), or data too large for float64 at this c
+        (:func:`dual._validation.check_scale`).
     dual.SolverError
         The backend returned no solution.
     dual.ResourceError
@@ -83,6 +85,7 @@ def solve(real, fake, c=1.0, *, offset_real=None, offset_fake=None, form="dual",
     real, fake = as_pair(real, fake)
     c = check_c(c)
     n_real = real.shape[0]
+    check_scale(sum_of_squares(real, fake), n_real + fake.shape[0], c, "real and fake")
     offset_real = as_offset(offset_real, n_real, "offset_real")
     offset_fake = as_offset(offset_fake, fake.shape[0], "offset_fake")
     backend, name = resolve_backend(solver)
@@ -91,9 +94,7 @@ def solve(real, fake, c=1.0, *, offset_real=None, offset_fake=None, form="dual",
         raise TypeError(
             f"warm_start must be a dual.Solution or None, got {type(warm_start).__name__}"
         )
-    w0 = None
-    if warm_start is not None and warm_start.w.shape == (real.shape[1],):
-        w0 = np.asarray(warm_start.w, dtype=np.float64)  # another D: a cold start
+    w0 = _warm_w(warm_start, real, fake, c, offset_real, offset_fake)
 
     start = time.perf_counter()
     problem = Problem(n_real=n_real, c=c, offset=np.concatenate([offset_real, offset_fake]),
@@ -107,7 +108,7 @@ def solve(real, fake, c=1.0, *, offset_real=None, offset_fake=None, form="dual",
     else:  # dual form: project onto the box (a conic solver may step just outside), w = b/c
         lam, box = project_to_box(raw.lam)
         lam_real, lam_fake = lam[:n_real], lam[n_real:]
-        b = b_of_lambdas(lam_real, lam_fake, real, fake)
+        b = _b_of_lambdas(lam_real, lam_fake, real, fake)
         w = b / c  # SPEC 3: w = b(λ)/c
     cert = _certify(w, lam_real, lam_fake, real, fake, c, offset_real, offset_fake, box,
                     scores=scores, b=b)
@@ -121,6 +122,19 @@ def solve(real, fake, c=1.0, *, offset_real=None, offset_fake=None, form="dual",
     )
     warn_if_inaccurate(solution, raw.inaccurate)
     return solution
+
+
+def _warm_w(warm_start, real, fake, c, offset_real, offset_fake):
+    """The previous solution's w when it has this D and F(w) beats the cold start F(0), else
+    None (as :func:`dual.solve_kernel` does with β): a w from another problem can be far worse
+    than 0, as far as overflowing float64 (c‖w‖²/2 at a much larger c)."""
+    if warm_start is None or warm_start.w.shape != (real.shape[1],):
+        return None  # another D: a cold start
+    w0 = np.asarray(warm_start.w, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        warm = _primal_of_scores(*_scores(w0, real, fake, offset_real, offset_fake), w0, c)
+    cold = _loss_of_scores(offset_real, offset_fake)  # SPEC 1, 7: F(0)
+    return w0 if warm < cold else None
 
 
 def project_to_box(lam):

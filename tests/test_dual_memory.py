@@ -175,8 +175,8 @@ def test_cvxpy_guard(limit):
     needed = memory.cvxpy_bytes(50, 5)
     limit(needed - 1)
     for form in ("primal", "dual"):
-        error = _raises_resource_error(lambda: dual.solve(real, fake, form=form, solver=solver),
-                                       needed)
+        error = _raises_resource_error(
+            lambda form=form: dual.solve(real, fake, form=form, solver=solver), needed)
         assert f"CVXPY/{solver} {form}" in str(error) and "solver='native'" in str(error)
     dual.solve(real, fake, form="dual", solver=solver, check_memory=False)
 
