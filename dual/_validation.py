@@ -9,8 +9,6 @@ from scipy.linalg.lapack import dpotrf
 
 from common.validation import check_choice, check_int, check_positive
 
-FORMS = ("primal", "dual")
-
 
 def _to_numpy(x, name):
     """Return ``x`` as a numpy array without copying more than needed (torch tensors included)."""
@@ -99,8 +97,8 @@ def check_c(c):
     return check_positive(c, "c", why="the problem has no minimizer for c <= 0 on separable data")
 
 
-def check_form(form, allowed=FORMS):
-    """Return ``form`` if it is one of ``allowed``."""
+def check_form(form, allowed):
+    """Return ``form`` if it is one of ``allowed`` (:func:`dual.backends.result.forms`)."""
     return check_choice(form, "form", allowed)
 
 

@@ -12,22 +12,18 @@ stops at the numerical rank, so that a rank-deficient K, positive semidefinite u
 is fine: the features L then have rank(K) columns, and the primal's w is δ in those coordinates.
 """
 
-import time
-
 import numpy as np
 from scipy.linalg.lapack import dpstrf
 from scipy.special import expit
 
 from . import memory
-from ._validation import as_gram, as_offset, check_c, check_form, check_n_real, check_scale
-from .backends import NATIVE, resolve_backend
+from ._frontend import project_to_box, run
+from ._validation import as_gram, as_offset, check_c, check_n_real, check_scale
+from .backends import NATIVE
 from .backends.result import Problem
 from .certificate import _certify_kernel
 from .objectives import _dual_of_terms
 from .solution import KernelSolution
-from .solve import project_to_box, warn_if_inaccurate
-
-FORMS = ("dual", "primal")
 
 
 def solve_kernel(K, n_real, c=1.0, *, offset=None, form="dual", solver="native",
@@ -94,46 +90,46 @@ def solve_kernel(K, n_real, c=1.0, *, offset=None, form="dual", solver="native",
     ``check_input`` (one more Cholesky). The other routes first factor K (up to n³/3 flops).
     """
     _check_kernel_memory(K, form, solver, check_input, check_memory)
-    gram = as_gram(K) if check_input else np.asarray(K, dtype=np.float64)
-    n = gram.shape[0]
-    n_real = check_n_real(n_real, n)
-    c = check_c(c)
-    check_scale(float(np.trace(gram)), n, c, "K", "trace(K)")
-    offset = as_offset(offset, n, "offset")
-    backend, name = resolve_backend(solver)
-    check_form(form, FORMS)
-    if warm_start is not None and not isinstance(warm_start, KernelSolution):
-        raise TypeError(f"warm_start must be a dual.KernelSolution or None, got "
-                        f"{type(warm_start).__name__}")
+    route = _Kernel(K, n_real, c, offset, check_input)
+    return run(route, solver, form, warm_start, check_memory, solver_options)
 
-    start = time.perf_counter()
-    beta0 = _previous_beta(warm_start, n_real, n)
-    factor = None
-    if name == NATIVE and form == "dual":
-        problem = Problem(n_real=n_real, c=c, offset=offset, gram=gram)
-        starts = {"logit0": _dual_start(gram, n_real, c, offset, beta0)}
-    else:
-        factor = gram_factor(gram)
+
+class _Kernel:
+    """The route of :func:`dual._frontend.run` on a Gram matrix (SPEC 7): the validated K and
+    offsets, and the steps that depend on them."""
+
+    solution_type = KernelSolution
+    auto = False  # the cost model of form="auto" is for features
+
+    def __init__(self, K, n_real, c, offset, check_input):
+        self.gram = as_gram(K) if check_input else np.asarray(K, dtype=np.float64)
+        n = self.gram.shape[0]
+        self.n_real = check_n_real(n_real, n)
+        self.c = check_c(c)
+        check_scale(float(np.trace(self.gram)), n, self.c, "K", "trace(K)")
+        self.offset = as_offset(offset, n, "offset")
+        self.factor = None
+
+    def prepare(self, solver, form, warm_start):
+        gram, n_real, c, offset = self.gram, self.n_real, self.c, self.offset
+        beta0 = _previous_beta(warm_start, n_real, gram.shape[0])
+        if solver == NATIVE and form == "dual":
+            problem = Problem(n_real=n_real, c=c, offset=offset, gram=gram)
+            return problem, {"logit0": _dual_start(gram, n_real, c, offset, beta0)}
+        self.factor = factor = gram_factor(gram)
         problem = Problem(n_real=n_real, c=c, offset=offset, features=factor)
-        starts = {"w0": None if beta0 is None else factor.T @ beta0 / c}  # δ = Lᵀβ/c
-    raw = backend.solve(problem, form, name, **starts, check_memory=check_memory,
-                        **solver_options)
-    box = 0.0
-    if raw.w is not None:  # SPEC 7: λ = −σ(a + Lz), z the primal in the factor's coordinates
-        lam = -expit(offset + factor @ raw.w)
-    else:
-        lam, box = project_to_box(raw.lam)
-    cert = _certify_kernel(lam, gram, n_real, c, offset, box)
-    elapsed = time.perf_counter() - start
+        return problem, {"w0": None if beta0 is None else factor.T @ beta0 / c}  # δ = Lᵀβ/c
 
-    solution = KernelSolution(
-        lam_real=lam[:n_real], lam_fake=lam[n_real:], primal_value=cert.primal_value,
-        dual_value=cert.dual_value, gap=cert.gap, kkt=cert.kkt, status=raw.status,
-        solver=name, form=raw.form, c=c, solve_time=elapsed, iterations=raw.iterations,
-        choice=raw.choice,
-    )
-    warn_if_inaccurate(solution, raw.inaccurate)
-    return solution
+    def multipliers(self, raw):
+        if raw.w is not None:  # SPEC 7: λ = −σ(a + Lz), z the primal in the factor's coordinates
+            return -expit(self.offset + self.factor @ raw.w), 0.0
+        return project_to_box(raw.lam)
+
+    def certify(self, lam, box):
+        return _certify_kernel(lam, self.gram, self.n_real, self.c, self.offset, box)
+
+    def fields(self):
+        return {}
 
 
 def _check_kernel_memory(K, form, solver, check_input, check_memory):

@@ -31,7 +31,8 @@ from .. import memory
 from ..exceptions import SolverError
 from .result import BackendResult
 
-FORMS = ("primal", "dual")
+#: No form="auto": the caller names the problem CVXPY builds (dual.backends.result.FORMS).
+CHOOSES_FORM = False
 
 _SOLVED = {cp.OPTIMAL}
 _INACCURATE = {cp.OPTIMAL_INACCURATE}

@@ -56,11 +56,11 @@ from ..exceptions import ConvergenceWarning, ResourceError, SolverError, _size
 from ..solution import AutoChoice
 from ._linesearch import ARMIJO, MIN_STEP, primal_line_search, softplus_loss
 from . import cost_model
-from .cost_model import CG, DUAL, PRIMAL
 from .newton_cg import newton_cg_primal
-from .result import BackendResult
+from .result import AUTO, CG, DUAL, PRIMAL, BackendResult, NewtonRun
 
-FORMS = ("primal", "dual", "auto")
+#: form="auto" is offered: the method predicted cheapest (:mod:`dual.backends.cost_model`).
+CHOOSES_FORM = True
 OPTIONS = ("tol", "max_iter", "linear_solver")
 LINEAR_SOLVERS = ("cholesky", "cg")
 
@@ -105,7 +105,7 @@ def solve(problem, form, solver="native", w0=None, logit0=None, check_memory=Tru
     linear_solver = options.get("linear_solver")
     if linear_solver is not None:
         check_choice(linear_solver, "linear_solver", LINEAR_SOLVERS)
-        if form == "auto":
+        if form == AUTO:
             raise ValueError("linear_solver is chosen by form='auto'; pass form='primal' or "
                              "'dual' with it, or leave it out")
         if linear_solver == "cg" and (form != "primal" or problem.features is None):
@@ -113,9 +113,8 @@ def solve(problem, form, solver="native", w0=None, logit0=None, check_memory=Tru
                              f"form='primal' and sample features, got form={form!r}"
                              + ("" if problem.features is not None else " and a Gram matrix"))
     choice, plan = None, None
-    if form == "auto":
+    if form == AUTO:
         plan = cost_model.current_model().plan(*problem.features.shape)
-        method = plan.method
         if check_memory:
             plan = _plan_that_fits(plan, *problem.features.shape)
         method = plan.method
@@ -203,36 +202,21 @@ def _plan_that_fits(plan, n, d):
                    reason=reason)
 
 
-class _Run:
-    """One method's outcome: ``w`` (primal methods) or ``lam`` (dual), counts and flags."""
-
-    def __init__(self, method, iterations, converged, stalled, w=None, lam=None, products=0,
-                 exhausted=False):
-        self.method, self.iterations, self.converged, self.stalled = (method, iterations,
-                                                                      converged, stalled)
-        self.w, self.lam, self.products, self.exhausted = w, lam, products, exhausted
-
-
 def _run(method, problem, w0, logit0, tol, max_iter, allowance):
-    """Run one Newton method (PRIMAL, DUAL or CG) on ``problem`` (``allowance``: Newton-CG's
-    products, see :func:`dual.backends.newton_cg.newton_cg_primal`)."""
+    """Run one Newton method (PRIMAL, DUAL or CG) on ``problem``; returns its
+    :class:`~dual.backends.result.NewtonRun` (``allowance``: Newton-CG's products, see
+    :func:`dual.backends.newton_cg.newton_cg_primal`)."""
     a, offset, c = problem.features, problem.offset, problem.c
     fake_rows = problem.fake_rows()
     if method == CG:
-        cg = newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, allowance)
-        return _Run(CG, cg.iterations, cg.converged, cg.stalled, w=cg.w, products=cg.products,
-                    exhausted=cg.exhausted)
+        return newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, allowance)
     if method == PRIMAL:
-        w, iterations, converged, stalled = _newton_primal(a, offset, fake_rows, c, w0, tol,
-                                                           max_iter)
-        return _Run(PRIMAL, iterations, converged, stalled, w=w)
+        return _newton_primal(a, offset, fake_rows, c, w0, tol, max_iter)
     if logit0 is None:  # SPEC 3, 7: μ = −λ = σ(a + A w)
         logit0 = offset if w0 is None else offset + a @ w0
     system = _GramSystem(problem.gram) if problem.gram is not None else (
         _GramSystem.of_features(a) if a.shape[0] <= a.shape[1] else _WoodburySystem(a))
-    mu, iterations, converged, stalled = _newton_dual(system, offset, fake_rows, c, logit0, tol,
-                                                      max_iter)
-    return _Run(DUAL, iterations, converged, stalled, lam=-mu)
+    return _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter)
 
 
 _SMALL = 32  # below this size numpy's solver has less call overhead than scipy's Cholesky
@@ -256,7 +240,7 @@ def _spd_solve(matrix, rhs, solver_form):
 # ---------------------------------------------------------------------------------------------
 
 def _newton_primal(a, offset, fake_rows, c, w0, tol, max_iter):
-    """Damped Newton on F(w); returns (w, iterations, converged, stalled)."""
+    """Damped Newton on F(w); returns a :class:`~dual.backends.result.NewtonRun` with ``w``."""
     d = a.shape[1]
     w = np.zeros(d) if w0 is None else w0.copy()
     t = offset + a @ w  # SPEC 7: scores a + Aw
@@ -266,15 +250,15 @@ def _newton_primal(a, offset, fake_rows, c, w0, tol, max_iter):
         grad = a.T @ (sig - fake_rows) + c * w  # ∇F(w)
         gap = (grad @ grad) / (2.0 * c)  # = F(w) − g(λ(w)), certified
         if gap <= tol * max(1.0, abs(f)):
-            return w, iteration, True, False
+            return NewtonRun(PRIMAL, iteration, True, False, w=w)
         if iteration == max_iter:
             break
         step = -_primal_newton_step(a, sig, grad, c)
         accepted = primal_line_search(w, t, f, step, a @ step, grad @ step, c, fake_rows)
         if accepted is None:  # no decrease representable in float64: the gap is at rounding level
-            return w, iteration, False, True
+            return NewtonRun(PRIMAL, iteration, False, True, w=w)
         w, t, f = accepted
-    return w, max_iter, False, False
+    return NewtonRun(PRIMAL, max_iter, False, False, w=w)
 
 
 def _primal_newton_step(a, sig, grad, c):
@@ -346,7 +330,8 @@ def _bernoulli_kl(p, q_logit):
 
 
 def _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter):
-    """Damped Newton on g(μ), μ = σ(u) kept strictly inside (0, 1); returns (μ, it, conv, stalled).
+    """Damped Newton on g(μ), μ = σ(u) kept strictly inside (0, 1); returns a
+    :class:`~dual.backends.result.NewtonRun` with λ = −μ.
 
     The state is the logit u (μ = σ(u), 1 − μ = σ(−u), log((1−μ)/μ) = −u: no rounding near the
     box's faces), clipped to ±``_LOGIT_MAX`` so that μ(1 − μ) stays a normal float. ``system``
@@ -368,7 +353,7 @@ def _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter):
         t = offset + k_beta / c  # t = a + A w with w = b(μ)/c
         gap = _bernoulli_kl(mu, t)
         if gap <= tol * max(1.0, abs(g) + gap):
-            return mu, iteration, True, False
+            return NewtonRun(DUAL, iteration, True, False, lam=-mu)
         if iteration == max_iter:
             break
         grad = t - logit  # ∇g(μ) = a + A b/c + log((1−μ)/μ)
@@ -391,9 +376,9 @@ def _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter):
                 break
             alpha *= 0.5
             if alpha < MIN_STEP:
-                return mu, iteration, False, True
+                return NewtonRun(DUAL, iteration, False, True, lam=-mu)
         logit, mu, k_beta, g = logit_new, mu_new, k_beta_new, g_new
-    return mu, max_iter, False, False
+    return NewtonRun(DUAL, max_iter, False, False, lam=-mu)
 
 
-__all__ = ["FORMS", "LINEAR_SOLVERS", "OPTIONS", "solve"]
+__all__ = ["CHOOSES_FORM", "LINEAR_SOLVERS", "OPTIONS", "solve"]
