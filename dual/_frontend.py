@@ -5,7 +5,7 @@ result → warn.
 the same steps and differ only in their data. Each describes its data by a *route*, an object
 made from its validated inputs that supplies the four steps that depend on them:
 
-``prepare(solver, form, warm_start)``
+``prepare(solver, form, warm_start, check_memory)``
     the :class:`~dual.backends.result.Problem` handed to the backend, and the backend's starting
     point (``w0`` or ``logit0``) from a warm start;
 ``multipliers(raw)``
@@ -47,7 +47,7 @@ def run(route, solver, form, warm_start, check_memory, options):
                         f"{type(warm_start).__name__}")
 
     start = time.perf_counter()
-    problem, starts = route.prepare(name, form, warm_start)
+    problem, starts = route.prepare(name, form, warm_start, check_memory)
     raw = backend.solve(problem, form, name, check_memory=check_memory, **starts, **options)
     lam, box = route.multipliers(raw)
     cert = route.certify(lam, box)

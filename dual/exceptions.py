@@ -58,8 +58,9 @@ class ResourceError(MemoryError):
     def __init__(self, what, needed, available, advice):
         self.what, self.needed, self.available = what, int(needed), int(available)
         super().__init__(
-            f"{what} needs about {_size(needed)} but {_size(available)} is available; {advice}, "
-            f"or pass check_memory=False to proceed anyway"
+            f"{what} needs about {_size(needed)} ({self.needed:,} B) but {_size(available)} "
+            f"({self.available:,} B) is available; {advice}, or pass check_memory=False to "
+            f"proceed anyway"
         )
 
 

@@ -110,7 +110,7 @@ class _Kernel:
         self.offset = as_offset(offset, n, "offset")
         self.factor = None
 
-    def prepare(self, solver, form, warm_start):
+    def prepare(self, solver, form, warm_start, check_memory):
         gram, n_real, c, offset = self.gram, self.n_real, self.c, self.offset
         beta0 = _previous_beta(warm_start, n_real, gram.shape[0])
         if solver == NATIVE and form == "dual":

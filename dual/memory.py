@@ -10,6 +10,9 @@ extra), else ``os.sysconf("SC_AVPHYS_PAGES") · os.sysconf("SC_PAGE_SIZE")`` (fr
 lower than psutil's figure, which counts reclaimable caches). A lower limit can be set for the
 process by :func:`set_limit` or the environment variable ``DUALGAN_MEMORY_LIMIT`` (bytes); the
 guards then use the smaller of the two. Tests use it so that no guard needs gigabytes to fire.
+Each guard compares its own allocation with what is available when it runs: what the process
+holds by then (the caller's data, the stacked copy) the system already counts out; a lowered
+limit is applied to each comparison alike.
 
 **Predictions** count float64 arrays (8 bytes an entry) that a step allocates beyond the arrays
 it is given, at the peak, as read off the code (n = N + M samples, D features); vectors of length
@@ -17,6 +20,7 @@ n or D are covered by a small allowance. ``tests/test_dual_memory.py`` holds eac
 prediction to within a factor 1.5 of the peak that ``tracemalloc`` sees
 (0.91 to 1.20 measured, from 300 to 2500 samples).
 
+* the stacked samples A = [X; G] that :func:`dual.solve` hands to every backend (n·D);
 * native primal, Cholesky (:func:`dual.backends.native._newton_primal`): √s·A (n·D) and the
   Hessian, factored in place (D²);
 * native primal, Newton-CG: A∘A for the Jacobi preconditioner when n ≥ D (n·D), else vectors;
@@ -33,6 +37,8 @@ prediction to within a factor 1.5 of the peak that ``tracemalloc`` sees
 import math
 import os
 
+from common.validation import check_int
+
 from .exceptions import ResourceError
 
 ENV_LIMIT = "DUALGAN_MEMORY_LIMIT"
@@ -47,8 +53,6 @@ def set_limit(nbytes):
     previous cap. The environment variable ``DUALGAN_MEMORY_LIMIT`` caps it too."""
     global _limit
     if nbytes is not None:
-        from common.validation import check_int
-
         nbytes = check_int(nbytes, "memory limit", minimum=0)
     previous, _limit = _limit, nbytes
     return previous
@@ -116,6 +120,12 @@ def check(what, nbytes, advice, enabled=True):
 
 def _vectors(n, d):
     return FLOAT * _VECTORS * (n + d)
+
+
+def stacked(n, d):
+    """The front end's stacked copy A = [X; G] of the samples (n × D), which every backend
+    gets; the caller's own arrays are already allocated."""
+    return FLOAT * n * d
 
 
 def native_primal(n, d):

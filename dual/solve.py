@@ -3,6 +3,7 @@
 import numpy as np
 from scipy.special import expit
 
+from . import memory
 from ._frontend import GAP_WARN_RTOL, project_to_box, run
 from ._validation import as_offset, as_pair, check_c, check_scale, sum_of_squares
 from .backends.result import Problem
@@ -98,8 +99,12 @@ class _Features:
         self.offset_fake = as_offset(offset_fake, self.fake.shape[0], "offset_fake")
         self.w, self.scores, self.b = None, None, None
 
-    def prepare(self, solver, form, warm_start):
+    def prepare(self, solver, form, warm_start, check_memory):
         w0 = _warm_w(warm_start, self.real, self.fake, self.c, self.offset_real, self.offset_fake)
+        (n, d), n_fake = self.real.shape, self.fake.shape[0]
+        memory.check(f"stacking real and fake into one ({n + n_fake}, {d}) array",
+                     memory.stacked(n + n_fake, d), "the data are held twice while solving "
+                     "(yours and the stacked copy): use fewer samples", check_memory)
         problem = Problem(n_real=self.n_real, c=self.c,
                           offset=np.concatenate([self.offset_real, self.offset_fake]),
                           features=np.concatenate([self.real, self.fake]))

@@ -13,9 +13,12 @@ indefinite or rank-deficient. Every call must end in one of two ways:
   SPEC 1, 2 and 7 (numpy and scipy only); the gap then obeys weak duality, and a solution that
   did not warn has a certified relative gap below ``dual.GAP_WARN_RTOL``. A solution may come
   with the documented warnings that it is short of its tolerance (``dual.ConvergenceWarning``,
-  ``dual.InaccurateSolutionWarning``: seen on K = diag(0, 1e150), where the native dual's
-  Newton needs more than 100 iterations); its certificate must hold all the same. Any other
-  warning (numpy's overflow warnings, say) fails.
+  ``dual.InaccurateSolutionWarning``); its certificate must hold all the same. Seen: the native
+  dual on K = diag(0, 1e150), or on features with one entry of 1e30 among entries of order 1
+  (Gram entries 1e60: the Newton system loses every digit, and the iterates stall at a relative
+  gap of 2, where the native primal and ``form="auto"`` converge); the native primal at
+  c = 1e-300 on data just inside the scale limit. Any other warning (numpy's overflow warnings,
+  say) fails.
 
 The rounding allowance is a bound, not an observed value: a sum of k terms each computed with
 relative error ε has an absolute error below k·ε·Σ|terms| (Higham, "Accuracy and Stability of
@@ -80,7 +83,7 @@ def matrices(draw, rows, cols, clean):
 @st.composite
 def vectors(draw, length, clean):
     """A vector meant to have ``length`` entries; sometimes of the wrong length or 2-D."""
-    if not clean and draw(st.integers(0, 4)) == 0:
+    if not clean and draw(st.integers(0, 4)) == 4:
         length = draw(st.integers(0, 6))
         if draw(st.booleans()):
             return draw(matrices(length, 2, clean=True))
@@ -99,11 +102,11 @@ def c_values(clean):
 @st.composite
 def problems(draw):
     """(real, fake, c, offsets, clean): N, M in 0..6 (mostly >= 1), D in 0..4."""
-    clean = draw(st.integers(0, 2)) > 0  # two thirds clean, so that many reach a solve
+    clean = draw(st.integers(0, 2)) < 2  # mostly clean, so that many reach a solve
     low = 1 if clean else 0
     n, m, d = draw(st.integers(low, 6)), draw(st.integers(low, 6)), draw(st.integers(low, 4))
     real, fake = draw(matrices(n, d, clean)), draw(matrices(m, d, clean))
-    if not clean and draw(st.integers(0, 5)) == 0:
+    if not clean and draw(st.integers(0, 5)) == 5:
         fake = draw(matrices(m, max(d + draw(st.sampled_from([-1, 1])), 0), clean=True))
     offsets = (None, None)
     if draw(st.booleans()):
@@ -306,7 +309,11 @@ def grams(draw):
         gram = gram.reshape(-1)
     elif kind == "object":
         gram = gram.astype(object)
-    n_real = len(real) if draw(st.integers(0, 5)) else draw(st.sampled_from([0, -1, 2.0, n, None]))
+    # hypothesis favours small integers: the common case sits at the low end of each draw
+    if draw(st.integers(0, 5)) < 5:  # mostly the real samples' count, kept within 1..n − 1
+        n_real = min(max(len(real), 1), max(n - 1, 1))
+    else:
+        n_real = draw(st.sampled_from([0, -1, 2.0, n, None]))
     return gram, n_real, clean and kind == "gram"
 
 
@@ -419,7 +426,8 @@ def test_certify_and_objectives_many(call):
 def certify_kernel_calls(draw):
     gram, _, clean = draw(grams())
     n = gram.shape[0] if gram.ndim else 0
-    n_real = draw(st.integers(0, n))
+    n_real = draw(st.integers(1, n - 1)) if n >= 2 and draw(st.integers(0, 5)) < 5 else \
+        draw(st.integers(0, n))
     lam_real, lam_fake = draw(multipliers(n_real, clean)), draw(multipliers(n - n_real, clean))
     offset = draw(vectors(n, clean)) if draw(st.booleans()) else None
     return gram, lam_real, lam_fake, draw(c_values(clean)), offset
