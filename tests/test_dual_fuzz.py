@@ -559,3 +559,19 @@ def test_warm_start_worse_than_the_cold_start_is_dropped():
         sol = dual.solve([[0.0]], [[0.0]], 1e300, form="primal", solver="native",
                          warm_start=previous)
     assert sol.w == pytest.approx([0.0]) and sol.relative_gap <= dual.GAP_WARN_RTOL
+
+
+def test_native_dual_on_features_spread_over_many_decades():
+    """One entry of 1e8 or 1e30 among entries of order 1 (n > D, the Woodbury path): the dual's
+    Newton steps cancelled and the solve stalled at a relative gap of 2; it now converges to
+    the primal's optimum."""
+    real = np.array([[0.0, 1.3, 0.9], [0.0, 1.3, 0.9], [1.4, 1e8, 0.0], [0.0, 0.0, 0.0]])
+    fake = np.zeros((3, 3))
+    for big in (1e8, 1e30):
+        real[2, 1] = big
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            sol = dual.solve(real, fake, 0.05, form="dual", solver="native")
+            primal = dual.solve(real, fake, 0.05, form="primal", solver="native")
+        assert sol.relative_gap <= 1e-10
+        assert abs(sol.primal_value - primal.primal_value) <= 1e-9 * abs(primal.primal_value)

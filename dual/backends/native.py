@@ -302,10 +302,19 @@ class _GramSystem:
 class _WoodburySystem:
     """The same through the features when D < n, by the Woodbury identity
     (diag(h) + A Aᵀ/c)⁻¹ = H⁻¹ − H⁻¹A (c I + Aᵀ H⁻¹ A)⁻¹ Aᵀ H⁻¹: a D × D Cholesky, so that a
-    dual step never costs more than a primal one."""
+    dual step never costs more than a primal one.
+
+    The identity subtracts two nearly equal vectors when the features' scales spread over many
+    decades (one entry of 1e8 among entries of order 1 is enough: the dual then stalled at a
+    relative gap of 2). Each step is therefore checked against the system it solves, by one
+    product with A Aᵀ; a step off by more than ``WOODBURY_RTOL`` is solved again through the
+    n × n Gram matrix (formed once, if it fits in the available memory, :mod:`dual.memory`),
+    whose Cholesky factorization has no such cancellation.
+    """
 
     def __init__(self, a):
         self.a = a
+        self.gram = None  # the fallback, formed on the first inaccurate step
 
     def times(self, v):  # A Aᵀ v, shape (n,)
         return self.a @ (self.a.T @ v)
@@ -314,9 +323,24 @@ class _WoodburySystem:
         a = self.a
         scaled = a * np.sqrt(var)[:, None]
         inner = dsyrk(1.0, scaled.T, trans=0)
+        del scaled
         inner[np.diag_indices(a.shape[1])] += c
         hg = var * grad
-        return hg - var * (a @ _spd_solve(inner, a.T @ hg, "dual"))
+        step = hg - var * (a @ _spd_solve(inner, a.T @ hg, "dual"))
+        residual = step / var + self.times(step) / c - grad  # (H + A Aᵀ/c) step − ∇g
+        if self.gram is None:
+            if np.linalg.norm(residual) <= WOODBURY_RTOL * np.linalg.norm(grad):
+                return step
+            n = a.shape[0]
+            if not memory.fits(memory.native_dual(n, n)):
+                return step  # the best step available in this memory
+            self.gram = _GramSystem.of_features(a)
+        return self.gram.newton_step(var, grad, c)
+
+
+#: A Woodbury step whose residual exceeds this fraction of ‖∇g‖ is solved again (inexact Newton
+#: converges for any fraction below 1; a cancelled step is off by order 1).
+WOODBURY_RTOL = 1e-6
 
 
 def _entropy(mu):
