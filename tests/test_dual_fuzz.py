@@ -14,11 +14,10 @@ indefinite or rank-deficient. Every call must end in one of two ways:
   did not warn has a certified relative gap below ``dual.GAP_WARN_RTOL``. A solution may come
   with the documented warnings that it is short of its tolerance (``dual.ConvergenceWarning``,
   ``dual.InaccurateSolutionWarning``); its certificate must hold all the same. Seen: the native
-  dual on K = diag(0, 1e150), or on features with one entry of 1e30 among entries of order 1
-  (Gram entries 1e60: the Newton system loses every digit, and the iterates stall at a relative
-  gap of 2, where the native primal and ``form="auto"`` converge); the native primal at
-  c = 1e-300 on data just inside the scale limit. Any other warning (numpy's overflow warnings,
-  say) fails.
+  dual on K = diag(0, 1e150) (more than 100 Newton iterations); both native forms on features
+  with an entry of 1e30 or 1e150 among entries of order 1 (Newton systems whose condition
+  number exceeds 1/ε), and the native primal at c = 1e-300 on data just inside the scale
+  limit. Any other warning (numpy's overflow warnings, say) fails.
 
 The rounding allowance is a bound, not an observed value: a sum of k terms each computed with
 relative error ε has an absolute error below k·ε·Σ|terms| (Higham, "Accuracy and Stability of
