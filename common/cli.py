@@ -12,7 +12,7 @@ import os
 import sys
 
 from .checkpoint import CheckpointError, OutputDirectoryError, SettingsMismatchError
-from .images import DataError
+from .files import DataError
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 2

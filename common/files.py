@@ -9,12 +9,20 @@ interruption (Ctrl-C, SIGKILL, a full disk) can at worst leave a hidden temporar
 
 The temporary file is created with the permissions an ordinary ``open`` would give (0666 less
 the umask), so the outputs stay readable by the group and others as usual.
+
+What is read back is checked too: an input file whose contents are not what they should be (a
+damaged image file, a result table of another format) raises :class:`DataError`, whose message
+names the file.
 """
 
 import contextlib
 import json
 import os
 import secrets
+
+
+class DataError(ValueError):
+    """An input file exists but its contents are not what they should be (message names it)."""
 
 
 @contextlib.contextmanager

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .files import DataError
+
 #: The four MNIST files by (split, kind).
 MNIST_FILES = {
     ("train", "images"): "train-images-idx3-ubyte",
@@ -27,10 +29,6 @@ MNIST_FILES = {
 }
 
 _IDX_UBYTE = 0x08  # IDX type byte for unsigned 8-bit data
-
-
-class DataError(ValueError):
-    """An input file exists but its contents are not what they should be (message names it)."""
 
 
 @dataclass

@@ -9,8 +9,8 @@ Building blocks:
 * :mod:`.trainer` — the loop (seeds, checkpoints, resume, Ctrl-C, progress);
 * :mod:`.presets` and :mod:`.experiment` — one run from its settings to its metrics, shared by
   the example scripts and the stability study;
-* :mod:`.study` — a study's rows summarized over seeds (mean ± standard error per method and
-  learning rate), and which methods a target's presets allow;
+* :mod:`.study` — a study: its grid of runs, run in process or on a Dask cluster into a
+  resumable table keyed by every setting, and summarized over seeds;
 * :mod:`.plots` — figures of a run;
 * :mod:`.theory` — standard GAN theory on 1-D densities by quadrature (SPEC 5). It needs numpy
   and scipy only: ``import generator.theory`` does not import torch.

@@ -1,8 +1,9 @@
-"""Shared test helpers: loading an example script as a module; where the tests cache the
-machine constants of ``form="auto"``; the digits classifier."""
+"""Shared test helpers: running an example script as a subprocess (or loading it as a module);
+where the tests cache the machine constants of ``form="auto"``; the digits classifier."""
 
 import importlib.util
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -10,8 +11,9 @@ from pathlib import Path
 import pytest
 import torch
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-if str(EXAMPLES) not in sys.path:  # the scripts import their shared helpers (gan_cli) by name
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+if str(EXAMPLES) not in sys.path:  # the GAN scripts import their shared helpers (gan_cli) by name
     sys.path.insert(0, str(EXAMPLES))
 
 
@@ -20,6 +22,18 @@ if str(EXAMPLES) not in sys.path:  # the scripts import their shared helpers (ga
 # user's home; scripts run as subprocesses inherit the setting.
 os.environ.setdefault("DUAL_CALIBRATION", os.path.join(
     tempfile.gettempdir(), f"dualgan-tests-{os.getuid()}", "calibration.json"))
+
+
+def run_script(name, args, timeout=600, **env):
+    """Run ``python examples/<name>.py ARGS`` from this checkout, one BLAS/OpenMP thread, with
+    ``env`` added to the environment; returns the ``subprocess.CompletedProcess`` (text)."""
+    environment = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                   "OPENBLAS_NUM_THREADS": "1", **{k: str(v) for k, v in env.items()}}
+    environment["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT)] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []))
+    return subprocess.run([sys.executable, str(EXAMPLES / f"{name}.py")] + [str(a) for a in args],
+                          capture_output=True, text=True, cwd=ROOT, env=environment,
+                          timeout=timeout)
 
 
 def load_example(name):
