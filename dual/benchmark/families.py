@@ -1,4 +1,4 @@
-"""The data families of ``benchmark_backends.py``: kinds of real-against-fake data on which an
+"""The data families of the backend benchmark (:mod:`dual.benchmark`): kinds of real-against-fake data on which an
 exact discriminator solve can be easy or hard for one method and not another.
 
 Every family draws N real and N fake samples of D features from a seeded generator and returns
