@@ -74,6 +74,15 @@ def write_json(path, obj, **dump_kwargs):
         json.dump(obj, handle, **{"indent": 2, **dump_kwargs})
 
 
+def write_npz(path, **arrays):
+    """Write numpy arrays to ``path`` as an uncompressed ``.npz`` archive, atomically
+    (read back with ``numpy.load``)."""
+    import numpy as np
+
+    with atomic_write(path, "wb") as handle:
+        np.savez(handle, **arrays)
+
+
 def save_figure(fig, path, **savefig_kwargs):
     """``fig.savefig`` to ``path`` atomically; the format follows the file's extension."""
     extension = os.path.splitext(os.fspath(path))[1].lstrip(".").lower()

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from .files import DataError
+from .validation import check_int
 
 #: The four MNIST files by (split, kind).
 MNIST_FILES = {
@@ -212,18 +213,28 @@ def checksum(*tensors):
     return digest.hexdigest()[:16]
 
 
-def tile(images, image_shape, ncols):
-    """Tile images of shape (n, H·W) into one array of shape (rows·H, ncols·W), white padding.
+def tile(images, image_shape, ncols, pad=2, background=0.0):
+    """Tile images of shape (n, H·W) into one array, ``pad`` pixels of ``background`` between
+    and around them (as torchvision's ``make_grid``): shape (rows·(H + pad) + pad,
+    ncols·(W + pad) + pad), with rows = ⌈n / ncols⌉.
+
+    Parameters
+    ----------
+    background : float
+        The pixel value of the gaps and of empty cells: 0, the background of MNIST-like
+        images (white under ``cmap="gray_r"``, black under ``"gray"``).
 
     Returns
     -------
     numpy.ndarray of float, for ``imshow`` with ``vmin=0, vmax=1``.
     """
     h, w = image_shape
+    pad = check_int(pad, "pad", minimum=0)
     n = len(images)
     nrows = -(-n // ncols)
-    canvas = torch.ones(nrows * h, ncols * w)
+    canvas = torch.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad), float(background))
     for i, img in enumerate(images):
         r, c = divmod(i, ncols)
-        canvas[r * h : (r + 1) * h, c * w : (c + 1) * w] = img.reshape(h, w)
+        top, left = pad + r * (h + pad), pad + c * (w + pad)
+        canvas[top : top + h, left : left + w] = torch.as_tensor(img).reshape(h, w)
     return canvas.numpy()

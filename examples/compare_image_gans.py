@@ -2,12 +2,14 @@
 networks and the same wall-clock budget.
 
 For each seed: ``train_dual_gan.py --discriminator mlp`` with the target's preset, then
-``train_baseline_gan.py --method mlp-ns`` (the same generator and MLP discriminator, trained by
-gradient, non-saturating loss) for as many seconds of training as the dual run took. Every run
-keeps its own directory (OUT/<method>/seed<S>/) and is skipped when its metrics.json exists, so
-an interrupted comparison resumes. Writes OUT/comparison.json (every run, and mean, standard
-deviation and worst seed per metric), OUT/comparison.md (the table) and OUT/samples.png (the
-first seed's final samples of both methods side by side).
+``train_baseline_gan.py --method mlp-ns`` (the same generator and MLP discriminator, with the
+same input map, trained by gradient, non-saturating loss) for as many seconds of training as the
+dual run took, or both for ``--budget`` seconds each. Every run keeps its own directory
+(OUT/<method>/seed<S>/, with its samples.npz) and is skipped when its metrics.json exists, so an
+interrupted comparison resumes, and seeds can run in separate processes on the same OUT. Writes
+OUT/comparison.json (every run, and mean, standard deviation and worst seed per metric),
+OUT/comparison.md (the table) and OUT/samples.png (64 final samples of each method, from its
+samples.npz, side by side for the first seed).
 
     python examples/compare_image_gans.py --target mnist --data-dir ../shared/data/mnist \\
         --seeds 0 1 2 --out runs/mnist_compare
@@ -19,8 +21,10 @@ import json
 import os
 import sys
 
+import numpy as np
+import torch
+
 from common import cli
-from common.checkpoint import load_checkpoint
 from common.files import write_json, write_text
 from common.seeds import summarize_seeds
 from generator.image_plots import plot_sample_grids
@@ -43,6 +47,9 @@ def parse_args(argv=None):
     p.add_argument("--cache-dir", help="where the judging classifier is cached")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--steps", type=int, help="dual run's steps (default: the preset)")
+    p.add_argument("--budget", type=float, help="seconds of training for each method (default: "
+                                                "the baseline gets the dual run's time)")
+    p.add_argument("--device", help="where the networks run (default: cpu)")
     p.add_argument("--out", default="runs/image_compare")
     p.add_argument("--no-progress", action="store_true")
     return p.parse_args(argv)
@@ -82,13 +89,21 @@ def table(summary, runs):
             cells.append(f"{s['mean']:.{digits}f} ± {s['std']:.{digits}f} "
                          f"(worst {s['worst']:.{digits}f})")
         lines.append(f"| {METHODS[method]} | " + " | ".join(cells) + " |")
+    ratios = {seed: runs["neural-dual"][seed]["frechet_classifier_distance"]
+              / runs["mlp-ns"][seed]["frechet_classifier_distance"] for seed in runs["mlp-ns"]}
+    ratio = summarize_seeds(ratios, larger_is_better=False)
+    lines.append("")
+    lines.append("Fréchet classifier distance, dual / gradient, per seed: "
+                 + ", ".join(f"seed {seed} {r:.2f}" for seed, r in ratios.items())
+                 + f"; mean {ratio['mean']:.2f}, worst {ratio['worst']:.2f}")
     return "\n".join(lines)
 
 
 def main(argv=None):
     args = parse_args(argv)
     common = ["--target", args.target, "--snapshots", "5"]
-    for flag, value in (("--data-dir", args.data_dir), ("--cache-dir", args.cache_dir)):
+    for flag, value in (("--data-dir", args.data_dir), ("--cache-dir", args.cache_dir),
+                        ("--device", args.device)):
         if value is not None:
             common += [flag, value]
     if args.no_progress:
@@ -98,8 +113,9 @@ def main(argv=None):
         seeded = common + ["--seed", str(seed)]
         dual_out = os.path.join(args.out, "neural-dual", f"seed{seed}")
         steps = [] if args.steps is None else ["--steps", str(args.steps)]
-        dual = _run(train_dual_gan, seeded + steps + ["--discriminator", "mlp"], dual_out)
-        budget = dual["seconds"]
+        limit = [] if args.budget is None else ["--max-seconds", repr(args.budget)]
+        dual = _run(train_dual_gan, seeded + steps + limit + ["--discriminator", "mlp"], dual_out)
+        budget = dual["seconds"] if args.budget is None else args.budget
         # the baseline trains until it has spent the dual run's training time
         baseline = _run(train_baseline_gan, seeded + ["--method", "mlp-ns", "--steps",
                                                       str(100 * dual["steps"]),
@@ -120,9 +136,10 @@ def main(argv=None):
     first = args.seeds[0]
     grids = {}
     for method, label in METHODS.items():
-        state = load_checkpoint(os.path.join(args.out, method, f"seed{first}", "checkpoint.pt"))
-        last = max(state["snapshots"])
-        grids[f"{label}\nseed {first}, step {last}"] = state["snapshots"][last]
+        path = os.path.join(args.out, method, f"seed{first}", "samples.npz")
+        with np.load(path) as archive:
+            images = torch.from_numpy(archive["x"][:64])
+        grids[f"{label}\nseed {first}, {runs[method][first]['steps']} steps"] = images
     shape = make_target(args.target, args.data_dir).image_shape
     plot_sample_grids(grids, shape, os.path.join(args.out, "samples.png"),
                       f"{args.target}: the same networks and wall-clock budget")

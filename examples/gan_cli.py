@@ -14,6 +14,7 @@ from common.checkpoint import ensure_writable_directory
 from common.files import write_json
 from generator.experiment import METRIC_KEYS, snapshot_metrics, summary_line
 from generator.features import FEATURES
+from generator.methods.discriminators import INPUT_MAPS
 from generator.image_metrics import METRIC_KEYS as IMAGE_METRIC_KEYS
 from generator.image_plots import plot_class_histogram, plot_image_snapshots
 from generator.plots import plot_snapshots
@@ -56,6 +57,12 @@ def add_run_arguments(p, out_default):
                    help=f"hidden widths of the MLP discriminator; {PRESET}")
     p.add_argument("--dtype", choices=["float64", "float32"],
                    help=f"precision of the networks (every solve is float64); {PRESET}")
+    p.add_argument("--d-input", choices=INPUT_MAPS,
+                   help=f"how the MLP discriminator sees the pixels: as they are, centred as "
+                        f"2x − 1, or minus the mean image; {PRESET}")
+    p.add_argument("--device", help="where the networks and the tangent kernel run: 'cpu', "
+                                    "'cuda', 'cuda:1', 'mps' (solves stay float64 on the host); "
+                                    "default: cpu")
     p.add_argument("--latent-dim", type=int, help=PRESET)
     p.add_argument("--features", choices=FEATURES, help=f"feature map φ (SPEC 4); {PRESET}")
     p.add_argument("--num-features", type=int, help=f"RFF features per lengthscale; {PRESET}")
@@ -67,6 +74,9 @@ def add_run_arguments(p, out_default):
                    help="also stop after this many seconds of training (a wall-clock budget)")
     p.add_argument("--checkpoint-every", type=int, default=250)
     p.add_argument("--snapshots", type=int, default=5, help="sample panels in samples.png")
+    p.add_argument("--num-samples", type=int, default=gen.experiment.NUM_SAMPLES,
+                   help="samples of the final generator written to OUT/samples.npz (array x, "
+                        "float32, in the data space); the metrics use its first ones")
     p.add_argument("--out", default=out_default, help="output directory")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -74,7 +84,7 @@ def add_run_arguments(p, out_default):
 
 #: Options that are not settings of the run.
 _NOT_SETTINGS = {"out", "resume", "no_progress", "checkpoint_every", "snapshots", "target",
-                 "seed", "cache_dir", "max_seconds", "discriminator"}
+                 "seed", "cache_dir", "max_seconds", "discriminator", "num_samples"}
 
 
 def run_config(args, method):
@@ -124,11 +134,15 @@ def train(trainer):
 
 def evaluate(args, trainer, target):
     """The final metrics (mode metrics, or image metrics for image targets), with the run's
-    timing: ``steps``, wall ``seconds``, process ``cpu_seconds``, ``steps_per_second``.
+    timing: ``steps``, wall ``seconds``, process ``cpu_seconds``, ``steps_per_second``; writes
+    ``--num-samples`` samples to OUT/samples.npz (the metrics are those of its first ones).
 
     Returns (metrics, rng, latent) as :func:`generator.evaluate`.
     """
-    final, rng, latent = gen.evaluate(trainer, target, args.seed, args.cache_dir)
+    final, rng, latent, samples = gen.evaluate(trainer, target, args.seed, args.cache_dir,
+                                               num_samples=args.num_samples)
+    gen.experiment.save_samples(os.path.join(args.out, "samples.npz"),
+                                samples[: args.num_samples])
     keys = IMAGE_METRIC_KEYS + ("class_counts",) if isinstance(target, ImageTarget) else METRIC_KEYS
     metrics = {k: final[k] for k in keys}
     metrics.update(steps=trainer.step, seconds=trainer.seconds, cpu_seconds=trainer.cpu_seconds,

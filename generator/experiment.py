@@ -27,22 +27,25 @@ import time
 from dataclasses import dataclass
 from typing import Optional
 
+import numpy as np
 import torch
 
+from common.files import write_npz
 from common.training import NonFiniteError
-from common.validation import check_choice
+from common.validation import check_choice, check_positive_int
 
 from . import image_metrics
 from .features import make_features
 from .methods.baseline import METHODS as BASELINES
 from .methods.baseline import make_baseline
-from .methods.discriminators import MLPDiscriminator
+from .methods.discriminators import INPUT_MAPS, MLPDiscriminator, input_map
 from .methods.feature_dual import DualConfig, DualMethod
 from .methods.neural_dual import NeuralDualConfig, NeuralDualMethod
 from .metrics import mode_metrics, moment_errors
 from .models import make_generator, sample_latent
+from .precision import check_device
 from .presets import PRESETS
-from .targets import ImageTarget, make_target
+from .targets import IMAGE_TARGETS, ImageTarget, make_target
 from .trainer import TrainConfig, Trainer
 
 METHODS = ("dual", "neural-dual") + BASELINES
@@ -81,6 +84,8 @@ class RunConfig:
     generator_step: str = "first-order"  # neural-dual: "exact" or "first-order" Danskin step
     data_dir: Optional[str] = None  # mnist: the directory of its IDX files
     dtype: str = "float64"  # of the networks: "float64" or "float32" (solves are float64 always)
+    d_input: str = "raw"  # the MLP discriminator's fixed input map (methods.discriminators)
+    device: str = "cpu"  # where the networks and the tangent kernel run (solves: host, float64)
 
     @classmethod
     def from_preset(cls, method, target, seed=0, **overrides):
@@ -99,9 +104,17 @@ class RunConfig:
             if value is not None:
                 values[key] = tuple(value) if isinstance(value, (list, tuple)) else (value,)
         check_choice(values.get("dtype", "float64"), "dtype", DTYPES)
+        check_choice(values.get("d_input", "raw"), "d_input", INPUT_MAPS)
+        if values.get("d_input", "raw") != "raw" and target not in IMAGE_TARGETS:
+            raise ValueError(f"d_input={values['d_input']!r} maps pixels in [0, 1]; target "
+                             f"{target!r} is not an image target, use d_input='raw'")
         if method in FEATURE_METHODS and values.get("dtype", "float64") != "float64":
             raise ValueError(f"method {method!r} runs in float64 only (its features and solves "
                              f"are float64); got dtype={values['dtype']!r}")
+        if method in FEATURE_METHODS and values.get("device", "cpu") != "cpu":
+            raise ValueError(f"method {method!r} runs on the CPU only (its features and solves "
+                             f"are numpy); got device={values['device']!r}")
+        check_device(values.get("device", "cpu"))
         if method in FEATURE_METHODS:
             missing = [k for k in ("features", "num_features", "lengthscale", "c")
                        if values.get(k) is None]
@@ -125,11 +138,14 @@ def build(config):
     (target, method) : generator.targets.Target, and a method for :class:`Trainer`
     """
     target = make_target(config.target, config.data_dir)
-    torch.manual_seed(config.seed)  # generator (then discriminator) initialization
+    torch.manual_seed(config.seed)  # generator (then discriminator) initialization, on the CPU
     dtype = DTYPES[config.dtype]
+    device = check_device(config.device)
     kwargs = {"hidden": config.hidden} if config.generator != "affine" else {}
     g_net = make_generator(config.generator, config.latent_dim, target.dim, dtype=dtype,
-                           **kwargs)
+                           **kwargs).to(device)
+    mean = target.train.x.mean(dim=0) if config.d_input == "mean-centered" else None
+    inputs = input_map(config.d_input, mean, dtype)
     phi = None
     if config.method in FEATURE_METHODS:
         scales = config.lengthscale[0] if len(config.lengthscale) == 1 else config.lengthscale
@@ -141,8 +157,8 @@ def build(config):
             c=config.c, lr=config.lr, lr_final=config.lr_final, decay_steps=decay_steps,
             solver=config.solver, form=config.form))
     elif config.method == "neural-dual":
-        method = NeuralDualMethod(g_net, MLPDiscriminator(target.dim, config.d_hidden, dtype),
-                                  NeuralDualConfig(
+        discriminator = MLPDiscriminator(target.dim, config.d_hidden, dtype, inputs)
+        method = NeuralDualMethod(g_net, discriminator.to(device), NeuralDualConfig(
             kappa=config.kappa, trust=config.trust, generator_step=config.generator_step,
             lr=config.lr, lr_final=config.lr_final, decay_steps=decay_steps))
     else:
@@ -150,7 +166,7 @@ def build(config):
                                lr=config.lr, d_lr=config.d_lr, lr_final=config.lr_final,
                                decay_steps=decay_steps, d_steps=config.d_steps,
                                hidden=config.d_hidden, target=target, seed=config.seed,
-                               dtype=dtype)
+                               dtype=dtype, inputs=inputs, device=device)
     return target, method
 
 
@@ -170,12 +186,59 @@ def make_trainer(config, target, method, checkpoint_path=None, **loop):
     return Trainer(method, target, train, checkpoint_path=checkpoint_path, settings=settings)
 
 
-def evaluate(trainer, target, seed, cache_dir=None):
+#: Latent codes are drawn in blocks of this many, and generated in chunks of :data:`CHUNK`, so
+#: that the first samples of a draw do not depend on how many are drawn (the image generator's
+#: batch normalization uses the statistics of the batch at hand).
+BLOCK = 2500
+CHUNK = 10000
+NUM_SAMPLES = 10000  # samples written to OUT/samples.npz by default
+
+
+def eval_size(target):
+    """The number of samples the metrics of ``target`` are computed on (the first ones drawn):
+    10,000 images, or 2,500 points (the mode-collapse protocol)."""
+    return image_metrics.EVAL_SAMPLES if isinstance(target, ImageTarget) else EVAL_SAMPLES
+
+
+def draw_samples(trainer, n, seed):
+    """``n`` samples of the trained generator from the evaluation stream of ``seed``.
+
+    The stream is seeded apart from training; latent codes are drawn in blocks of
+    :data:`BLOCK` and pushed through the generator in whole chunks of :data:`CHUNK` (the last
+    one filled up and cut), so the first ``k`` samples of any draw with n ≥ k are the same, and
+    the metrics of :func:`evaluate` are those of the first :func:`eval_size` samples of any
+    longer draw.
+
+    Returns
+    -------
+    samples : Tensor, shape (n, dim), on the CPU, in the generator's dtype
+    rng : torch.Generator
+        The evaluation stream, positioned after the latent draw (for further evaluation draws).
+    latent : Tensor, shape (n, latent_dim)
+    """
+    rng = torch.Generator().manual_seed(seed + 7_000_001)
+    blocks, drawn = [], 0
+    while drawn < -(-n // CHUNK) * CHUNK:  # whole chunks: each sample sees a full batch
+        blocks.append(sample_latent(BLOCK, trainer.latent_dim, rng))
+        drawn += BLOCK
+    latent = torch.cat(blocks)
+    samples = torch.cat([trainer.generate(latent[i:i + CHUNK])
+                         for i in range(0, len(latent), CHUNK)])
+    return samples[:n], rng, latent[:n]
+
+
+def evaluate(trainer, target, seed, cache_dir=None, num_samples=None):
     """Metrics of the trained generator on fresh samples (seeded apart from training).
 
     2-D targets: mode metrics and moment errors on 2,500 samples. Image targets: the metrics of
     :data:`generator.image_metrics.METRIC_KEYS` on 10,000 images, judged by the target's
-    classifier (trained and cached in ``cache_dir`` on first use).
+    classifier (trained and cached in ``cache_dir`` on first use). The samples are the first of
+    :func:`draw_samples`.
+
+    Parameters
+    ----------
+    num_samples : int, optional
+        How many samples to draw and return (default: the ones the metrics use).
 
     Returns
     -------
@@ -183,17 +246,36 @@ def evaluate(trainer, target, seed, cache_dir=None):
     rng : torch.Generator
         The evaluation stream, positioned after the latent draw (for further evaluation draws).
     latent : Tensor, shape (n, latent_dim)
+    samples : Tensor, shape (n, dim)
+        The drawn samples, n = max(``num_samples``, :func:`eval_size`), the metrics' first.
     """
-    rng = torch.Generator().manual_seed(seed + 7_000_001)
+    n_eval = eval_size(target)
+    n = n_eval if num_samples is None else max(n_eval, check_positive_int(num_samples,
+                                                                           "num_samples"))
+    samples, rng, latent = draw_samples(trainer, n, seed)
+    return score_samples(target, samples[:n_eval], cache_dir), rng, latent, samples
+
+
+def score_samples(target, samples, cache_dir=None):
+    """The metrics of generated ``samples`` (n, dim) of ``target``, in its data space: what
+    :func:`evaluate` reports, computable from ``OUT/samples.npz`` too (its first
+    :func:`eval_size` rows).
+
+    Image targets: :meth:`generator.image_metrics.ImageJudge.score`; 2-D targets: mode metrics
+    and moment errors.
+    """
+    samples = torch.as_tensor(samples)
     if isinstance(target, ImageTarget):
-        latent = sample_latent(image_metrics.EVAL_SAMPLES, trainer.latent_dim, rng)
-        metrics = image_metrics.judge(target, cache_dir).score(trainer.generate(latent))
-        return metrics, rng, latent
-    latent = sample_latent(EVAL_SAMPLES, trainer.latent_dim, rng)
-    points = trainer.generate(latent)
-    metrics = mode_metrics(points, target)
-    metrics.update(moment_errors(points, target))
-    return metrics, rng, latent
+        return image_metrics.judge(target, cache_dir).score(samples)
+    metrics = mode_metrics(samples, target)
+    metrics.update(moment_errors(samples, target))
+    return metrics
+
+
+def save_samples(path, samples):
+    """Write ``samples`` (n, dim) to ``path`` as an ``.npz`` with one array ``x``, float32, in
+    the target's data space (pixels in [0, 1] for images), atomically."""
+    write_npz(path, x=torch.as_tensor(samples).detach().cpu().numpy().astype(np.float32))
 
 
 def snapshot_metrics(result, target, seed):

@@ -44,7 +44,7 @@ class TangentFactors:
         that K is symmetric and positive semidefinite to float64 rounding.
         """
         n = self.scores.shape[0]
-        K = torch.zeros(n, n, dtype=dtype)
+        K = torch.zeros(n, n, dtype=dtype, device=self.scores.device)  # where the network runs
         for _, H, E in self.layers:
             H, E = H.to(dtype), E.to(dtype)
             EEt = E @ E.T

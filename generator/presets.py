@@ -28,7 +28,7 @@ PRESETS = {
     # images: pixels in [0, 1] from an MLP with batch norm and a sigmoid output (the
     # "pixels" generator); the gradient GAN's usual Adam 2e-4, β₁ = 0.5, constant
     "digits": {**_IMAGES, "steps": 3000},
-    "mnist": {**_IMAGES, "steps": 6000},
+    "mnist": {**_IMAGES, "steps": 6000, "d_input": "centered"},
     # the affine Gaussian fit needs a larger step
     "gaussian": {**_NETWORKS, "steps": 2000, "features": "rff", "num_features": 64,
                  "lengthscale": (1.0,), "lr": 2e-2, "lr_final": 1e-3},

@@ -107,7 +107,11 @@ class Trainer(CheckpointedLoop):
         self.extra_settings = dict(settings or {})
         seed = self.config.seed
         self.latent_dim = check_positive_int(method.g_net.latent_dim, "g_net.latent_dim")
-        self.dtype = next(method.g_net.parameters()).dtype  # of the samples and latent codes
+        first = next(method.g_net.parameters())
+        self.dtype = first.dtype  # of the samples and latent codes
+        # the random streams stay on the CPU (the same draws on every device); the minibatches
+        # move to where the networks are
+        self.device = first.device
         # three independent streams: real data, latent codes, and the fixed snapshot latents
         self.data_rng = torch.Generator().manual_seed(seed)
         self.latent_rng = torch.Generator().manual_seed(seed + 1_000_003)
@@ -171,10 +175,11 @@ class Trainer(CheckpointedLoop):
 
     # ----------------------------------------------------------------- the loop
     def generate(self, latent=None):
-        """Generated samples from the fixed snapshot latents (or ``latent``), no gradient."""
-        latent = self.snapshot_latent if latent is None else latent.to(self.dtype)
+        """Generated samples from the fixed snapshot latents (or ``latent``), no gradient, on the
+        CPU."""
+        latent = self.snapshot_latent if latent is None else latent
         with torch.no_grad():
-            return self.method.g_net(latent)
+            return self.method.g_net(latent.to(self.device, self.dtype)).cpu()
 
     def _take_snapshot(self):
         samples = self.generate()
@@ -252,8 +257,9 @@ class Trainer(CheckpointedLoop):
     def _one_step(self, bar):
         cfg = self.config
         start, cpu_start = time.perf_counter(), time.process_time()
-        real = self.target.sample(cfg.batch_size, self.data_rng).to(self.dtype)
-        latent = sample_latent(cfg.batch_size, self.latent_dim, self.latent_rng, dtype=self.dtype)
+        real = self.target.sample(cfg.batch_size, self.data_rng).to(self.device, self.dtype)
+        latent = sample_latent(cfg.batch_size, self.latent_dim, self.latent_rng,
+                               dtype=self.dtype).to(self.device)
         logs = self.method.step(real, latent)
         self._check_parameters()
         elapsed = time.perf_counter() - start

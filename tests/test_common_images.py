@@ -147,12 +147,29 @@ def test_digits_without_scikit_learn_raises_a_clear_error(monkeypatch):
         load_digits()
 
 
-def test_tile_places_each_image_in_its_cell():
+def test_tile_places_each_image_in_its_cell_without_gaps():
     images = torch.arange(6 * 4, dtype=torch.float32).reshape(6, 4) / 100.0  # six 2x2 images
-    canvas = tile(images, (2, 2), ncols=4)
+    canvas = tile(images, (2, 2), ncols=4, pad=0, background=1.0)
     assert canvas.shape == (4, 8)
     np.testing.assert_array_equal(canvas[2:4, 2:4], images[5].reshape(2, 2).numpy())
-    np.testing.assert_array_equal(canvas[2:4, 4:], np.ones((2, 4)))  # empty cells stay white
+    np.testing.assert_array_equal(canvas[2:4, 4:], np.ones((2, 4)))  # empty cells: background
+
+
+def test_tile_separates_images_by_two_pixels_of_background():
+    images = torch.full((3, 9), 0.5)  # three 3x3 images, two per row
+    canvas = tile(images, (3, 3), ncols=2)
+    pad = 2
+    assert canvas.shape == (2 * (3 + pad) + pad, 2 * (3 + pad) + pad)
+    image_pixels = np.zeros(canvas.shape, dtype=bool)
+    for i in range(3):
+        r, c = divmod(i, 2)
+        top, left = pad + r * (3 + pad), pad + c * (3 + pad)
+        image_pixels[top:top + 3, left:left + 3] = True
+    np.testing.assert_array_equal(canvas[image_pixels], 0.5)  # each image whole, in its cell
+    np.testing.assert_array_equal(canvas[~image_pixels], 0.0)  # gaps, border and empty cell
+    # every two neighbouring images are 2 background rows/columns apart
+    np.testing.assert_array_equal(canvas[3 + pad: 3 + 2 * pad, :], 0.0)
+    np.testing.assert_array_equal(canvas[:, 3 + pad: 3 + 2 * pad], 0.0)
 
 
 def test_checksum_changes_with_the_data_and_only_with_it():

@@ -8,7 +8,7 @@ from torch import nn
 from torch.func import functional_call, grad, vmap
 
 from common.nn import mlp
-from generator.methods.discriminators import MLPDiscriminator
+from generator.methods.discriminators import MLPDiscriminator, input_map
 from generator.ntk import linearized_score, tangent_factors
 
 
@@ -25,6 +25,10 @@ class Scalar(nn.Module):
 
 NETWORKS = {
     "leaky-relu (the discriminator)": lambda: MLPDiscriminator(3, hidden=(7, 5)),
+    "the discriminator, input centred as 2x - 1": lambda: MLPDiscriminator(
+        3, hidden=(7, 5), inputs=input_map("centered")),
+    "the discriminator, input minus a mean": lambda: MLPDiscriminator(
+        3, hidden=(7, 5), inputs=input_map("mean-centered", torch.tensor([0.3, -1.0, 2.0]))),
     "tanh, three hidden layers": lambda: Scalar((3, 6, 4, 5, 1), nn.Tanh),
     "one hidden layer": lambda: Scalar((3, 9, 1), nn.Softplus),
 }

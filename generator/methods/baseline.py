@@ -166,9 +166,9 @@ class BaselineMethod:
 
     def _extra_batch(self, real, latent):
         n = real.shape[0]
-        fresh_latent = sample_latent(n, latent.shape[1], self.rng, dtype=latent.dtype)
+        fresh_latent = sample_latent(n, latent.shape[1], self.rng, dtype=latent.dtype).to(latent)
         fresh_real = real if self.target is None else self.target.sample(n, self.rng)
-        return fresh_real.to(real.dtype), fresh_latent
+        return fresh_real.to(real), fresh_latent
 
     def step(self, real, latent):
         """``d_steps`` discriminator steps, then one generator step; returns the per-step log."""
@@ -219,7 +219,7 @@ class BaselineMethod:
 
 def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=None,
                   lr_final=None, decay_steps=0, d_steps=1, hidden=(128, 128), g_loss=None,
-                  target=None, seed=0, dtype=DTYPE):
+                  target=None, seed=0, dtype=DTYPE, inputs=None, device=None):
     """Build a baseline method by name.
 
     Parameters
@@ -244,6 +244,10 @@ def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=No
         Fresh real minibatches for ``d_steps`` > 1.
     dtype : torch.dtype
         Of the MLP discriminator (the linear one is float64, like its features).
+    inputs : InputMap, optional
+        The MLP discriminator's fixed input map (default: the identity).
+    device : torch.device, optional
+        Where the discriminator is placed (default: where it is built, the CPU).
 
     Returns
     -------
@@ -256,10 +260,12 @@ def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=No
         disc = LinearFeatureDiscriminator(features, c)
         default_loss = "minimax"
     else:
-        disc = MLPDiscriminator(in_dim, hidden=hidden, dtype=dtype)
+        disc = MLPDiscriminator(in_dim, hidden=hidden, dtype=dtype, inputs=inputs)
         default_loss = "non-saturating" if name == "mlp-ns" else "minimax"
     if name != "linear-gd" and g_loss is not None and g_loss != default_loss:
         raise ValueError(f"method {name!r} fixes g_loss={default_loss!r}, got {g_loss!r}")
+    if device is not None:
+        disc = disc.to(device)
     config = BaselineConfig(g_loss=g_loss or default_loss, lr=lr, d_lr=d_lr, lr_final=lr_final,
                             decay_steps=decay_steps, d_steps=d_steps, seed=seed)
     return BaselineMethod(g_net, disc, config, target=target)

@@ -15,13 +15,66 @@ import torch
 from torch import nn
 
 from common.nn import mlp
-from common.validation import check_positive, check_positive_int
+from common.validation import check_choice, check_positive, check_positive_int
 
 from ..precision import DTYPE
 
 
+#: How a discriminator sees its input x (a fixed first operation of the model, no parameters):
+#: ``"raw"`` x as it is; ``"centered"`` 2x − 1, pixels in [0, 1] moved to [−1, 1];
+#: ``"mean-centered"`` 2(x − x̄) with x̄ the mean training image.
+INPUT_MAPS = ("raw", "centered", "mean-centered")
+
+
+class InputMap(nn.Module):
+    """The fixed affine map x ↦ scale·(x − shift) (buffers, not parameters).
+
+    Parameters
+    ----------
+    shift : float or Tensor of shape (in_dim,)
+    scale : float
+    """
+
+    def __init__(self, shift=0.0, scale=1.0, dtype=DTYPE):
+        super().__init__()
+        self.register_buffer("shift", torch.as_tensor(shift, dtype=dtype).clone())
+        self.scale = check_positive(scale, "scale")
+
+    def forward(self, x):
+        return self.scale * (x - self.shift)
+
+    def extra_repr(self):
+        shift = (f"{float(self.shift):g}" if self.shift.dim() == 0
+                 else f"per-feature ({self.shift.numel()})")
+        return f"shift={shift}, scale={self.scale:g}"
+
+
+def input_map(kind, mean=None, dtype=DTYPE):
+    """The :class:`InputMap` of ``kind`` (one of :data:`INPUT_MAPS`).
+
+    Parameters
+    ----------
+    kind : str
+    mean : Tensor of shape (in_dim,), optional
+        The mean training sample; needed for ``"mean-centered"``.
+    """
+    check_choice(kind, "d_input", INPUT_MAPS)
+    if kind == "raw":
+        return InputMap(0.0, 1.0, dtype)
+    if kind == "centered":
+        return InputMap(0.5, 2.0, dtype)
+    if mean is None:
+        raise ValueError("d_input='mean-centered' needs the mean training sample (mean=...)")
+    return InputMap(torch.as_tensor(mean).reshape(-1), 2.0, dtype)
+
+
 class MLPDiscriminator(nn.Module):
-    """a(x) = MLP(x): LeakyReLU(0.2) hidden layers and a linear output of width 1.
+    """a(x) = MLP(m(x)): LeakyReLU(0.2) hidden layers and a linear output of width 1, after a
+    fixed input map m (:class:`InputMap`; default the identity).
+
+    The input map is part of the model, so no caller can forget it: with pixels in [0, 1] every
+    image shares a large positive component, which dominates the tangent kernel of SPEC 7 (and
+    slows the gradient-trained discriminator too); centring removes it.
 
     Parameters
     ----------
@@ -29,19 +82,22 @@ class MLPDiscriminator(nn.Module):
         Dimension of x.
     hidden : tuple of int, default (128, 128)
         Widths of the hidden layers (at least one).
+    inputs : InputMap, optional
+        The map m; default the identity.
     """
 
-    def __init__(self, in_dim, hidden=(128, 128), dtype=DTYPE):
+    def __init__(self, in_dim, hidden=(128, 128), dtype=DTYPE, inputs=None):
         super().__init__()
         self.in_dim = check_positive_int(in_dim, "in_dim")
         hidden = tuple(hidden)
         if not hidden:
             raise ValueError("hidden must list at least one layer width, got ()")
+        self.inputs = InputMap(dtype=dtype) if inputs is None else inputs
         self.net = mlp((self.in_dim, *hidden, 1), lambda: nn.LeakyReLU(0.2), dtype=dtype)
 
     def forward(self, x):
         """(n, in_dim) → logits (n,)."""
-        return self.net(x).squeeze(-1)
+        return self.net(self.inputs(x)).squeeze(-1)
 
     def penalty(self):
         """No regularizer: 0."""

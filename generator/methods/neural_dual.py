@@ -137,15 +137,16 @@ class NeuralDualMethod:
         start = time.perf_counter()
         x = torch.cat([real, fake]).detach()
         factors = tangent_factors(self.discriminator, x)  # of the logit ℓ = −s
-        K = factors.gram()  # the same for s and −s
+        K = factors.gram()  # the same for s and −s, formed where the network runs
         K = 0.5 * (K + K.T)  # exactly symmetric; PSD by Schur's product theorem
-        offset = -factors.scores.double()  # a = s_ψ₀ = −ℓ
+        K = K.cpu()  # (N+M)² numbers to the host, for the float64 native solve
+        offset = -factors.scores.double().cpu()  # a = s_ψ₀ = −ℓ
         if c is None:  # SPEC 7: c is the inverse trust-region radius
             c = self.kappa * float(K.diagonal().mean())
         kernel_seconds = time.perf_counter() - start
         sol, flagged = solve_quietly(dual.solve_kernel, K.numpy(), real.shape[0], c,
                                      offset=offset.numpy(), check_input=False)
-        beta = torch.from_numpy(sol.beta)
+        beta = torch.from_numpy(sol.beta).to(x.device)
         # SPEC 7: δ* = Jᵀβ/c for s = −ℓ, i.e. −(J_ℓᵀβ)/c from the logit's factors
         delta = {name: -step / c for name, step in factors.transpose_times(beta).items()}
         return sol, delta, {"offset": offset.numpy(), "gram": K.numpy(), "c": c,
@@ -164,7 +165,7 @@ class NeuralDualMethod:
         V = −Σ_j (1 + λ*_j)[a(g_j) + J(g_j)δ*] with λ* and δ* held constant (SPEC 7); its
         gradient is ∇_θ max_λ g(λ; θ). Evaluate it before ψ is moved to ψ₀ + δ*.
         """
-        weights = torch.from_numpy(1.0 + sol.lam_fake).to(fake.dtype)
+        weights = torch.from_numpy(1.0 + sol.lam_fake).to(fake)
         return -(weights * self.linearized_fake_scores(fake, delta)).sum()
 
     def _apply(self, delta):
@@ -204,7 +205,7 @@ class NeuralDualMethod:
 
         # actual against predicted decrease of the logistic loss (the trust-region ratio ρ)
         with torch.no_grad():
-            after = self.scores(torch.cat([real, fake.detach()])).double()
+            after = self.scores(torch.cat([real, fake.detach()])).double().cpu()
         offset = torch.from_numpy(info["offset"])
         predicted = offset + torch.from_numpy(info["gram"] @ sol.beta / info["c"])  # a + Kβ/c
         before_loss = logistic_loss(offset, n_real)

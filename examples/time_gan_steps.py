@@ -1,0 +1,61 @@
+"""The cost of one training step: the linearized dual (SPEC 7) against the gradient-trained GAN
+with the same networks, measured interleaved in one process (:func:`generator.timing.step_costs`).
+
+Prints the median CPU and wall seconds per step of each method (one torch and one BLAS thread),
+the dual's split into the tangent kernel, the exact solve and the networks, and the ratio; writes
+OUT/step_costs.json.
+
+    python examples/time_gan_steps.py --target mnist --data-dir ../shared/data/mnist --out runs/steps
+    python examples/time_gan_steps.py --target digits --steps 50 --out runs/steps_digits
+"""
+
+import argparse
+import os
+import sys
+
+from common import cli
+from common.checkpoint import ensure_writable_directory
+from common.files import write_json
+from generator.targets import IMAGE_TARGETS, TARGETS
+from generator.timing import step_costs
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--target", choices=sorted(TARGETS), default="mnist")
+    p.add_argument("--data-dir", help="mnist: the directory of the four IDX files")
+    p.add_argument("--steps", type=int, default=200, help="timed steps per method")
+    p.add_argument("--warmup", type=int, default=20, help="untimed steps first")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default="runs/step_costs")
+    args = p.parse_args(argv)
+    if args.steps < 1:
+        p.error(f"--steps must be >= 1, got {args.steps}")
+    if args.warmup < 0:
+        p.error(f"--warmup must be >= 0, got {args.warmup}")
+    if args.target == "mnist" and args.data_dir is None:
+        p.error("--target mnist needs --data-dir, the directory of the four MNIST IDX files")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    ensure_writable_directory(args.out)
+    overrides = {"data_dir": args.data_dir} if args.target in IMAGE_TARGETS else {}
+    costs = step_costs(args.target, steps=args.steps, warmup=args.warmup, seed=args.seed,
+                       **overrides)
+    dual, grad = costs["neural-dual"], costs["mlp-ns"]
+    ratios = {"cpu": dual["cpu"] / grad["cpu"], "wall": dual["wall"] / grad["wall"]}
+    write_json(os.path.join(args.out, "step_costs.json"),
+               {"target": args.target, "steps": args.steps, "costs": costs, "ratio": ratios})
+    print(f"{args.target}, median of {args.steps} interleaved steps, one thread:")
+    for name, c in costs.items():
+        print(f"  {name:12s} {1e3 * c['cpu']:7.2f} ms CPU  {1e3 * c['wall']:7.2f} ms wall")
+    print(f"  dual's step: tangent kernel {1e3 * dual['kernel']:.2f} ms, solve "
+          f"{1e3 * dual['solve']:.2f} ms, networks {1e3 * dual['networks']:.2f} ms")
+    print(f"  ratio dual / gradient: {ratios['cpu']:.2f} (CPU), {ratios['wall']:.2f} (wall)")
+    return cli.EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(cli.run(main))
