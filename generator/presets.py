@@ -24,7 +24,10 @@ PRESETS = {
              "neural-dual": {"steps": 6000, "d_hidden": (128, 128), "kappa": 3.0, "lr": 1e-3,
                              "lr_final": 5e-5}},
     "grid": {**_NETWORKS, "steps": 40000, "features": "rff", "num_features": 256,
-             "lengthscale": (0.25, 0.75, 2.0), "lr": 2e-3, "lr_final": 1e-4},
+             "lengthscale": (0.25, 0.75, 2.0), "lr": 2e-3, "lr_final": 1e-4,
+             # the ring's neural-dual settings, untuned here, with a longer budget
+             "neural-dual": {"steps": 12000, "d_hidden": (128, 128), "kappa": 3.0, "lr": 1e-3,
+                             "lr_final": 5e-5}},
     # images: pixels in [0, 1] from an MLP with batch norm and a sigmoid output (the
     # "pixels" generator); the gradient GAN's usual Adam 2e-4, β₁ = 0.5, constant
     "digits": {**_IMAGES, "steps": 3000},
