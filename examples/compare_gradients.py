@@ -18,7 +18,6 @@ OUT/gradients.csv, OUT/gradients.json and OUT/gradients.png; finished cells are 
     python examples/compare_gradients.py --out runs/gradients
 """
 
-import argparse
 import csv
 import io
 import json
@@ -30,7 +29,9 @@ import numpy as np
 import torch
 
 import dual
+from common.cli import ArgumentParser
 from common.files import save_figure, write_json, write_text
+from common.validation import check_int, check_positive, check_real
 from dual import autograd
 
 COLUMNS = ["N", "D", "seed", "route", "rel_error", "fd_truncation", "seconds", "build_seconds",
@@ -42,7 +43,7 @@ LAYER_GB = {"base": 0.35, "a": 1.43e-7, "k": 0.9}
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("runs/gradients"))
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 1000],
                         help="N = M values")
@@ -61,10 +62,17 @@ def parse_args(argv=None):
     parser.add_argument("--no-layers", action="store_true", help="Danskin only")
     parser.add_argument("--resume", action="store_true", help="keep finished cells of OUT")
     args = parser.parse_args(argv)
-    if min(args.sizes + args.dims) < 1 or args.directions < 1 or min(args.h, args.c) <= 0 or (
-            not 0 < args.tol < 1):
-        parser.error("sizes, dims and --directions must be >= 1; --h and --c must be > 0 and "
-                     "--tol in (0, 1)")
+    with parser.library_checks():
+        for name in ("sizes", "dims"):
+            for value in getattr(args, name):
+                check_int(value, name, minimum=1)
+        for seed in args.seeds:
+            check_int(seed, "seeds", minimum=0)
+        check_int(args.directions, "directions", minimum=1)
+        check_positive(args.h, "h")
+        check_positive(args.c, "c", why="SPEC 1")
+        check_real(args.tol, "tol", low=0.0, high=1.0)
+        check_positive(args.layers_max_gb, "layers_max_gb")
     return args
 
 

@@ -17,7 +17,6 @@ seed of each, computed from those files.
         --out runs/vae_reference
 """
 
-import argparse
 import json
 import os
 import sys
@@ -29,10 +28,12 @@ from torch import nn
 from torch.nn import functional as F
 
 from common import cli
+from common.cli import ArgumentParser
 from common.checkpoint import ensure_writable_directory
 from common.files import write_json
 from common.seeds import summarize_seeds
 from common.training import torch_threads
+from common.validation import check_int, check_positive_int
 from vae import TrainConfig, Trainer, VAEConfig, bernoulli_log_likelihood, evaluate_nelbo
 from vae import load_dataset
 
@@ -145,12 +146,17 @@ def run_package(seed, train, test):
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data-dir", required=True, help="directory of the four MNIST IDX files")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--threads", type=int, default=1, help="torch threads")
     p.add_argument("--out", default="runs/vae_reference")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    with p.library_checks():
+        check_positive_int(args.threads, "threads")
+        for seed in args.seeds:
+            check_int(seed, "seeds", minimum=0)
+    return args
 
 
 def main(argv=None):

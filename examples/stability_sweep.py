@@ -22,7 +22,6 @@ Example::
     python examples/stability_sweep.py --quick --out /tmp/sweep      # a tiny smoke run
 """
 
-import argparse
 import math
 import os
 import sys
@@ -32,10 +31,12 @@ from matplotlib.figure import Figure
 
 from common import cli
 from common.checkpoint import ensure_writable_directory
+from common.cli import ArgumentParser
 from common.files import save_figure, write_json
 from generator.study import (LABELS, STUDY_METHODS, STUDY_METRICS, StudyTable, available_methods,
                              config_key, markdown_table, row_key, stability_grid, summarize)
 from generator.study import engine as study_engine
+from generator.targets import check_target
 
 SWEEP_TARGETS = ("ring", "grid", "digits", "mnist")
 
@@ -80,20 +81,24 @@ def plot_summary(summary, path, title):
     save_figure(fig, path, dpi=120)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def parse_args(argv=None):
+    """The options, with ``args.configs`` (the runs of the grid) and ``args.left_out`` (the
+    methods the target's presets cannot run, and why). A bad value, contradictory options or a
+    missing input are refused here, in one line, before anything is written."""
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="runs/stability", help="output directory")
     parser.add_argument("--target", choices=SWEEP_TARGETS, default="ring")
     parser.add_argument("--data-dir", default=None,
                         help="mnist: the directory of its IDX files")
     parser.add_argument("--methods", nargs="+", choices=STUDY_METHODS,
                         default=list(STUDY_METHODS))
-    parser.add_argument("--lrs", nargs="+", type=float, default=list(FULL_LRS),
+    parser.add_argument("--lrs", nargs="+", type=float, default=None,
                         help="learning rates (default: 1e-4 3e-4 1e-3 3e-3 1e-2 3e-2)")
     parser.add_argument("--seed", type=int, default=0, help="first seed")
-    parser.add_argument("--num-seeds", type=int, default=5, help="seeds seed .. seed+n-1")
-    parser.add_argument("--steps", type=int, default=2000,
-                        help="generator steps per run, the same for every method")
+    parser.add_argument("--num-seeds", type=int, default=None,
+                        help="seeds seed .. seed+n-1 (default: 5)")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="generator steps per run, the same for every method (default: 2000)")
     parser.add_argument("--batch-size", type=int, default=None,
                         help="default: the target's preset (generator/presets.py)")
     parser.add_argument("--num-features", type=int, default=None,
@@ -110,32 +115,43 @@ def main(argv=None):
     parser.add_argument("--connect-timeout", type=float, default=10.0,
                         help="seconds to wait for the scheduler of --scheduler")
     parser.add_argument("--quick", action="store_true",
-                        help="tiny smoke sweep: 2 lrs x 1 seed x the methods x 25 steps")
+                        help="tiny smoke sweep: 2 lrs x 1 seed x the methods x 25 steps, "
+                             "batch 64 (not with --lrs, --num-seeds, --steps, --batch-size)")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     if args.quick:
-        args.lrs, args.num_seeds = list(QUICK["lrs"]), QUICK["num_seeds"]
-        args.steps, args.batch_size = QUICK["steps"], QUICK["batch_size"]
-    for name in ("num_seeds", "steps", "batch_size", "jobs", "num_features"):
-        if getattr(args, name) is not None and getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
-    if any(not lr > 0 for lr in args.lrs):
-        parser.error(f"--lrs must be positive, got {args.lrs}")
-    if args.target == "mnist" and args.data_dir is None:
-        parser.error("--target mnist needs --data-dir (the directory of the MNIST IDX files)")
+        given = [f"--{name.replace('_', '-')}" for name in QUICK if getattr(args, name) is not None]
+        if given:
+            parser.error(f"--quick sets {', '.join(given)} itself: give --quick or "
+                         f"{', '.join(given)}, not both")
+        for name, value in QUICK.items():
+            setattr(args, name, list(value) if isinstance(value, tuple) else value)
+    args.lrs = list(FULL_LRS) if args.lrs is None else args.lrs
+    args.num_seeds = 5 if args.num_seeds is None else args.num_seeds
+    args.steps = 2000 if args.steps is None else args.steps
+    with parser.library_checks(lr="--lrs"):
+        check_target(args.target, args.data_dir)
+        study_engine.check_cluster(args.scheduler, args.jobs, args.connect_timeout)
+        methods, args.left_out = available_methods(args.methods, args.target)
+        if not methods:
+            parser.error(f"no method of {args.methods} can run on {args.target}: "
+                         + "; ".join(args.left_out.values()))
+        overrides = {"batch_size": args.batch_size, "num_features": args.num_features,
+                     "lengthscale": args.lengthscale, "c": args.c, "data_dir": args.data_dir}
+        args.configs = stability_grid(args.target, methods, args.lrs, args.seed, args.num_seeds,
+                                      args.steps, **overrides)
+    args.methods = methods
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    configs, methods, left_out = args.configs, args.methods, args.left_out
     ensure_writable_directory(args.out)
     csv_path = os.path.join(args.out, f"sweep_{args.target}.csv")
     StudyTable(csv_path).check()  # a damaged CSV is refused before any run or cluster starts
-
-    methods, left_out = available_methods(args.methods, args.target)
     for method, reason in left_out.items():
         print(f"left out of {args.target}: {method} ({reason})")
-    if not methods:
-        parser.error(f"no method of {args.methods} can run on {args.target}")
-    overrides = {"batch_size": args.batch_size, "num_features": args.num_features,
-                 "lengthscale": args.lengthscale, "c": args.c, "data_dir": args.data_dir}
-    configs = stability_grid(args.target, methods, args.lrs,
-                             range(args.seed, args.seed + args.num_seeds), args.steps, **overrides)
     progress = not args.no_progress
     start = time.perf_counter()
     try:

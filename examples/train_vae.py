@@ -35,6 +35,7 @@ import torch
 from tqdm.auto import tqdm
 
 from common import cli
+from common.cli import ArgumentParser
 from common.checkpoint import check_same_settings, ensure_writable_directory
 from common.files import write_json
 from common.seeds import summarize_seeds
@@ -57,7 +58,7 @@ def positive_int(text):
 def parse_args(argv=None):
     defaults = TrainConfig()
     model_defaults = VAEConfig()
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p = ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--dataset", choices=DATASETS, default="digits",
                    help="'digits' (bundled with scikit-learn) or 'mnist' (needs --data-dir)")
     p.add_argument("--data-dir", help="directory with the four MNIST IDX files (.gz or not)")
@@ -105,7 +106,7 @@ def parse_args(argv=None):
         p.error(f"--iwae-images must be >= 0, got {args.iwae_images}")
     if args.seeds is not None and len(set(args.seeds)) != len(args.seeds):
         p.error(f"--seeds must not repeat a seed, got {args.seeds}")
-    try:
+    with p.library_checks():
         args.model_config = VAEConfig(hidden=tuple(args.hidden), latent_dim=args.latent_dim,
                                       decoder=args.decoder, sigma=args.sigma)
         for seed in args.seeds or [args.seed]:
@@ -115,8 +116,6 @@ def parse_args(argv=None):
                 kl_warmup_epochs=args.kl_warmup_epochs,
                 output_bias_from_data=args.output_bias_from_data, mc_samples=args.mc_samples,
                 binarize=args.binarize, test_binarize_seed=args.test_binarize_seed, seed=seed)
-    except (TypeError, ValueError) as err:
-        p.error(str(err))
     return args
 
 

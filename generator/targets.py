@@ -181,14 +181,21 @@ def mnist(data_dir):
     FileNotFoundError, common.images.DataError
         A missing or damaged file (the message names it).
     """
-    if data_dir is None:
-        raise ValueError("the 'mnist' target needs data_dir, the directory holding the four "
-                         "MNIST IDX files (--data-dir on the command line); got None")
+    check_target("mnist", data_dir)
     return ImageTarget("mnist", *_image_splits("mnist", os.path.abspath(os.fspath(data_dir))))
 
 
 TARGETS = {"ring": ring, "grid": grid, "gaussian": gaussian, "digits": digits, "mnist": mnist}
 IMAGE_TARGETS = ("digits", "mnist")
+
+
+def check_target(name, data_dir=None):
+    """Refuse, before anything is read, a target that cannot be built: an unknown name, or
+    ``"mnist"`` without ``data_dir`` (``ValueError``, naming what is missing)."""
+    check_choice(name, "target", TARGETS)
+    if name == "mnist" and data_dir is None:
+        raise ValueError("the 'mnist' target needs data_dir, the directory holding the four "
+                         "MNIST IDX files (--data-dir on the command line); got None")
 
 
 def make_target(name, data_dir=None):

@@ -59,7 +59,7 @@ def test_quick_sweep_writes_csv_resumes_and_plots(tmp_path):
 @pytest.mark.slow
 def test_partial_sweep_resumes_only_the_missing_runs(tmp_path, monkeypatch):
     csv_path = tmp_path / "sweep_ring.csv"
-    configs = stability_grid("ring", STUDY_METHODS, (1e-3, 1e-2), range(1), 25, batch_size=64)
+    configs = stability_grid("ring", STUDY_METHODS, (1e-3, 1e-2), 0, 1, 25, batch_size=64)
     calls = []
 
     def fake_run(config):  # records the call, returns a plausible row without training

@@ -24,6 +24,7 @@ import torch
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+from common.validation import check_positive, check_positive_int
 from dual import calibration
 
 from .. import experiment
@@ -115,6 +116,17 @@ class SchedulerUnreachable(OSError):
     """No Dask scheduler answered at the given address."""
 
 
+def check_cluster(scheduler=None, jobs=None, connect_timeout=10.0):
+    """Refuse cluster settings :func:`dask_client` cannot use (``ValueError``/``TypeError``):
+    both a scheduler and a number of local workers, ``jobs`` < 1, a timeout that is not > 0."""
+    if scheduler is not None and jobs is not None:
+        raise ValueError(f"jobs starts a local cluster and scheduler names a running one: give "
+                         f"one of them, got jobs={jobs} and scheduler={scheduler!r}")
+    if jobs is not None:
+        check_positive_int(jobs, "jobs")
+    check_positive(connect_timeout, "connect_timeout")
+
+
 @contextlib.contextmanager
 def dask_client(scheduler=None, jobs=None, connect_timeout=10.0):
     """A ``distributed.Client``: to the scheduler at ``scheduler``, or to a new ``LocalCluster``
@@ -128,9 +140,12 @@ def dask_client(scheduler=None, jobs=None, connect_timeout=10.0):
     ------
     ImportError
         dask.distributed is not installed (the ``cluster`` extra).
+    ValueError, TypeError
+        Settings refused by :func:`check_cluster`.
     SchedulerUnreachable
         The scheduler did not answer within ``connect_timeout`` seconds (message names it).
     """
+    check_cluster(scheduler, jobs, connect_timeout)
     try:
         import dask
         from distributed import Client, LocalCluster

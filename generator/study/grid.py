@@ -7,13 +7,15 @@ preset (:mod:`generator.presets`), with the given overrides on top; the learning
 
 import dataclasses
 
+from common.validation import check_int, check_positive_int
+
 from ..experiment import RunConfig
 
 #: The methods a stability study compares: the exact discriminators and their gradient twins.
 STUDY_METHODS = ("dual", "neural-dual", "linear-gd", "mlp-ns")
 
 
-def stability_grid(target, methods, lrs, seeds, steps, **overrides):
+def stability_grid(target, methods, lrs, seed, num_seeds, steps, **overrides):
     """All runs of the grid, interleaved so that a partial study covers every method.
 
     Parameters
@@ -22,7 +24,8 @@ def stability_grid(target, methods, lrs, seeds, steps, **overrides):
     methods : sequence of str
         Methods whose presets can run on ``target`` (:func:`~generator.study.available_methods`).
     lrs : sequence of float
-    seeds : iterable of int
+    seed, num_seeds : int
+        The seeds ``seed, …, seed + num_seeds − 1``.
     steps : int
         Generator steps of every run.
     **overrides
@@ -37,6 +40,11 @@ def stability_grid(target, methods, lrs, seeds, steps, **overrides):
     ValueError, TypeError
         A setting that :meth:`RunConfig.from_preset` refuses.
     """
+    check_int(seed, "seed", minimum=0)
+    check_positive_int(num_seeds, "num_seeds")
+    if not methods or not lrs:
+        raise ValueError(f"a grid needs methods and learning rates, got methods={list(methods)} "
+                         f"and lrs={list(lrs)}")
     return [dataclasses.replace(RunConfig.from_preset(m, target, seed=s, lr=lr, steps=steps,
                                                       **overrides), lr_final=None)
-            for s in seeds for lr in lrs for m in methods]
+            for s in range(seed, seed + num_seeds) for lr in lrs for m in methods]
