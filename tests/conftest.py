@@ -13,8 +13,6 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-if str(EXAMPLES) not in sys.path:  # the GAN scripts import their shared helpers (gan_cli) by name
-    sys.path.insert(0, str(EXAMPLES))
 
 
 # form="auto" of the native backend measures this machine once and caches the constants
