@@ -1,7 +1,6 @@
-"""Shared test helpers: running an example script as a subprocess (or loading it as a module);
-where the tests cache the machine constants of ``form="auto"``; the digits classifier."""
+"""Shared test helpers: running an example script as a subprocess; where the tests cache the
+machine constants of ``form="auto"``; the digits classifier."""
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -32,15 +31,6 @@ def run_script(name, args, timeout=600, **env):
     return subprocess.run([sys.executable, str(EXAMPLES / f"{name}.py")] + [str(a) for a in args],
                           capture_output=True, text=True, cwd=ROOT, env=environment,
                           timeout=timeout)
-
-
-def load_example(name):
-    """Import ``examples/<name>.py`` as a module (its ``main`` is then callable with an argv)."""
-    path = EXAMPLES / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"example_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="session")

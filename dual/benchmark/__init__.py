@@ -3,7 +3,10 @@
 Solver-backend experiments as a feature: the data families (:mod:`.families`), the cells and
 their timing and budget rules with a resumable result table (:mod:`.harness`), the kernel-form
 cells (:mod:`.kernel`), and the tables, worst-cell summary and figures (:mod:`.report`).
-``examples/benchmark_backends.py`` is its command line::
+:mod:`.gradients` checks the gradients of the optimal value (Danskin, cvxpylayers) against
+finite differences; it needs torch and is imported on demand only.
+``examples/benchmark_backends.py`` and ``examples/compare_gradients.py`` are their command
+lines::
 
     from dual.benchmark import BenchmarkSettings, run_benchmark
     run_benchmark(BenchmarkSettings(quick=True, families=["overlapping"]), "runs/bench")
