@@ -34,7 +34,8 @@ from common.checkpoint import ensure_writable_directory
 from common.cli import ArgumentParser
 from common.files import save_figure, write_json
 from generator.study import (LABELS, STUDY_METHODS, STUDY_METRICS, StudyTable, available_methods,
-                             config_key, markdown_table, row_key, stability_grid, summarize)
+                             config_key, markdown_table, method_order, row_key, stability_grid,
+                             summarize)
 from generator.study import engine as study_engine
 from generator.targets import check_target
 
@@ -51,17 +52,14 @@ PLOTTED = {"points": STUDY_METRICS["points"] + ("cpu_seconds",),
                       "cpu_seconds")}
 
 
-def _method_order(method):
-    return (STUDY_METHODS.index(method) if method in STUDY_METHODS else 99, method)
-
-
 def plot_summary(summary, path, title):
     """Mean ± standard error against the learning rate (log x), one panel per metric."""
     kind = summary[0]["kind"] if summary else "points"
     metrics = PLOTTED[kind]
     fig = Figure(figsize=(4.2 * len(metrics), 3.8))
     axes = fig.subplots(1, len(metrics))
-    methods = sorted({r["method"] for r in summary}, key=_method_order)
+    methods = sorted({r["method"] for r in summary},
+                     key=lambda method: method_order(method, STUDY_METHODS))
     for ax, key in zip(axes, metrics):
         for method in methods:
             rows = sorted((r for r in summary if r["method"] == method), key=lambda r: r["lr"])
