@@ -1,19 +1,10 @@
 """Gradients of the optimal discriminator value, two ways, against finite differences.
 
-On seeded problems (real ~ N(m, I), fake ~ N(0, I), ‖m‖ = 1, score offsets ~ N(0, 0.5²), c = 1)
-the gradient of V = max_λ g(λ) = min_w F(w) (SPEC 2, 7) with respect to the fake features and
-their offsets comes from
-
-* ``danskin``: :func:`dual.autograd.optimal_value`, the native solve (``--tol``, default 1e-10)
-  and the closed-form gradient −β*_j w* (SPEC 4);
-* ``cvxpylayers``: :class:`dual.layers.BoxDualLayer`, implicit differentiation of the conic solve
-  (Clarabel inside diffcp; the ``[layers]`` extra);
-
-and each is compared with central finite differences of the re-solved optimum (native Newton,
-tol 1e-13) along random unit directions: relative error ‖(⟨∇V, v_k⟩)_k − (FD_k)_k‖ / ‖(FD_k)_k‖.
-The finite differences' truncation error is estimated from steps h and 2h. Writes
-OUT/gradients.csv, OUT/gradients.json and OUT/gradients.png; finished cells are checkpointed,
-``--resume`` skips them.
+The Danskin route (:func:`dual.autograd.optimal_value`, SPEC 4) and the cvxpylayers route
+(:class:`dual.layers.BoxDualLayer`, the ``[layers]`` extra) against central finite differences
+of the re-solved optimum, on seeded problems of every size × dimension × seed; the comparison is
+:mod:`dual.benchmark.gradients`. Writes OUT/gradients.csv, OUT/gradients.json and
+OUT/gradients.png; finished cells are checkpointed, ``--resume`` skips them.
 
     python examples/compare_gradients.py --out runs/gradients
 """

@@ -78,10 +78,9 @@ CASES = {
         (["--path-points", "1"], "--path-points must be an integer >= 2, got 1"),
         (["--pair", "normal"], "argument --pair: invalid choice: 'normal'"),
     ],
-    "train_vae": [
-        (["--lr", "0"], "--lr must be a finite number > 0, got 0.0"),
-        (["--dataset", "mnist"], "--data-dir is required with --dataset mnist"),
-        (["--sigma", "-1"], "--sigma must be a finite number > 0, got -1.0"),
+    "train_vae": [  # more in tests/test_vae_train.py (its parser, in process)
+        (["--lr-warmup-epochs", "-1"], "--lr-warmup-epochs must be a finite number >= 0"),
+        (["--dataset", "mnist", "--seed", "1"], "--data-dir is required with --dataset mnist"),
         (["--epochs", "0"], "argument --epochs: must be a positive integer, got 0"),
     ],
     "compare_vae_reference": [
