@@ -23,23 +23,22 @@ import os
 
 import torch
 
-import generator as gen
 from common.checkpoint import ensure_writable_directory
 from common.cli import EXIT_INTERRUPTED, EXIT_OK, ArgumentParser
 from common.files import write_json
 from common.validation import check_positive_int
-from generator.experiment import METRIC_KEYS, snapshot_metrics, summary_line
-from generator.features import FEATURES
-from generator.image_metrics import METRIC_KEYS as IMAGE_METRIC_KEYS
-from generator.image_plots import (plot_class_histogram, plot_image_snapshots,
-                                   plot_neural_dual_curves)
-from generator.methods.baseline import METHODS as BASELINES
-from generator.methods.discriminators import INPUT_MAPS
-from generator.methods.neural_dual import GENERATOR_STEPS, TRUST_RULES
-from generator.plots import (plot_dual_weights, plot_game_curves, plot_snapshots,
-                             plot_training_curves)
-from generator.targets import IMAGE_TARGETS, TARGETS, ImageTarget, check_target
-from generator.trainer import TrainConfig
+
+from . import experiment
+from .experiment import METRIC_KEYS, snapshot_metrics, summary_line
+from .features import FEATURES
+from .image_metrics import METRIC_KEYS as IMAGE_METRIC_KEYS
+from .image_plots import plot_class_histogram, plot_image_snapshots, plot_neural_dual_curves
+from .methods.baseline import METHODS as BASELINES
+from .methods.discriminators import INPUT_MAPS
+from .methods.neural_dual import GENERATOR_STEPS, TRUST_RULES
+from .plots import plot_dual_weights, plot_game_curves, plot_snapshots, plot_training_curves
+from .targets import IMAGE_TARGETS, TARGETS, ImageTarget, check_target
+from .trainer import TrainConfig
 
 PRESET = "default: the target's preset (generator/presets.py)"
 
@@ -95,7 +94,7 @@ def add_run_arguments(p, out_default):
                    help="also stop after this many seconds of training (a wall-clock budget)")
     p.add_argument("--checkpoint-every", type=int, default=250)
     p.add_argument("--snapshots", type=int, default=5, help="sample panels in samples.png")
-    p.add_argument("--num-samples", type=int, default=gen.experiment.NUM_SAMPLES,
+    p.add_argument("--num-samples", type=int, default=experiment.NUM_SAMPLES,
                    help="samples of the final generator written to OUT/samples.npz (array x, "
                         "float32, in the data space); the metrics use its first ones")
     p.add_argument("--out", default=out_default, help="output directory")
@@ -109,7 +108,8 @@ _NOT_SETTINGS = {"out", "resume", "no_progress", "checkpoint_every", "snapshots"
 
 
 def run_config(args, method):
-    """The :class:`generator.RunConfig` of the parsed options (the preset fills what is unset).
+    """The :class:`~generator.experiment.RunConfig` of the parsed options (the preset fills
+    what is unset).
 
     Raises
     ------
@@ -118,7 +118,7 @@ def run_config(args, method):
     """
     overrides = {k: v for k, v in vars(args).items()
                  if k not in _NOT_SETTINGS and k not in ("lr_final", "method", "config")}
-    config = gen.RunConfig.from_preset(method, args.target, seed=args.seed, **overrides)
+    config = experiment.RunConfig.from_preset(method, args.target, seed=args.seed, **overrides)
     if args.lr_final is not UNSET:
         config = dataclasses.replace(config, lr_final=args.lr_final)
     return config
@@ -199,14 +199,13 @@ def start(args, config, may_change=()):
         ``--resume`` without a usable checkpoint, or with other settings.
     """
     ensure_writable_directory(args.out)
-    target, method = gen.build(config)
+    target, method = experiment.build(config)
     # image snapshots are drawn as 8×8 grids: 64 images each, not 2,500
     size = {"snapshot_size": 64} if isinstance(target, ImageTarget) else {}
-    trainer = gen.make_trainer(config, target, method,
-                               checkpoint_path=os.path.join(args.out, "checkpoint.pt"),
-                               snapshots=args.snapshots, checkpoint_every=args.checkpoint_every,
-                               progress=not args.no_progress, max_seconds=args.max_seconds,
-                               **size)
+    trainer = experiment.make_trainer(
+        config, target, method, checkpoint_path=os.path.join(args.out, "checkpoint.pt"),
+        snapshots=args.snapshots, checkpoint_every=args.checkpoint_every,
+        progress=not args.no_progress, max_seconds=args.max_seconds, **size)
     if args.resume:
         trainer.resume(may_change=may_change)
         print(f"resumed from step {trainer.step} of {args.out}/checkpoint.pt")
@@ -229,9 +228,10 @@ def evaluate(args, trainer, target):
 
     Returns (metrics, rng, latent) as :func:`generator.evaluate`.
     """
-    final, rng, latent, samples = gen.evaluate(trainer, target, args.seed, args.cache_dir,
-                                               num_samples=args.num_samples)
-    gen.experiment.save_samples(os.path.join(args.out, "samples.npz"),
+    final, rng, latent, samples = experiment.evaluate(trainer, target, args.seed,
+                                                      args.cache_dir,
+                                                      num_samples=args.num_samples)
+    experiment.save_samples(os.path.join(args.out, "samples.npz"),
                                 samples[: args.num_samples])
     keys = IMAGE_METRIC_KEYS + ("class_counts",) if isinstance(target, ImageTarget) else METRIC_KEYS
     metrics = {k: final[k] for k in keys}

@@ -115,7 +115,8 @@ def run_cell(n, d, seed, settings, layer):
     """Rows of one problem: each route's relative error, time and value, or why it was skipped."""
     real, fake, a_real, a_fake = make_problem(n, d, seed)
     reference = solve(real, fake, settings.c, offset_real=a_real, offset_fake=a_fake, **FD)
-    fd_rows = finite_differences(real, fake, a_real, a_fake, settings.c, settings.directions, settings.h)
+    fd_rows = finite_differences(real, fake, a_real, a_fake, settings.c, settings.directions,
+                                 settings.h)
     routes = [("danskin", None)] + ([] if layer is None else [("cvxpylayers", layer)])
     rows = []
     for route, compiled in routes:

@@ -105,8 +105,8 @@ def summarize(rows):
     -------
     list of dict, sorted by method, target, steps, lr, then the other settings. Each has
     ``method``, ``target``, ``steps``, ``lr`` and every other setting (but the seed) whose value
-    differs between the entries, ``kind``, ``runs``, ``nonfinite_runs``; per metric of the target's kind
-    and per cost field, ``<metric>``, ``<metric>_se``, ``<metric>_n`` and ``<metric>_worst``
+    differs between the entries, ``kind``, ``runs``, ``nonfinite_runs``; per metric of the
+    target's kind and per cost field, ``<metric>``, ``<metric>_se``, ``<metric>_n`` and ``<metric>_worst``
     (the worst seed's value); ``total`` (modes or classes of the target) and
     ``complete_runs`` (runs that covered all of them).
     """
