@@ -1,5 +1,6 @@
 # Two entry points: `make demo` (the main job) and `make test` (the test suite).
 # Both create or reuse a local virtual environment with pinned dependencies.
+# `make lint` (ruff) and `make docs` (the Sphinx site) add their pinned tools to the same venv.
 # torch is installed first, pinned to the CPU build: an unpinned torch pulls a CUDA build of several GB.
 
 PYTHON ?= python3
@@ -7,8 +8,9 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 TORCH  ?= torch==2.13.0
 OUT    ?= runs/demo
+RUFF   ?= ruff==0.17.6
 
-.PHONY: demo test test-slow test-all venv clean
+.PHONY: demo test test-slow test-all lint docs venv clean
 
 venv: $(VENV)/.installed
 
@@ -31,5 +33,23 @@ test-slow: venv
 test-all: venv
 	$(PY) -m pytest
 
+# ruff, configured in pyproject.toml; pinned here as torch is (the `lint` extra gives a range)
+lint: $(VENV)/.lint-installed
+	$(PY) -m ruff check .
+
+$(VENV)/.lint-installed: $(VENV)/.installed Makefile
+	$(PY) -m pip install --quiet --disable-pip-version-check "$(RUFF)"
+	touch $@
+
+# the Sphinx site into docs/_build/html, every page read afresh, warnings as errors; the API
+# pages generated from the packages as they are now
+docs: $(VENV)/.docs-installed
+	rm -rf docs/_build docs/api/generated
+	$(PY) -m sphinx -b html -W --keep-going docs docs/_build/html
+
+$(VENV)/.docs-installed: $(VENV)/.installed requirements-docs.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-docs.txt
+	touch $@
+
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) runs .pytest_cache docs/_build docs/api/generated

@@ -101,7 +101,7 @@ def load_checkpoint(path):
         raise CheckpointError(path, "the file is empty")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # noqa: BLE001 - torch raises RuntimeError, EOFError, pickle errors
+    except Exception as err:  # torch raises RuntimeError, EOFError, pickle errors
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise CheckpointError(path, f"the file ({size} bytes) is not a complete checkpoint "
                                     f"({first})") from None

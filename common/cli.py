@@ -13,8 +13,8 @@ Two kinds of user error, one line each:
   :meth:`ArgumentParser.library_checks`, which turns their ``ValueError``/``TypeError`` into that
   line (the setting's name becomes its option's). Nothing has been written by then.
 * **a file or a state at fault** (:func:`user_errors`): an unreadable checkpoint, a resume with
-  other settings, an output directory that cannot be written, a damaged input file; reported by
-  :func:`run`.
+  other settings, an output directory that cannot be written, a damaged input file, a results
+  table of another format; reported by :func:`run`.
 
 Standard library only (the error classes that need torch are imported when an error is raised),
 so that a script's bad arguments are refused before heavy imports where the script allows it.
@@ -34,10 +34,11 @@ EXIT_INTERRUPTED = 130
 def user_errors():
     """Errors that mean "the user can fix this": one line on stderr, exit code 2."""
     from .checkpoint import CheckpointError, OutputDirectoryError, SettingsMismatchError
-    from .files import DataError
+    from .files import ResultsFileError
+    from .images import DataError
 
-    return (CheckpointError, SettingsMismatchError, DataError, OutputDirectoryError,
-            FileNotFoundError)
+    return (CheckpointError, SettingsMismatchError, DataError, ResultsFileError,
+            OutputDirectoryError, FileNotFoundError)
 
 
 def __getattr__(name):

@@ -10,9 +10,8 @@ interruption (Ctrl-C, SIGKILL, a full disk) can at worst leave a hidden temporar
 The temporary file is created with the permissions an ordinary ``open`` would give (0666 less
 the umask), so the outputs stay readable by the group and others as usual.
 
-What is read back is checked too: an input file whose contents are not what they should be (a
-damaged image file, a result table of another format) raises :class:`DataError`, whose message
-names the file.
+A results table to be continued that is not one a script wrote raises :class:`ResultsFileError`
+(:mod:`common.table`), whose message names the file and how to start afresh.
 """
 
 import contextlib
@@ -21,8 +20,9 @@ import os
 import secrets
 
 
-class DataError(ValueError):
-    """An input file exists but its contents are not what they should be (message names it)."""
+class ResultsFileError(ValueError):
+    """A results table (CSV) to be continued is not one the script wrote: the message names the
+    file, what is wrong with it and how to start afresh."""
 
 
 @contextlib.contextmanager

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .files import DataError
 from .validation import check_int
 
 #: The four MNIST files by (split, kind).
@@ -30,6 +29,10 @@ MNIST_FILES = {
 }
 
 _IDX_UBYTE = 0x08  # IDX type byte for unsigned 8-bit data
+
+
+class DataError(ValueError):
+    """An input file exists but its contents are not what they should be (message names it)."""
 
 
 @dataclass
@@ -213,28 +216,35 @@ def checksum(*tensors):
     return digest.hexdigest()[:16]
 
 
-def tile(images, image_shape, ncols, pad=2, background=0.0):
-    """Tile images of shape (n, H·W) into one array, ``pad`` pixels of ``background`` between
+def tile(images, image_shape, ncols, pad=2, background=0.0, channels=1):
+    """Tile images of shape (n, C·H·W) into one array, ``pad`` pixels of ``background`` between
     and around them (as torchvision's ``make_grid``): shape (rows·(H + pad) + pad,
-    ncols·(W + pad) + pad), with rows = ⌈n / ncols⌉.
+    ncols·(W + pad) + pad), with rows = ⌈n / ncols⌉, and a last axis of C for C > 1.
 
     Parameters
     ----------
     background : float
         The pixel value of the gaps and of empty cells: 0, the background of MNIST-like
-        images (white under ``cmap="gray_r"``, black under ``"gray"``).
+        images (white under ``cmap="gray_r"``, black under ``"gray"`` and in colour).
+    channels : int
+        C. An image's pixels are channel-major: ``x[:H·W]`` is channel 0 (red for C = 3),
+        ``x[H·W:2·H·W]`` channel 1 (green), and so on; each tile is then (H, W, C).
 
     Returns
     -------
-    numpy.ndarray of float, for ``imshow`` with ``vmin=0, vmax=1``.
+    numpy.ndarray of float, for ``imshow`` with ``vmin=0, vmax=1`` (grey), or as RGB (C = 3).
     """
     h, w = image_shape
     pad = check_int(pad, "pad", minimum=0)
+    channels = check_int(channels, "channels", minimum=1)
     n = len(images)
     nrows = -(-n // ncols)
-    canvas = torch.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad), float(background))
+    canvas = torch.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad, channels),
+                        float(background))
     for i, img in enumerate(images):
         r, c = divmod(i, ncols)
         top, left = pad + r * (h + pad), pad + c * (w + pad)
-        canvas[top : top + h, left : left + w] = torch.as_tensor(img).reshape(h, w)
-    return canvas.numpy()
+        # (C·H·W,) channel-major → (H, W, C)
+        canvas[top : top + h, left : left + w] = torch.as_tensor(img).reshape(
+            channels, h, w).permute(1, 2, 0)
+    return canvas.numpy() if channels > 1 else canvas[..., 0].numpy()

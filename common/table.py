@@ -4,8 +4,8 @@ A long experiment (a study's runs, a benchmark's cells) keeps its results in one
 by skipping the keys already there. :class:`ResultTable` is that mechanism, once:
 
 * **header check** — a file whose header lacks a required column (not such a table, an older
-  format, a damaged copy) is refused with a one-line :class:`DataError` naming the file, before
-  any work starts and without touching the file;
+  format, a damaged copy) is refused with a one-line :class:`~common.files.ResultsFileError`
+  naming the file, before any work starts and without touching the file;
 * **finished keys** — :meth:`ResultTable.keys`: the keys of the complete rows, normalized
   (:func:`normalize`) so that a key built from settings equals the key read back from CSV text;
   a partial row (a truncated copy's last line) is skipped;
@@ -21,7 +21,7 @@ import io
 import json
 import os
 
-from .files import DataError, write_text
+from .files import ResultsFileError, write_text
 
 
 def normalize(value):
@@ -88,10 +88,10 @@ class ResultTable:
     # ------------------------------------------------------------------ reading
 
     def error(self, reason):
-        """The :class:`DataError` that refuses this file, saying why and what to do."""
-        return DataError(f"{self.path}: not a {self.kind} CSV ({reason}); move it away (or "
-                         f"choose another --out) to start afresh, or restore a complete copy of "
-                         f"it")
+        """The :class:`ResultsFileError` that refuses this file, saying why and what to do."""
+        return ResultsFileError(f"{self.path}: not a {self.kind} CSV ({reason}); move it away "
+                                f"(or choose another --out) to start afresh, or restore a "
+                                f"complete copy of it")
 
     def rows(self):
         """The complete rows, as text (a truncated row, or one lacking a required value, is
@@ -99,7 +99,7 @@ class ResultTable:
 
         Raises
         ------
-        DataError
+        ResultsFileError
             The file is not such a table (not text, or a header without the required columns).
         """
         if self._fresh or not os.path.exists(self.path):

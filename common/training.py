@@ -16,6 +16,7 @@ import signal
 import threading
 
 import torch
+from threadpoolctl import threadpool_limits
 
 from .checkpoint import check_same_settings, load_checkpoint, save_checkpoint
 
@@ -66,20 +67,15 @@ def torch_threads(n):
     """Run the block with ``n`` torch threads (None: unchanged), restoring the count after.
 
     numpy's and scipy's BLAS (where the ``dual`` solves run) keep their own thread pools; they
-    are limited to ``n`` as well when ``threadpoolctl`` is installed (it comes with
-    scikit-learn). On a machine shared with other work, an unlimited BLAS pool can make a small
-    Cholesky factorization tens of times slower than on one thread.
+    are limited to ``n`` as well, through ``threadpoolctl``. On a machine shared with other
+    work, an unlimited BLAS pool can make a small Cholesky factorization tens of times slower
+    than on one thread.
     """
     before = torch.get_num_threads()
     with contextlib.ExitStack() as stack:
         if n is not None:
             torch.set_num_threads(int(n))
-            try:
-                from threadpoolctl import threadpool_limits
-            except ImportError:
-                pass
-            else:
-                stack.enter_context(threadpool_limits(limits=int(n), user_api="blas"))
+            stack.enter_context(threadpool_limits(limits=int(n), user_api="blas"))
         try:
             yield
         finally:

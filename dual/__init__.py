@@ -25,6 +25,7 @@ from .backends import NATIVE, available_solvers, unavailable_solvers
 from .calibration import Calibration, calibrate
 from .certificate import Certificate, KKTResiduals, certify, certify_kernel, relative_gap
 from .exceptions import ConvergenceWarning, InaccurateSolutionWarning, SolverError
+from .kernel import solve_kernel
 from .objectives import (
     b_of_lambdas,
     binary_entropy,
@@ -34,7 +35,6 @@ from .objectives import (
     primal_objective,
     w_from_lambdas,
 )
-from .kernel import solve_kernel
 from .solution import AutoChoice, KernelSolution, Solution
 from .solve import GAP_WARN_RTOL, solve
 

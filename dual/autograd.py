@@ -2,7 +2,7 @@
 
 By Danskin's theorem the gradient of V = max_λ g(λ; data) is the partial gradient of g at the
 unique maximizer λ*, which the exact solve provides; no derivative of the solver is needed.
-With β* = (λ*_real, 1 + λ*_fake) and w* = b(λ*)/c (SPEC 3, 7):
+With β* = (λ*_real, 1 + λ*_fake) and w* = b(λ*)/c (SPEC 3, 7)::
 
     ∂V/∂x_k = −β*_k w*        (sample features, real and fake alike)
     ∂V/∂a_k = −β*_k           (score offsets: g's linear term is −βᵀa)
@@ -10,7 +10,7 @@ With β* = (λ*_real, 1 + λ*_fake) and w* = b(λ*)/c (SPEC 3, 7):
 
 so that, for a fake sample, ∂V/∂g_j = −D_{w*}(g_j)·w* (SPEC 4). The value returned is g(λ*), the
 certified lower end of [g(λ*), F(w*)] (SPEC 4: the generator ascends g). Imports torch: import this
-module explicitly (``import dual.autograd``); ``import dual`` stays free of torch.
+module explicitly (``import dual.autograd``); ``import dual`` stays free of torch. ::
 
     value, sol = dual.autograd.optimal_value(real, fake, c=1.0, offset_fake=a, solver="native")
     value.backward()                      # real.grad, fake.grad, a.grad (where requires_grad)

@@ -36,7 +36,7 @@ class KKTResiduals(Record):
         ‖c·w − b(λ)‖∞, the w-stationarity of the Lagrangian (SPEC 2, 3g). In the kernel form
         the primal point is δ = b(λ)/c by construction, so it is 0 there.
     link : float
-        max |λ + σ(a + Aw)|, the u/v-stationarity linking λ to w (SPEC 3, 7), A stacking x_i
+        max abs(λ + σ(a + Aw)), the u/v-stationarity linking λ to w (SPEC 3, 7), A stacking x_i
         and g_j and a the offsets.
     box : float
         How far the multipliers a backend returned lay outside [−1, 0] before being projected.
@@ -73,7 +73,7 @@ class Certificate(Record):
 
     @property
     def relative_gap(self):
-        """gap / max(1, |primal_value|)."""
+        """gap / max(1, abs(primal_value))."""
         return relative_gap(self.primal_value, self.dual_value)
 
 
@@ -177,5 +177,5 @@ def certify_kernel(lam_real, lam_fake, K, c=1.0, *, offset=None):
 
 
 def relative_gap(primal_value, dual_value):
-    """(F − g) / max(1, |F|): the gap scaled to the objective's magnitude."""
+    """(F − g) / max(1, abs(F)): the gap scaled to the objective's magnitude."""
     return (primal_value - dual_value) / max(1.0, abs(primal_value))

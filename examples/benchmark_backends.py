@@ -7,8 +7,8 @@ Two grids of cells, each cell one seeded problem (N real and N fake samples of D
   tails, duplicated rows, low variance) at N/D from 0.1 to 1000 and D up to 3,000. Per cell:
   native ``auto`` cold, and warm-started after the fakes moved by 0.01·noise (as after one
   generator step); each native method forced (primal and dual with a Cholesky factorization,
-  primal Newton-CG), cold; and liblinear, the external reference. The summary gives, per family and overall, the *worst*
-  cell's speedup over liblinear, cold and warm, and the median.
+  primal Newton-CG), cold; and liblinear, the external reference. The summary gives, per family
+  and overall, the *worst* cell's speedup over liblinear, cold and warm, and the median.
 * ``--grid classic``: the original table (overlapping data, N = M ∈ {200, 1000, 5000},
   D ∈ {2, 50, 784}) with every available exponential-cone CVXPY solver in both forms as well.
 

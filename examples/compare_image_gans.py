@@ -15,6 +15,8 @@ samples.npz, side by side for the first seed).
     python examples/compare_image_gans.py --target mnist --data-dir ../shared/data/mnist \\
         --seeds 0 1 2 --out runs/mnist_compare
     python examples/compare_image_gans.py --target digits --seeds 0 1 2 --out runs/digits_compare
+    python examples/compare_image_gans.py --target stacked-mnist --data-dir ../shared/data/mnist \
+        --seeds 0 1 2 --out runs/stacked_compare
 """
 
 import json
@@ -27,24 +29,20 @@ import torch
 from common import cli
 from common.cli import ArgumentParser
 from common.files import write_json, write_text
-from common.seeds import summarize_seeds
 from generator import cli as gan_cli
+from generator.comparison import METHODS, summarize, table
 from generator.experiment import RunConfig
 from generator.image_plots import plot_sample_grids
+from generator.study import target_kind
 from generator.targets import IMAGE_TARGETS, check_target, make_target
 from generator.trainer import TrainConfig
-
-METHODS = {"neural-dual": "linearized dual (exact steps)", "mlp-ns": "gradient GAN (non-saturating)"}
-#: metric → True when larger is better (the worst seed is the minimum), False otherwise.
-REPORTED = {"classes_covered": True, "class_reverse_kl": False, "confident_fraction": True,
-            "frechet_classifier_distance": False, "steps": True, "seconds": False,
-            "cpu_seconds": False}
 
 
 def parse_args(argv=None):
     p = ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--target", choices=IMAGE_TARGETS, default="digits")
-    p.add_argument("--data-dir", help="mnist: the directory of the four IDX files")
+    p.add_argument("--data-dir", help="mnist, stacked-mnist: the directory of the four IDX "
+                                      "files")
     p.add_argument("--cache-dir", help="where the judging classifier is cached")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--steps", type=int, help="dual run's steps (default: the preset)")
@@ -79,41 +77,10 @@ def _run(parse, run, argv, out):
         return json.load(handle)
 
 
-def summarize(runs):
-    """Mean, standard deviation (ddof=1) and worst seed of each reported metric, per method."""
-    return {method: {key: summarize_seeds({seed: m[key] for seed, m in by_seed.items()},
-                                          larger_is_better)
-                     for key, larger_is_better in REPORTED.items()}
-            for method, by_seed in runs.items()}
-
-
-def table(summary, runs):
-    """The markdown table: mean ± std (worst seed) per metric, one row per method."""
-    seeds = ", ".join(str(s) for s in next(iter(runs.values())))
-    lines = [f"| method (seeds {seeds}) | classes covered | class reverse KL (nats) | confident "
-             f"| Fréchet classifier distance | steps | train seconds (wall) | CPU seconds |",
-             "|---|---|---|---|---|---|---|---|"]
-    for method, stats in summary.items():
-        cells = []
-        for key in REPORTED:
-            s = stats[key]
-            digits = {"class_reverse_kl": 3, "confident_fraction": 3,
-                      "frechet_classifier_distance": 2}.get(key, 0)
-            cells.append(f"{s['mean']:.{digits}f} ± {s['std']:.{digits}f} "
-                         f"(worst {s['worst']:.{digits}f})")
-        lines.append(f"| {METHODS[method]} | " + " | ".join(cells) + " |")
-    ratios = {seed: runs["neural-dual"][seed]["frechet_classifier_distance"]
-              / runs["mlp-ns"][seed]["frechet_classifier_distance"] for seed in runs["mlp-ns"]}
-    ratio = summarize_seeds(ratios, larger_is_better=False)
-    lines.append("")
-    lines.append("Fréchet classifier distance, dual / gradient, per seed: "
-                 + ", ".join(f"seed {seed} {r:.2f}" for seed, r in ratios.items())
-                 + f"; mean {ratio['mean']:.2f}, worst {ratio['worst']:.2f}")
-    return "\n".join(lines)
-
-
 def main(argv=None):
     args = parse_args(argv)
+    kind = target_kind(args.target)
+    headline = "mode_kl" if kind == "stacked" else "frechet_classifier_distance"
     common = ["--target", args.target, "--snapshots", "5"]
     for flag, value in (("--data-dir", args.data_dir), ("--cache-dir", args.cache_dir),
                         ("--device", args.device)):
@@ -136,14 +103,14 @@ def main(argv=None):
                                   "--max-seconds", repr(budget)],
                         os.path.join(args.out, "mlp-ns", f"seed{seed}"))
         runs["neural-dual"][seed], runs["mlp-ns"][seed] = dual, baseline
-        print(f"seed {seed}: dual FCD {dual['frechet_classifier_distance']:.2f} in "
-              f"{dual['steps']} steps, baseline FCD {baseline['frechet_classifier_distance']:.2f} "
-              f"in {baseline['steps']} steps ({budget:.0f} s each)")
+        print(f"seed {seed}: dual {headline} {dual[headline]:.3f} in {dual['steps']} steps, "
+              f"baseline {headline} {baseline[headline]:.3f} in {baseline['steps']} steps "
+              f"({budget:.0f} s each)")
 
-    summary = summarize(runs)
+    summary = summarize(runs, kind)
     write_json(os.path.join(args.out, "comparison.json"),
                {"target": args.target, "seeds": args.seeds, "runs": runs, "summary": summary})
-    text = table(summary, runs)
+    text = table(summary, runs, kind)
     write_text(os.path.join(args.out, "comparison.md"), text + "\n")
     print(text)
 
@@ -154,9 +121,9 @@ def main(argv=None):
         with np.load(path) as archive:
             images = torch.from_numpy(archive["x"][:64])
         grids[f"{label}\nseed {first}, {runs[method][first]['steps']} steps"] = images
-    shape = make_target(args.target, args.data_dir).image_shape
-    plot_sample_grids(grids, shape, os.path.join(args.out, "samples.png"),
-                      f"{args.target}: the same networks and wall-clock budget")
+    target = make_target(args.target, args.data_dir)
+    plot_sample_grids(grids, target.image_shape, os.path.join(args.out, "samples.png"),
+                      f"{args.target}: the same networks and wall-clock budget", target.channels)
     print(f"wrote {args.out}/comparison.json, comparison.md, samples.png")
     return cli.EXIT_OK
 

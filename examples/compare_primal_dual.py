@@ -154,14 +154,12 @@ def plane(real, fake, w):
             f"D = {A.shape[1]}: projected onto w and the top principal direction orthogonal to it")
 
 
-def save_figure(path, real, fake, sol, rows):
-    import matplotlib
+def plot_comparison(real, fake, sol, rows):
+    """The figure: the samples coloured by their dual weights beside the solve times."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.2),
-                                      gridspec_kw={"width_ratios": [1.05, 1]})
+    fig = Figure(figsize=(13, 5.2))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.05, 1]})
     pr, pf, xlabel, ylabel, how = plane(real, fake, sol.w)
     weights_real, weights_fake = -sol.lam_real, 1.0 + sol.lam_fake  # SPEC 3's reading
     size = 24 if len(pr) + len(pf) <= 600 else 10
@@ -218,8 +216,7 @@ def save_figure(path, real, fake, sol, rows):
     right.set_title("solve time per solver and form (blue primal, orange dual, grey external;"
                     "\nhatched: InaccurateSolutionWarning)", fontsize=9)
     fig.tight_layout()
-    files.save_figure(fig, path, dpi=120)
-    plt.close(fig)
+    return fig
 
 
 def main(argv=None):
@@ -269,7 +266,7 @@ def main(argv=None):
     print_table(rows, "/".join(ref_key))
 
     figure = os.path.join(args.out, "compare.png")  # D > 2: the scatter panel is projected
-    save_figure(figure, real, fake, solutions[ref_key], rows)
+    files.save_figure(plot_comparison(real, fake, solutions[ref_key], rows), figure, dpi=120)
     settings = vars(args) | {"solvers": solvers, "reference": "/".join(ref_key),
                              "time": "median wall-clock seconds of the call, under load"}
     payload = {"settings": settings, "rows": rows, "figure": figure}

@@ -33,13 +33,23 @@ from common import cli
 from common.checkpoint import ensure_writable_directory
 from common.cli import ArgumentParser
 from common.files import save_figure, write_json
-from generator.study import (LABELS, STUDY_METHODS, STUDY_METRICS, StudyTable, available_methods,
-                             config_key, markdown_table, method_order, row_key, stability_grid,
-                             summarize)
+from generator.study import (
+    LABELS,
+    STUDY_METHODS,
+    STUDY_METRICS,
+    StudyTable,
+    available_methods,
+    config_key,
+    markdown_table,
+    method_order,
+    row_key,
+    stability_grid,
+    summarize,
+)
 from generator.study import engine as study_engine
 from generator.targets import check_target
 
-SWEEP_TARGETS = ("ring", "grid", "digits", "mnist")
+SWEEP_TARGETS = ("ring", "grid", "digits", "mnist", "stacked-mnist")
 
 FULL_LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2)
 QUICK = {"lrs": (1e-3, 1e-2), "num_seeds": 1, "steps": 25, "batch_size": 64}
@@ -49,7 +59,8 @@ QUICK = {"lrs": (1e-3, 1e-2), "num_seeds": 1, "steps": 25, "batch_size": 64}
 
 PLOTTED = {"points": STUDY_METRICS["points"] + ("cpu_seconds",),
            "images": ("classes_covered", "class_reverse_kl", "frechet_classifier_distance",
-                      "cpu_seconds")}
+                      "cpu_seconds"),
+           "stacked": STUDY_METRICS["stacked"] + ("cpu_seconds",)}
 
 
 def plot_summary(summary, path, title):

@@ -5,7 +5,8 @@ Prints the median CPU and wall seconds per step of each method (one torch and on
 the dual's split into the tangent kernel, the exact solve and the networks, and the ratio; writes
 OUT/step_costs.json.
 
-    python examples/time_gan_steps.py --target mnist --data-dir ../shared/data/mnist --out runs/steps
+    python examples/time_gan_steps.py --target mnist --data-dir ../shared/data/mnist \\
+        --out runs/steps
     python examples/time_gan_steps.py --target digits --steps 50 --out runs/steps_digits
 """
 

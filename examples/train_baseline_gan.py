@@ -9,9 +9,10 @@ progress), with the same generators, targets, presets and metrics as train_dual_
   on the same features (``--features``, ``--num-features``, ``--lengthscale``, ``--c``), trained
   by gradient steps instead of solved exactly; minimax generator loss, as in the dual method.
 
-On image targets (``digits``, ``mnist`` with ``--data-dir``) the ``mlp-*`` methods use the
-preset's generator and the same MLP discriminator as ``train_dual_gan.py --discriminator mlp``,
-and report the same image metrics; ``--max-seconds`` gives both the same wall-clock budget.
+On image targets (``digits``; ``mnist`` and ``stacked-mnist`` with ``--data-dir``) the ``mlp-*``
+methods use the preset's generator and the same MLP discriminator as ``train_dual_gan.py
+--discriminator mlp``, and report the same image metrics; ``--max-seconds`` gives both the same
+wall-clock budget.
 Writes OUT/config.json, OUT/metrics.json, OUT/samples.png, OUT/curves.png, OUT/checkpoint.pt
 (``--resume`` continues from it exactly) and OUT/classes.png (images). The options, their
 checks and the run are :mod:`generator.cli`'s: a bad value is refused in one line, exit code 2,

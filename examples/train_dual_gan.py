@@ -8,18 +8,21 @@ Two discriminators, each step solved exactly through the dual and certified by i
   (c = κ·mean diag K) and solved from its tangent kernel (``dual.solve_kernel``, SPEC 7).
 
 Targets: the 2-D mixtures ``ring``, ``grid``, ``gaussian``, and the images ``digits`` (bundled
-with scikit-learn) and ``mnist`` (``--data-dir`` with the four IDX files); image targets take the
-``mlp`` discriminator. Every setting defaults to the target's preset (``generator/presets.py``).
-Writes OUT/config.json, OUT/metrics.json, OUT/samples.png, OUT/curves.png, OUT/checkpoint.pt
-(``--resume`` continues from it exactly), OUT/weights.png (features) and OUT/classes.png
-(images). The options, their checks and the run are :mod:`generator.cli`'s: a bad value is
-refused in one line, exit code 2, before anything is written.
+with scikit-learn), ``mnist`` and ``stacked-mnist`` (three digits as RGB channels, 1,000 modes;
+both with ``--data-dir``, the four IDX files); image targets take the ``mlp`` discriminator.
+Every setting defaults to the target's preset (``generator/presets.py``). Writes
+OUT/config.json, OUT/metrics.json, OUT/samples.png, OUT/curves.png, OUT/checkpoint.pt
+(``--resume`` continues from it exactly), OUT/weights.png (features), OUT/classes.png (images)
+and OUT/modes.png (stacked-mnist). The options, their checks and the run are
+:mod:`generator.cli`'s: a bad value is refused in one line, exit code 2, before anything is
+written.
 
     python examples/train_dual_gan.py --out runs/ring                    # features, 8/8 modes
     python examples/train_dual_gan.py --discriminator mlp --out runs/ring_mlp
     python examples/train_dual_gan.py --target grid --out runs/grid       # 40000 steps, 25/25
     python examples/train_dual_gan.py --target digits --out runs/digits
-    python examples/train_dual_gan.py --target mnist --data-dir ../shared/data/mnist --out runs/mnist
+    python examples/train_dual_gan.py --target mnist --data-dir ../shared/data/mnist \
+        --out runs/mnist
 """
 
 import sys

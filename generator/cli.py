@@ -32,11 +32,17 @@ from . import experiment
 from .experiment import METRIC_KEYS, snapshot_metrics, summary_line
 from .features import FEATURES
 from .image_metrics import METRIC_KEYS as IMAGE_METRIC_KEYS
-from .image_plots import plot_class_histogram, plot_image_snapshots, plot_neural_dual_curves
+from .image_plots import (
+    plot_class_histogram,
+    plot_image_snapshots,
+    plot_mode_histogram,
+    plot_neural_dual_curves,
+)
 from .methods.baseline import METHODS as BASELINES
 from .methods.discriminators import INPUT_MAPS
 from .methods.neural_dual import GENERATOR_STEPS, TRUST_RULES
 from .plots import plot_dual_weights, plot_game_curves, plot_snapshots, plot_training_curves
+from .stacked_metrics import METRIC_KEYS as STACKED_METRIC_KEYS
 from .targets import IMAGE_TARGETS, TARGETS, ImageTarget, check_target
 from .trainer import TrainConfig
 
@@ -61,7 +67,8 @@ def lr_or_none(text):
 def add_run_arguments(p, out_default):
     """The options of one run: target, budget, networks, features, output, resume."""
     p.add_argument("--target", choices=sorted(TARGETS), default="ring")
-    p.add_argument("--data-dir", help="mnist: the directory of the four IDX files")
+    p.add_argument("--data-dir", help="mnist, stacked-mnist: the directory of the four IDX "
+                                      "files")
     p.add_argument("--cache-dir", help="image targets: where the judging classifier is cached "
                                        "(default: $DUALGAN_CACHE or ~/.cache/dualgan)")
     p.add_argument("--seed", type=int, default=0)
@@ -233,7 +240,8 @@ def evaluate(args, trainer, target):
                                                       num_samples=args.num_samples)
     experiment.save_samples(os.path.join(args.out, "samples.npz"),
                                 samples[: args.num_samples])
-    keys = IMAGE_METRIC_KEYS + ("class_counts",) if isinstance(target, ImageTarget) else METRIC_KEYS
+    keys = {"images": IMAGE_METRIC_KEYS + ("class_counts",),
+            "stacked": STACKED_METRIC_KEYS + ("mode_counts",)}.get(target.kind, METRIC_KEYS)
     metrics = {k: final[k] for k in keys}
     metrics.update(steps=trainer.step, seconds=trainer.seconds, cpu_seconds=trainer.cpu_seconds,
                    steps_per_second=trainer.step / trainer.seconds)
@@ -242,11 +250,15 @@ def evaluate(args, trainer, target):
 
 def plot_samples(args, result, target, metrics, title):
     """OUT/samples.png (scatter panels, or image grids per snapshot) and, for image targets,
-    OUT/classes.png (the class histogram); prints the summary line."""
+    OUT/classes.png (the class histogram), or OUT/modes.png (the sorted mode counts) for stacked
+    ones; prints the summary line."""
     path = os.path.join(args.out, "samples.png")
     if isinstance(target, ImageTarget):
-        plot_image_snapshots(result.snapshots, target.image_shape, path, title)
-        plot_class_histogram(metrics, os.path.join(args.out, "classes.png"), title)
+        plot_image_snapshots(result.snapshots, target.image_shape, path, title, target.channels)
+        if target.kind == "stacked":
+            plot_mode_histogram(metrics, os.path.join(args.out, "modes.png"), title)
+        else:
+            plot_class_histogram(metrics, os.path.join(args.out, "classes.png"), title)
     else:
         snap_metrics, eval_real = snapshot_metrics(result, target, args.seed)
         plot_snapshots(result.snapshots, eval_real, target, path, snap_metrics)

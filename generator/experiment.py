@@ -4,7 +4,8 @@
 target's preset (:mod:`generator.presets`). :func:`build` makes the target and the method,
 :func:`make_trainer` the loop, :func:`evaluate` measures the trained generator (2-D targets: mode
 metrics on 2,500 fresh samples, the mode-collapse protocol; image targets: the classifier metrics
-of :mod:`generator.image_metrics` on 10,000), and :func:`run_one` does all of it for one run of a
+of :mod:`generator.image_metrics` on 10,000; Stacked MNIST: the 1,000-mode metrics of
+:mod:`generator.stacked_metrics` on 26,000), and :func:`run_one` does all of it for one run of a
 study without ever raising for a diverging run.
 
 The methods share everything but the discriminator:
@@ -34,7 +35,7 @@ from common.files import write_npz
 from common.training import NonFiniteError
 from common.validation import check_choice, check_positive, check_positive_int
 
-from . import image_metrics
+from . import image_metrics, stacked_metrics
 from .features import FEATURES, make_features
 from .methods.baseline import METHODS as BASELINES
 from .methods.baseline import BaselineConfig, make_baseline
@@ -45,13 +46,13 @@ from .metrics import mode_metrics, moment_errors
 from .models import GENERATORS, make_generator, sample_latent
 from .precision import check_device
 from .presets import PRESETS
-from .targets import IMAGE_TARGETS, ImageTarget, make_target
+from .targets import IMAGE_TARGETS, ImageTarget, Target, make_target
 from .trainer import TrainConfig, Trainer
 
 METHODS = ("dual", "neural-dual") + BASELINES
 FEATURE_METHODS = ("dual", "linear-gd")  # the methods whose discriminator works on φ(x)
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
-EVAL_SAMPLES = 2500  # the mode-collapse protocol's sample count
+EVAL_SAMPLES = Target.eval_size  # the mode-collapse protocol's sample count (2,500)
 METRIC_KEYS = ("modes_covered", "num_modes", "high_quality_fraction", "reverse_kl",
                "mode_counts", "mean_error", "cov_error")
 
@@ -61,7 +62,7 @@ class RunConfig:
     """Every setting of one run. Build it with :meth:`from_preset`."""
 
     method: str  # one of METHODS
-    target: str  # "ring", "grid" or "gaussian"
+    target: str  # a name of generator.targets.TARGETS
     seed: int
     steps: int  # generator updates
     batch_size: int  # real and generated samples per step (each)
@@ -82,7 +83,7 @@ class RunConfig:
     kappa: float = 1.0  # neural-dual: c = kappa·mean(diag K), SPEC 7's trust region
     trust: str = "scaled"  # neural-dual: "scaled" (kappa fixed) or "adaptive"
     generator_step: str = "first-order"  # neural-dual: "exact" or "first-order" Danskin step
-    data_dir: Optional[str] = None  # mnist: the directory of its IDX files
+    data_dir: Optional[str] = None  # mnist, stacked-mnist: the directory of the IDX files
     dtype: str = "float64"  # of the networks: "float64" or "float32" (solves are float64 always)
     d_input: str = "raw"  # the MLP discriminator's fixed input map (methods.discriminators)
     device: str = "cpu"  # where the networks and the tangent kernel run (solves: host, float64)
@@ -181,7 +182,7 @@ def build(config):
     kwargs = {"hidden": config.hidden} if config.generator != "affine" else {}
     g_net = make_generator(config.generator, config.latent_dim, target.dim, dtype=dtype,
                            **kwargs).to(device)
-    mean = target.train.x.mean(dim=0) if config.d_input == "mean-centered" else None
+    mean = target.mean if config.d_input == "mean-centered" else None
     inputs = input_map(config.d_input, mean, dtype)
     phi = None
     if config.method in FEATURE_METHODS:
@@ -232,9 +233,10 @@ NUM_SAMPLES = 10000  # samples written to OUT/samples.npz by default
 
 
 def eval_size(target):
-    """The number of samples the metrics of ``target`` are computed on (the first ones drawn):
-    10,000 images, or 2,500 points (the mode-collapse protocol)."""
-    return image_metrics.EVAL_SAMPLES if isinstance(target, ImageTarget) else EVAL_SAMPLES
+    """The number of samples the metrics of ``target`` are computed on (the first ones drawn),
+    its protocol's ``target.eval_size``: 2,500 points (the mode-collapse protocol), 10,000
+    images, or 26,000 stacked images (the Stacked MNIST protocol)."""
+    return target.eval_size
 
 
 def draw_samples(trainer, n, seed):
@@ -269,8 +271,9 @@ def evaluate(trainer, target, seed, cache_dir=None, num_samples=None):
 
     2-D targets: mode metrics and moment errors on 2,500 samples. Image targets: the metrics of
     :data:`generator.image_metrics.METRIC_KEYS` on 10,000 images, judged by the target's
-    classifier (trained and cached in ``cache_dir`` on first use). The samples are the first of
-    :func:`draw_samples`.
+    classifier (trained and cached in ``cache_dir`` on first use); Stacked MNIST: those of
+    :data:`generator.stacked_metrics.METRIC_KEYS` on 26,000, each channel judged by the MNIST
+    classifier. The samples are the first of :func:`draw_samples`.
 
     Parameters
     ----------
@@ -298,15 +301,20 @@ def score_samples(target, samples, cache_dir=None):
     :func:`evaluate` reports, computable from ``OUT/samples.npz`` too (its first
     :func:`eval_size` rows).
 
-    Image targets: :meth:`generator.image_metrics.ImageJudge.score`; 2-D targets: mode metrics
-    and moment errors.
+    Image targets: :meth:`generator.image_metrics.ImageJudge.score`; stacked image targets:
+    :meth:`generator.stacked_metrics.StackedJudge.score`; 2-D targets: mode metrics and moment
+    errors.
     """
     samples = torch.as_tensor(samples)
-    if isinstance(target, ImageTarget):
-        return image_metrics.judge(target, cache_dir).score(samples)
+    if target.kind in JUDGES:
+        return JUDGES[target.kind](target, cache_dir).score(samples)
     metrics = mode_metrics(samples, target)
     metrics.update(moment_errors(samples, target))
     return metrics
+
+
+#: The judge of each kind of image target (its ``kind``).
+JUDGES = {"images": image_metrics.judge, "stacked": stacked_metrics.judge}
 
 
 def save_samples(path, samples):
@@ -323,9 +331,14 @@ def snapshot_metrics(result, target, seed):
 
 
 def summary_line(target, metrics):
-    """One line: modes, high-quality fraction, reverse KL and moment errors (2-D targets), or
-    classes, class reverse KL, confidence and Fréchet classifier distance (images)."""
-    if isinstance(target, ImageTarget):
+    """One line: modes, high-quality fraction, reverse KL and moment errors (2-D targets),
+    classes, class reverse KL, confidence and Fréchet classifier distance (images), or modes,
+    mode KL (with its floor) and the all-channels-confident fraction (stacked images)."""
+    if target.kind == "stacked":
+        return (f"{target.name}: {metrics['modes_covered']}/{metrics['num_modes']} modes, mode "
+                f"KL {metrics['mode_kl']:.3f} nats (floor {metrics['mode_kl_floor']:.3f}), all "
+                f"{target.channels} channels confident {metrics['confident_fraction']:.1%}")
+    if target.kind == "images":
         return (f"{target.name}: {metrics['classes_covered']}/{metrics['num_classes']} classes, "
                 f"class reverse KL {metrics['class_reverse_kl']:.3f} nats, confident "
                 f"{metrics['confident_fraction']:.1%}, Fréchet classifier distance "
@@ -337,17 +350,23 @@ def summary_line(target, metrics):
             f"covariance error {metrics['cov_error']:.1%}")
 
 
-#: The metrics of a study's result row, for 2-D and for image targets (the others' are None).
+#: The metrics of a study's result row, for 2-D, image and stacked image targets (the fields of
+#: the other kinds are None).
 POINT_FIELDS = ("modes_covered", "num_modes", "high_quality_fraction", "reverse_kl")
 IMAGE_FIELDS = image_metrics.METRIC_KEYS
-#: The fields of a study's result row (:func:`run_one`).
-RESULT_FIELDS = (("status",) + POINT_FIELDS + IMAGE_FIELDS
+STACKED_FIELDS = ("modes_covered", "num_modes", "mode_kl", "confident_fraction")
+FIELDS_OF_KIND = {"points": POINT_FIELDS, "images": IMAGE_FIELDS, "stacked": STACKED_FIELDS}
+#: The fields of a study's result row (:func:`run_one`), each once.
+RESULT_FIELDS = (("status",) + tuple(dict.fromkeys(POINT_FIELDS + IMAGE_FIELDS + STACKED_FIELDS))
                  + ("wall_seconds", "train_seconds", "cpu_seconds", "error"))
 
 
 def _failed_metrics(target):
     """The metrics of a run whose training produced NaN/inf: nothing covered."""
-    if isinstance(target, ImageTarget):
+    if target.kind == "stacked":
+        return {"modes_covered": 0, "num_modes": target.num_modes, "mode_kl": math.nan,
+                "confident_fraction": 0.0}
+    if target.kind == "images":
         return {"classes_covered": 0, "num_classes": target.num_classes,
                 "class_reverse_kl": math.nan, "confident_fraction": 0.0,
                 "frechet_classifier_distance": math.nan,
@@ -363,7 +382,8 @@ def run_one(config, cache_dir=None):
     ----------
     config : RunConfig
     cache_dir : str, optional
-        Where the image classifier is cached (default: :func:`generator.classifier.default_cache_dir`).
+        Where the image classifier is cached (default:
+        :func:`generator.classifier.default_cache_dir`).
 
     Returns
     -------
@@ -387,10 +407,10 @@ def run_one(config, cache_dir=None):
                        **_failed_metrics(target))
         else:
             metrics = evaluate(trainer, target, config.seed, cache_dir)[0]
-            keys = IMAGE_FIELDS if isinstance(target, ImageTarget) else POINT_FIELDS
+            keys = FIELDS_OF_KIND[target.kind]
             row.update(status="ok", train_seconds=result.seconds,
                        **{k: metrics[k] for k in keys})
-    except Exception as err:  # noqa: BLE001 - a study records a failed run and goes on
+    except Exception as err:  # any error: a study records a failed run and goes on
         row.update(status="error", error=f"{type(err).__name__}: {err}"[:300])
     row["wall_seconds"] = time.perf_counter() - start
     row["cpu_seconds"] = time.process_time() - cpu_start

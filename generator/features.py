@@ -78,7 +78,8 @@ class RandomFourier(nn.Module):
         self.lengthscale = check_positive(lengthscale, "lengthscale")
         rng = torch.Generator().manual_seed(int(seed))
         # SPEC 4: Ω ~ N(0, ℓ⁻² I), β ~ U[0, 2π]
-        omega = torch.randn(self.out_dim, self.in_dim, generator=rng, dtype=dtype) / self.lengthscale
+        omega = torch.randn(self.out_dim, self.in_dim, generator=rng, dtype=dtype)
+        omega = omega / self.lengthscale
         beta = 2.0 * math.pi * torch.rand(self.out_dim, generator=rng, dtype=dtype)
         self.register_buffer("omega", omega)  # (F, D)
         self.register_buffer("beta", beta)  # (F,)

@@ -14,6 +14,7 @@ import torch
 
 from .targets import Target
 
+
 def _as_points(points):
     points = torch.as_tensor(points, dtype=torch.float64)
     if points.ndim != 2 or points.shape[0] == 0:

@@ -5,7 +5,7 @@ every output depends on its own input only), the per-sample gradient of the scor
 respect to a layer ``h_out = W h_in + b`` is ``e_k h_kᵀ`` for W and ``e_k`` for b, where h_k is
 the layer's input for sample k and ``e_k = ∂s(x_k)/∂h_out`` comes from one backward pass of
 ``Σ_k s(x_k)`` (the samples are independent, so the sum's gradient at sample k is sample k's).
-Hence, per layer (SPEC 7),
+Hence, per layer (SPEC 7)::
 
     K_layer = (H Hᵀ) ∘ (E Eᵀ) + E Eᵀ,        (Jᵀv)_layer = (Eᵀ diag(v) H,  Eᵀ v)
 

@@ -53,7 +53,8 @@ def plot_snapshots(snapshots, real, target, path, metrics=None):
         title = f"step {step}"
         if metrics is not None and step in metrics:
             m = metrics[step]
-            title += f"\n{m['modes_covered']}/{m['num_modes']} modes, HQ {m['high_quality_fraction']:.0%}"
+            title += (f"\n{m['modes_covered']}/{m['num_modes']} modes, "
+                      f"HQ {m['high_quality_fraction']:.0%}")
         ax.set_title(title, fontsize=9)
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)

@@ -5,9 +5,16 @@
 ``gaussian``: one Gaussian with a non-diagonal covariance.
 ``digits``: scikit-learn's bundled 8×8 digits (1,797 images, no download).
 ``mnist``: 28×28 MNIST, read from the IDX files in a directory (``data_dir``).
+``stacked-mnist``: three MNIST training images drawn independently, stacked as the red, green and
+blue channels of one image: 1,000 modes, the triples of digits (the mode-collapse benchmark).
 
 Image targets draw real minibatches from the training split, pixels in [0, 1]; the test split is
-kept for evaluation (:mod:`generator.image_metrics`).
+kept for evaluation (:mod:`generator.image_metrics`, :mod:`generator.stacked_metrics`).
+
+Each kind of target carries its evaluation protocol's sample count, ``eval_size``: 2,500 points
+for the 2-D mixtures (the mode-collapse protocol), 10,000 images, 26,000 stacked images (the
+Stacked MNIST protocol of VEEGAN and PacGAN); and its ``kind`` (``"points"``, ``"images"``,
+``"stacked"``), which picks the metrics.
 """
 
 import functools
@@ -20,6 +27,7 @@ import torch
 from common.images import checksum, load_digits, load_mnist
 from common.validation import check_choice, check_positive_int
 
+from . import image_metrics, stacked_metrics
 from .precision import DTYPE
 
 
@@ -39,6 +47,9 @@ class Target:
     name: str
     modes: torch.Tensor
     covariance: torch.Tensor
+
+    kind = "points"  # (class attributes, not fields) the metrics of generator.metrics
+    eval_size = 2500  # samples per evaluation: the mode-collapse protocol's
 
     @property
     def num_modes(self):
@@ -123,6 +134,10 @@ class ImageTarget:
         The number of distinct labels in the training split (10 for digits).
     """
 
+    kind = "images"  # the metrics of generator.image_metrics
+    eval_size = image_metrics.EVAL_SAMPLES  # generated images per evaluation
+    channels = 1
+
     def __init__(self, name, train, test):
         self.name = name
         self.train = train
@@ -139,6 +154,11 @@ class ImageTarget:
     def image_shape(self):
         """(H, W)."""
         return tuple(self.train.image_shape)
+
+    @property
+    def mean(self):
+        """The mean training image, shape (H·W,), float32."""
+        return self.train.x.mean(dim=0)
 
     @property
     def checksum(self):
@@ -160,6 +180,67 @@ class ImageTarget:
         return self.train.x[index].to(dtype)
 
 
+class StackedImageTarget(ImageTarget):
+    """Images of a one-channel data set stacked as channels: a real sample is ``channels``
+    training images drawn independently and uniformly (with replacement), channel-major.
+
+    With 3 channels of MNIST this is Stacked MNIST: x[:, :784] is channel 0 (red), x[:, 784:1568]
+    channel 1 (green), x[:, 1568:] channel 2 (blue); D = 3·784 = 2,352. A sample's mode is the
+    tuple of its channels' labels, index Σ_c y_c·K^(C−1−c) (100·y0 + 10·y1 + y2 for MNIST), so
+    there are K^C = 1,000 modes, all equally likely (up to the training labels' frequencies).
+
+    Parameters
+    ----------
+    name : str
+    base : ImageTarget
+        The one-channel data set: its splits are this target's (``train``, ``test``), and its
+        classifier judges each channel (:mod:`generator.stacked_metrics`).
+    channels : int
+
+    Attributes
+    ----------
+    num_modes : int
+        K^C.
+    """
+
+    kind = "stacked"  # the metrics of generator.stacked_metrics
+    eval_size = stacked_metrics.EVAL_SAMPLES  # samples per evaluation: the protocol's
+
+    def __init__(self, name, base, channels=3):
+        super().__init__(name, base.train, base.test)
+        self.base = base
+        self.channels = check_positive_int(channels, "channels")
+        self.num_modes = self.num_classes**self.channels
+
+    @property
+    def dim(self):
+        """C·H·W."""
+        return self.channels * self.train.x.shape[1]
+
+    @property
+    def checksum(self):
+        """The base data set's digest (the same images)."""
+        return self.base.checksum
+
+    @property
+    def mean(self):
+        """The mean of a sample, shape (C·H·W,): the mean training image in every channel."""
+        return self.base.mean.repeat(self.channels)
+
+    def sample(self, n, rng, dtype=DTYPE):
+        """``n`` stacked images, shape (n, C·H·W), in ``dtype``: each channel an independent
+        uniform draw (with replacement) from the training images.
+
+        Parameters
+        ----------
+        n : int
+        rng : torch.Generator
+        """
+        n = _check_rng(n, rng)
+        index = torch.randint(self.train.x.shape[0], (n, self.channels), generator=rng)
+        return self.train.x[index].reshape(n, -1).to(dtype)  # (n, C, H·W) → channel-major
+
+
 @functools.lru_cache(maxsize=4)
 def _image_splits(name, data_dir):
     # one read per process and data set: a study builds many runs on the same images
@@ -169,6 +250,11 @@ def _image_splits(name, data_dir):
 def digits():
     """scikit-learn's 8×8 digits: 1,438 training and 359 test images (a fixed split)."""
     return ImageTarget("digits", *_image_splits("digits", None))
+
+
+def _mnist_splits(data_dir, target):
+    check_target(target, data_dir)
+    return _image_splits("mnist", os.path.abspath(os.fspath(data_dir)))
 
 
 def mnist(data_dir):
@@ -181,25 +267,43 @@ def mnist(data_dir):
     FileNotFoundError, common.images.DataError
         A missing or damaged file (the message names it).
     """
-    check_target("mnist", data_dir)
-    return ImageTarget("mnist", *_image_splits("mnist", os.path.abspath(os.fspath(data_dir))))
+    return ImageTarget("mnist", *_mnist_splits(data_dir, "mnist"))
 
 
-TARGETS = {"ring": ring, "grid": grid, "gaussian": gaussian, "digits": digits, "mnist": mnist}
-IMAGE_TARGETS = ("digits", "mnist")
+def stacked_mnist(data_dir):
+    """Stacked MNIST from the IDX files in ``data_dir``: three training digits as the red, green
+    and blue channels (:class:`StackedImageTarget`), 1,000 modes.
+
+    Raises
+    ------
+    ValueError, FileNotFoundError, common.images.DataError
+        As :func:`mnist`.
+    """
+    base = ImageTarget("mnist", *_mnist_splits(data_dir, "stacked-mnist"))
+    return StackedImageTarget("stacked-mnist", base, channels=3)
+
+
+TARGETS = {"ring": ring, "grid": grid, "gaussian": gaussian, "digits": digits, "mnist": mnist,
+           "stacked-mnist": stacked_mnist}
+IMAGE_TARGETS = ("digits", "mnist", "stacked-mnist")
+#: The image targets whose samples stack channels (kind "stacked").
+STACKED_TARGETS = ("stacked-mnist",)
+#: The targets read from files in ``data_dir``.
+FILE_TARGETS = ("mnist", "stacked-mnist")
 
 
 def check_target(name, data_dir=None):
-    """Refuse, before anything is read, a target that cannot be built: an unknown name, or
-    ``"mnist"`` without ``data_dir`` (``ValueError``, naming what is missing)."""
+    """Refuse, before anything is read, a target that cannot be built: an unknown name, or a
+    target of :data:`FILE_TARGETS` without ``data_dir`` (``ValueError``, naming what is
+    missing)."""
     check_choice(name, "target", TARGETS)
-    if name == "mnist" and data_dir is None:
-        raise ValueError("the 'mnist' target needs data_dir, the directory holding the four "
-                         "MNIST IDX files (--data-dir on the command line); got None")
+    if name in FILE_TARGETS and data_dir is None:
+        raise ValueError(f"the {name!r} target needs data_dir, the directory holding the four "
+                         f"MNIST IDX files (--data-dir on the command line); got None")
 
 
 def make_target(name, data_dir=None):
-    """Build a target by name: ``"ring"``, ``"grid"``, ``"gaussian"``, ``"digits"`` or
-    ``"mnist"`` (which reads its files from ``data_dir``)."""
+    """Build a target by name: ``"ring"``, ``"grid"``, ``"gaussian"``, ``"digits"``,
+    ``"mnist"`` or ``"stacked-mnist"`` (the last two read their files from ``data_dir``)."""
     check_choice(name, "target", TARGETS)
-    return mnist(data_dir) if name == "mnist" else TARGETS[name]()
+    return TARGETS[name](data_dir) if name in FILE_TARGETS else TARGETS[name]()

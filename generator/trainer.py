@@ -31,8 +31,13 @@ import torch
 from tqdm.auto import tqdm
 
 from common.checkpoint import rng_states, set_rng_states
-from common.training import (CheckpointedLoop, NonFiniteError, StopRequest, check_finite,
-                             torch_threads)
+from common.training import (
+    CheckpointedLoop,
+    NonFiniteError,
+    StopRequest,
+    check_finite,
+    torch_threads,
+)
 from common.validation import check_int, check_positive, check_positive_int
 
 from .models import sample_latent
@@ -45,13 +50,13 @@ class TrainConfig:
     steps: int = 2000  # generator updates in total
     batch_size: int = 256  # real samples and generated samples per step (each)
     seed: int = 0  # seeds the data, latent and snapshot streams
-    snapshots: int = 5  # figures: generated samples at this many evenly spaced steps (0 and last included)
+    snapshots: int = 5  # figures: samples at this many evenly spaced steps, 0 and last included
     snapshot_size: int = 2500  # points per snapshot (the mode-metric protocol uses 2500)
     checkpoint_every: int = 0  # also checkpoint every k steps (0: only at the end and on Ctrl-C)
     progress: bool = True  # show a tqdm progress bar
     postfix_keys: tuple = ("dual_value", "gap")  # logged values shown on the bar
-    num_threads: Optional[int] = 1  # torch threads while training (small models: 1 is fastest); None: unchanged
-    max_seconds: Optional[float] = None  # also stop once this much training time is spent (a wall-clock budget)
+    num_threads: Optional[int] = 1  # torch threads (small models: 1 is fastest); None: unchanged
+    max_seconds: Optional[float] = None  # stop after this much training time too (wall-clock)
 
     def __post_init__(self):
         check_positive_int(self.steps, "steps")

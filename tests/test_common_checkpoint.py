@@ -7,9 +7,17 @@ import pytest
 import torch
 
 import common.checkpoint as checkpoint_module
-from common.checkpoint import (CheckpointError, OutputDirectoryError, SettingsMismatchError,
-                               check_same_settings, ensure_writable_directory, load_checkpoint,
-                               rng_states, save_checkpoint, set_rng_states)
+from common.checkpoint import (
+    CheckpointError,
+    OutputDirectoryError,
+    SettingsMismatchError,
+    check_same_settings,
+    ensure_writable_directory,
+    load_checkpoint,
+    rng_states,
+    save_checkpoint,
+    set_rng_states,
+)
 
 
 def test_interrupted_save_keeps_the_previous_checkpoint(tmp_path, monkeypatch):

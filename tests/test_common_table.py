@@ -2,7 +2,7 @@
 
 import pytest
 
-from common.files import DataError
+from common.files import ResultsFileError
 from common.table import ResultTable, normalize
 
 FIELDS = ("name", "size", "widths", "rate", "value")
@@ -49,7 +49,7 @@ def test_a_row_without_a_required_value_is_not_finished(tmp_path):
 def test_another_file_is_refused_in_one_line_and_left_as_it_was(tmp_path, content):
     path = tmp_path / "t.csv"
     path.write_bytes(content)
-    with pytest.raises(DataError, match="not a test CSV") as refused:
+    with pytest.raises(ResultsFileError, match="not a test CSV") as refused:
         _table(path).check()
     assert str(path) in str(refused.value) and "\n" not in str(refused.value)
     assert path.read_bytes() == content

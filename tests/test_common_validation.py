@@ -3,8 +3,13 @@
 import numpy as np
 import pytest
 
-from common.validation import check_choice, check_int, check_positive, check_positive_int
-from common.validation import check_real
+from common.validation import (
+    check_choice,
+    check_int,
+    check_positive,
+    check_positive_int,
+    check_real,
+)
 
 
 @pytest.mark.parametrize("value, expected", [(3, 3), (np.int64(7), 7)])

@@ -3,9 +3,9 @@ of the re-solved optimum (SPEC 4, 7)."""
 
 import numpy as np
 import pytest
-from dual_testdata import blobs, gap_bound, w_radius
 
 import dual
+from dual_testdata import blobs, gap_bound, w_radius
 
 torch = pytest.importorskip("torch")
 autograd = pytest.importorskip("dual.autograd")

@@ -4,10 +4,9 @@ import json
 
 import pytest
 
+import dual
 from conftest import run_script
 from dual_testdata import float_rounding
-
-import dual
 
 
 @pytest.fixture(scope="module")

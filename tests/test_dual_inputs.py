@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+
+import dual
 from dual_testdata import (
     DATASETS,
     blobs,
@@ -11,8 +13,6 @@ from dual_testdata import (
     rounding,
     w_radius,
 )
-
-import dual
 
 FORMS = ("primal", "dual")
 

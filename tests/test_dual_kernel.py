@@ -9,10 +9,10 @@ import functools
 
 import numpy as np
 import pytest
-from dual_testdata import blobs, gap_bound, lam_radius, rounding, sigmoid, w_radius
 
 import dual
 from dual.kernel import gram_factor
+from dual_testdata import blobs, gap_bound, lam_radius, rounding, sigmoid, w_radius
 
 SOLVERS = ["native"] + dual.available_solvers()
 FORMS = ("dual", "primal")

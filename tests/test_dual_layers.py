@@ -4,9 +4,9 @@ import sys
 
 import numpy as np
 import pytest
-from dual_testdata import blobs, gap_bound
 
 import dual
+from dual_testdata import blobs, gap_bound
 
 torch = pytest.importorskip("torch")
 

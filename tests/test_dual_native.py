@@ -4,9 +4,9 @@ import warnings
 
 import numpy as np
 import pytest
-from dual_testdata import gap_bound, lam_radius, oracle_radius, rounding, w_radius
 
 import dual
+from dual_testdata import gap_bound, lam_radius, oracle_radius, rounding, w_radius
 
 TOL = 1e-10  # the native backend's default tol: it stops once gap <= tol·max(1, |F|)
 

@@ -1,17 +1,18 @@
 """Newton-CG (dual.backends.newton_cg) and the choice of form="auto" (dual.backends.cost_model):
 the CG step against a Newton step solved from an explicitly formed Hessian, the hand-over when
-the allowance of products runs out, the cost model's arithmetic on given constants, and the record on the Solution."""
+the allowance of products runs out, the cost model's arithmetic on given constants, and the record
+on the Solution."""
 
 import warnings
 
 import numpy as np
 import pytest
-from dual_testdata import blobs, rounding, w_radius
 
 import dual
 from dual.backends import cost_model
 from dual.backends.newton_cg import RATE_PRODUCTS, _pcg, newton_cg_primal
 from dual.calibration import Calibration
+from dual_testdata import blobs, rounding, w_radius
 
 TOL = 1e-10
 

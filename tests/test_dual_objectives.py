@@ -4,14 +4,14 @@ import dataclasses
 
 import numpy as np
 import pytest
-from dual_testdata import DATASETS, naive_dual, naive_primal, sigmoid
-from dual_testdata import moderate as moderate_problem
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy.stats import entropy as scipy_entropy
 
 import dual
+from dual_testdata import DATASETS, naive_dual, naive_primal, sigmoid
+from dual_testdata import moderate as moderate_problem
 
 
 @pytest.fixture(name="moderate")
@@ -38,8 +38,8 @@ def test_dual_objective_at_the_box_corners_has_no_entropy(moderate):
     # SPEC 2: H(0) = H(1) = 0, so at λ ∈ {−1, 0} only −‖b‖²/(2c) remains.
     real, fake, _, _, _ = moderate
     lam_real, lam_fake = np.array([0, -1, 0, -1, -1, 0, 0.0]), np.array([-1, 0, 0, -1, 0.0])
-    b = sum(l * x for l, x in zip(lam_real, real)) + sum((1 + l) * g for l, g in
-                                                        zip(lam_fake, fake))
+    b = sum(lam * x for lam, x in zip(lam_real, real)) + sum((1 + lam) * g for lam, g in
+                                                            zip(lam_fake, fake))
     assert dual.dual_objective(lam_real, lam_fake, real, fake, 2.0) == pytest.approx(
         -(b @ b) / 4.0, rel=1e-13)
 

@@ -10,6 +10,9 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy.optimize import minimize
+
+import dual
 from dual_testdata import (
     DATASETS,
     gap_bound,
@@ -23,9 +26,6 @@ from dual_testdata import (
     spec_gradient,
     w_radius,
 )
-from scipy.optimize import minimize
-
-import dual
 
 SOLVERS = ["native"] + dual.available_solvers()
 FORMS = ("primal", "dual")

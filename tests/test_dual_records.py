@@ -4,9 +4,9 @@ import dataclasses
 
 import numpy as np
 import pytest
-from dual_testdata import DATASETS
 
 import dual
+from dual_testdata import DATASETS
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@ import functools
 
 import numpy as np
 import pytest
+
+import dual
 from dual_testdata import (
     DATASETS,
     gap_bound,
@@ -20,8 +22,6 @@ from dual_testdata import (
     spec_gradient,
     w_radius,
 )
-
-import dual
 
 sklearn_linear = pytest.importorskip("sklearn.linear_model")
 

@@ -10,6 +10,9 @@ import importlib.util
 
 import numpy as np
 import pytest
+from scipy.optimize import brentq
+
+import dual
 from dual_testdata import (
     DATASETS,
     gap_bound,
@@ -22,9 +25,6 @@ from dual_testdata import (
     solver_options,
     w_radius,
 )
-from scipy.optimize import brentq
-
-import dual
 
 SOLVERS = dual.available_solvers()
 FORMS = ("primal", "dual")

@@ -13,15 +13,18 @@ import torch
 from scipy.special import expit
 
 import dual
-from generator import MLPGenerator, TrainConfig, Trainer, make_features, make_target
 from common.checkpoint import load_checkpoint
+from generator import MLPGenerator, TrainConfig, Trainer, make_features, make_target
+from generator import cli as gan_cli
 from generator.methods.baseline import (
-    BaselineConfig, BaselineMethod, discriminator_loss, generator_loss, make_baseline,
+    BaselineConfig,
+    BaselineMethod,
+    discriminator_loss,
+    generator_loss,
+    make_baseline,
     value_estimate,
 )
 from generator.methods.discriminators import LinearFeatureDiscriminator, MLPDiscriminator
-
-from generator import cli as gan_cli
 
 DT = torch.float64
 

@@ -13,8 +13,14 @@ import pytest
 import torch
 
 import dual
-from generator import AffineGenerator, DualConfig, DualMethod, make_features, make_target
-from generator import sample_latent
+from generator import (
+    AffineGenerator,
+    DualConfig,
+    DualMethod,
+    make_features,
+    make_target,
+    sample_latent,
+)
 
 TOL = 1e-13  # the re-solves' certified relative gap
 

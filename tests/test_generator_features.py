@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from generator.features import (Concat, Identity, IdentityBias, Quadratic, RandomFourier,
-                                make_features)
+from generator.features import (
+    Concat,
+    Identity,
+    IdentityBias,
+    Quadratic,
+    RandomFourier,
+    make_features,
+)
 
 
 def test_rff_approximates_the_gaussian_kernel():

@@ -7,8 +7,16 @@ With features containing x and its second-order monomials, the exact discriminat
 import pytest
 import torch
 
-from generator import (AffineGenerator, DualConfig, DualMethod, TrainConfig, Trainer,
-                       make_features, make_target, sample_latent)
+from generator import (
+    AffineGenerator,
+    DualConfig,
+    DualMethod,
+    TrainConfig,
+    Trainer,
+    make_features,
+    make_target,
+    sample_latent,
+)
 from generator.metrics import sample_covariance, sample_mean
 
 

@@ -7,8 +7,16 @@ import numpy as np
 import pytest
 import torch
 
-from generator.experiment import (RunConfig, build, draw_samples, evaluate, eval_size,
-                                  make_trainer, save_samples, score_samples)
+from generator.experiment import (
+    RunConfig,
+    build,
+    draw_samples,
+    eval_size,
+    evaluate,
+    make_trainer,
+    save_samples,
+    score_samples,
+)
 from generator.methods.discriminators import MLPDiscriminator, input_map
 
 

@@ -87,7 +87,7 @@ def test_generator_gradient_matches_central_differences_of_the_re_solved_optimum
     method.generator_value(fake, sol, delta).backward()  # exact Danskin gradient (SPEC 7)
     h = 1e-5
     checked = 0
-    for name, param in method.g_net.named_parameters():
+    for param in method.g_net.parameters():
         for index in [(0,), (-1,)] if param.ndim == 1 else [(0, 0), (-1, -1), (1, 1)]:
             analytic = float(param.grad[index])
             with torch.no_grad():

@@ -13,14 +13,19 @@ import numpy as np
 import pytest
 import torch
 
+from common.files import ResultsFileError
+from conftest import run_script
 from generator import experiment
 from generator.experiment import RunConfig
-from common.files import DataError
-from generator.study import (STUDY_METHODS, StudyTable, config_key, row_key, stability_grid,
-                             summarize)
+from generator.study import (
+    STUDY_METHODS,
+    StudyTable,
+    config_key,
+    row_key,
+    stability_grid,
+    summarize,
+)
 from generator.study import engine as sweep_runner
-
-from conftest import run_script
 
 QUICK = ["--quick", "--no-progress"]
 
@@ -110,7 +115,7 @@ def test_a_csv_of_the_older_format_is_refused_in_one_line(tmp_path):
     path = tmp_path / "sweep_ring.csv"
     path.write_text("method,lr,seed,target,steps,status,wall_seconds\n"
                     "dual,0.001,0,ring,25,ok,1.0\n")
-    with pytest.raises(DataError, match="older format") as refused:
+    with pytest.raises(ResultsFileError, match="older format") as refused:
         StudyTable(path).check()
     message = str(refused.value)
     assert str(path) in message and "\n" not in message and "start afresh" in message

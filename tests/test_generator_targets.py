@@ -64,5 +64,5 @@ def test_sampling_is_seeded():
 
 def test_unknown_target_names_the_choices():
     with pytest.raises(ValueError, match=r"target must be one of \['ring', 'grid', 'gaussian', "
-                                         r"'digits', 'mnist'\]"):
+                                         r"'digits', 'mnist', 'stacked-mnist'\]"):
         make_target("spiral")

@@ -11,11 +11,10 @@ import torch
 from scipy import optimize, stats
 from scipy.spatial.distance import jensenshannon
 
+from conftest import run_script
 from generator import MLPGenerator, theory
 from generator.methods.baseline import BaselineConfig, BaselineMethod
 from generator.methods.discriminators import MLPDiscriminator
-
-from conftest import run_script
 
 LOG2, LOG4 = np.log(2.0), np.log(4.0)
 
@@ -138,7 +137,7 @@ def test_pointwise_maximizer_matches_a_numerical_optimizer():
     # SPEC 5, 4d: argmax_D  p log D + q log(1 − D)  =  p / (p + q).
     rng = np.random.default_rng(0)
     for p, q in rng.uniform(0.01, 3.0, size=(10, 2)):
-        res = optimize.minimize_scalar(lambda t: -(p * np.log(t) + q * np.log1p(-t)),
+        res = optimize.minimize_scalar(lambda t: -(p * np.log(t) + q * np.log1p(-t)),  # noqa: B023
                                        bounds=(1e-9, 1 - 1e-9), method="bounded",
                                        options={"xatol": 1e-10})
         assert theory.optimal_discriminator([p], [q])[0] == pytest.approx(res.x, abs=1e-6)

@@ -9,8 +9,16 @@ import torch
 import dual
 from common.checkpoint import SettingsMismatchError, load_checkpoint
 from common.training import NonFiniteError
-from generator import (DualConfig, DualMethod, MLPGenerator, TrainConfig, Trainer, make_features,
-                       make_target, sample_latent)
+from generator import (
+    DualConfig,
+    DualMethod,
+    MLPGenerator,
+    TrainConfig,
+    Trainer,
+    make_features,
+    make_target,
+    sample_latent,
+)
 
 
 def _method(seed=0, lr=1e-3, solver="native", c=5.0, **kwargs):
@@ -154,7 +162,8 @@ def test_non_finite_output_stops_with_a_clear_error_and_keeps_the_checkpoint(tmp
     # snapshots=0: every generator call is a training step, so step 6 is the first bad one
     trainer = _trainer(tmp_path, 10, method, checkpoint_every=2)
     trainer.config.snapshots = 0
-    with pytest.raises(NonFiniteError, match=r"step 6.*non-finite.*last good checkpoint \(step 4\)"):
+    expected = r"step 6.*non-finite.*last good checkpoint \(step 4\)"
+    with pytest.raises(NonFiniteError, match=expected):
         trainer.run()
     state = load_checkpoint(tmp_path / "ckpt.pt")
     assert state["step"] == 4

@@ -20,8 +20,14 @@ import torch
 from torch import nn
 from torch.distributions import Bernoulli, MultivariateNormal, Normal
 
-from vae import (VAE, bernoulli_log_likelihood, evaluate_iwae, gaussian_log_likelihood,
-                 iwae_log_likelihood, negative_elbo)
+from vae import (
+    VAE,
+    bernoulli_log_likelihood,
+    evaluate_iwae,
+    gaussian_log_likelihood,
+    iwae_log_likelihood,
+    negative_elbo,
+)
 
 
 class LinearGaussian(nn.Module):

@@ -56,7 +56,9 @@ def test_kl_equal_variance_case():
         general = kl_diag_gaussians(torch.tensor([mu_q], dtype=torch.float64), lv,
                                     torch.tensor([mu_p], dtype=torch.float64), lv)
         assert general.item() == pytest.approx(expected, rel=1e-12, abs=1e-15)
-        t = lambda v: torch.tensor(v, dtype=torch.float64)
+        def t(v):
+            return torch.tensor(v, dtype=torch.float64)
+
         ref = kl_divergence(Normal(t(mu_q), t(sigma)), Normal(t(mu_p), t(sigma))).item()
         assert general.item() == pytest.approx(ref, rel=1e-12, abs=1e-15)
     with pytest.raises(ValueError, match="sigma must be positive"):

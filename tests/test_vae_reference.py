@@ -7,9 +7,7 @@ import pytest
 import torch
 
 from common.images import Split
-from vae import VAE, negative_elbo
-
-from vae import reference
+from vae import VAE, negative_elbo, reference
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,6 @@
 """Training, checkpoints, exact resume, and the example script's argument errors."""
 
 import json
-import math
 import os
 import signal
 
@@ -12,8 +11,7 @@ import torch
 from common import cli
 from common.checkpoint import SettingsMismatchError, load_checkpoint
 from common.images import load_digits
-from vae import TrainConfig, Trainer, VAE, VAEConfig, evaluate_nelbo, kl_weight, learning_rate
-
+from vae import VAE, TrainConfig, Trainer, VAEConfig, evaluate_nelbo, kl_weight, learning_rate
 from vae import cli as vae_cli
 
 pytest.importorskip("sklearn")

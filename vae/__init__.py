@@ -24,8 +24,16 @@ from .exact import DiscreteLatentModel
 from .kl import kl_diag_gaussians, kl_equal_variance, kl_standard_normal, log_normal
 from .likelihoods import DECODERS, bernoulli_log_likelihood, gaussian_log_likelihood
 from .model import VAE
-from .train import BINARIZATIONS, LR_SCHEDULES, TrainConfig, Trainer, TrainResult, evaluate_nelbo
-from .train import kl_weight, learning_rate
+from .train import (
+    BINARIZATIONS,
+    LR_SCHEDULES,
+    TrainConfig,
+    Trainer,
+    TrainResult,
+    evaluate_nelbo,
+    kl_weight,
+    learning_rate,
+)
 
 __all__ = [
     "BINARIZATIONS", "DATASETS", "DECODERS", "LR_SCHEDULES", "DiscreteLatentModel",

@@ -17,10 +17,10 @@ import torch
 from tqdm.auto import tqdm
 
 from common import cli
-from common.cli import ArgumentParser
 from common.checkpoint import check_same_settings, ensure_writable_directory
+from common.cli import ArgumentParser
 from common.files import write_json
-from common.seeds import summarize_seeds
+from common.stats import summarize_seeds
 from common.training import torch_threads
 
 from . import figures

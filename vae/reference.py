@@ -21,7 +21,7 @@ from torch.nn import functional as F
 
 from common.checkpoint import ensure_writable_directory
 from common.files import write_json
-from common.seeds import summarize_seeds
+from common.stats import summarize_seeds
 from common.training import torch_threads
 
 from .config import VAEConfig

@@ -23,8 +23,13 @@ from tqdm.auto import tqdm
 
 from common.checkpoint import rng_states, set_rng_states
 from common.training import CheckpointedLoop, StopRequest, check_finite
-from common.validation import check_choice, check_int, check_positive, check_positive_int
-from common.validation import check_real
+from common.validation import (
+    check_choice,
+    check_int,
+    check_positive,
+    check_positive_int,
+    check_real,
+)
 
 from .bounds import elbo_terms, negative_elbo
 from .config import VAEConfig

@@ -1,7 +1,7 @@
 """``form="auto"`` of the native backend: the Newton method predicted to be cheapest.
 
 Three Newton methods solve the same problem (SPEC 1, 2, 7) to the same certified gap; on n samples
-of D features they cost
+of D features they cost::
 
     primal, Cholesky   per step: one syrk forming ∇²F (n·D² flops), a Cholesky of order D and
                        3 passes over A

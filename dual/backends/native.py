@@ -10,7 +10,7 @@ be solved without forming its Hessian, by Newton-CG (:mod:`dual.backends.newton_
 
 Notation (SPEC 1–3, 7): A stacks the real rows x_i and the fake rows g_j (n = N + M rows); a holds
 the per-sample score offsets (zero in SPEC 1–3); e is the indicator of the fake rows; t = a + A w
-the scores; μ = −λ ∈ (0, 1)ⁿ and β = e − μ = (λ_real, 1 + λ_fake). Then
+the scores; μ = −λ ∈ (0, 1)ⁿ and β = e − μ = (λ_real, 1 + λ_fake). Then::
 
     F(w)   = Σ_real softplus(t_i) + Σ_fake softplus(−t_j) + (c/2)‖w‖²
     ∇F(w)  = Aᵀ(σ(t) − e) + c w,        ∇²F(w) = Aᵀ diag(σ(t)(1 − σ(t))) A + c I
@@ -20,14 +20,14 @@ the scores; μ = −λ ∈ (0, 1)ⁿ and β = e − μ = (λ_real, 1 + λ_fake).
 
 so the dual needs only K and a: given a Gram matrix (SPEC 7) it runs on K directly.
 
-The certified gap has two cancellation-free forms that the stopping rule uses:
+The certified gap has two cancellation-free forms that the stopping rule uses::
 
     primal iterate w, λ = −σ(t):     F(w) − g(λ) = ‖∇F(w)‖² / (2c)
     dual iterate μ,   w = b(μ)/c:    F(w) − g(λ) = Σ_k KL(Bernoulli(μ_k) ‖ Bernoulli(σ(t_k)))
 
 (both follow from softplus(t) + λt − H(−λ) = KL(Bern(−λ) ‖ Bern(σ(t))) ≥ 0, summed over samples,
 plus ‖c w − b(λ)‖²/(2c); the offsets cancel in the sum). Iteration stops when
-gap ≤ tol · max(1, |F|).
+gap ≤ tol · max(1, abs(F)).
 
 Cost of one dual Newton iteration on a Gram matrix of order n: one n × n Cholesky (n³/3 flops)
 and, per line-search trial, one product K β (n² flops); 3–8 iterations from δ = 0, fewer from a
@@ -52,8 +52,8 @@ from common.validation import check_choice, check_int, check_real
 
 from ..exceptions import ConvergenceWarning, SolverError
 from ..solution import AutoChoice
-from ._linesearch import ARMIJO, MIN_STEP, primal_line_search, softplus_loss
 from . import cost_model
+from ._linesearch import ARMIJO, MIN_STEP, primal_line_search, softplus_loss
 from .cost_model import CG, DUAL, PRIMAL
 from .newton_cg import newton_cg_primal
 from .result import BackendResult
@@ -82,7 +82,7 @@ def solve(problem, form, solver="native", w0=None, logit0=None, **options):
     logit0 : ndarray, shape (N + M,), optional
         Dual start as logits of μ = −λ. Without either start: δ = 0, i.e. λ = −σ(a) (SPEC 7).
     tol : float in (0, 1), default 1e-10
-        Stop when the certified gap ≤ tol · max(1, |F|).
+        Stop when the certified gap ≤ tol · max(1, abs(F)).
     max_iter : int >= 0, default 100
         Newton iterations before giving up with a :class:`dual.ConvergenceWarning`.
     linear_solver : {"cholesky", "cg"}, optional

@@ -2,7 +2,7 @@
 conjugate gradients on Hessian-vector products, the Hessian never formed.
 
 Notation of :mod:`dual.backends.native` (SPEC 1, 7): A (n × D) stacks the samples, t = a + A w the
-scores, e the fake rows' indicator, s = σ(t)(1 − σ(t)). Then
+scores, e the fake rows' indicator, s = σ(t)(1 − σ(t)). Then::
 
     ∇F(w) = Aᵀ(σ(t) − e) + c w,      ∇²F(w) v = Aᵀ(s ∘ (A v)) + c v
 
@@ -12,9 +12,9 @@ Keerthi, "Trust region Newton method for large-scale logistic regression", JMLR 
 Armijo backtracking on F in place of the trust region (as LIBLINEAR's later Newton solver):
 
 * **Inexact steps.** CG stops once its residual r = ∇²F x + ∇F satisfies
-  ‖r‖ ≤ max(η‖∇F‖, ½·g_tol) with η = min(½, ‖∇F‖/√(2c·max(1, |F|))), a quadratic forcing term
+  ‖r‖ ≤ max(η‖∇F‖, ½·g_tol) with η = min(½, ‖∇F‖/√(2c·max(1, abs(F)))), a quadratic forcing term
   (Dembo, Eisenstat and Steihaug 1982: the outer iteration keeps Newton's quadratic rate), and
-  g_tol = √(2c·tol·max(1, |F|)) the gradient norm at which the certified gap ‖∇F‖²/(2c) meets
+  g_tol = √(2c·tol·max(1, abs(F))) the gradient norm at which the certified gap ‖∇F‖²/(2c) meets
   the tolerance: no CG accuracy is spent beyond what the stopping rule can use. Whatever the
   number of CG steps taken, x is a descent direction (CG from 0 minimizes the quadratic model
   over a Krylov subspace that contains −∇F, so the model, hence ∇Fᵀx, is < 0).
@@ -22,7 +22,7 @@ Armijo backtracking on F in place of the trust region (as LIBLINEAR's later Newt
   ∇²F is c·I plus a term of rank ≤ n, so that CG needs at most n + 1 products in exact
   arithmetic, and a diagonal scaling would spread the D − n eigenvalues that sit at c.
 * **Stopping rule.** The certified gap of :mod:`dual.backends.native`, ‖∇F‖²/(2c) ≤
-  tol·max(1, |F|): the same answer as the dense Newton, up to that tolerance.
+  tol·max(1, abs(F)): the same answer as the dense Newton, up to that tolerance.
 * **An allowance.** With ``allowance = (first, increment)``, the products of the first j Newton
   steps may add up to first + (j − 1)·increment; a step that reaches the allowance takes its
   truncated direction and ends the run (``exhausted``): the caller goes on with a Newton method
@@ -60,7 +60,7 @@ class CGRun:
 
 
 def newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, allowance=None):
-    """Newton-CG on F(w) (SPEC 1, 7) until ‖∇F‖²/(2c) ≤ tol·max(1, |F|).
+    """Newton-CG on F(w) (SPEC 1, 7) until ‖∇F‖²/(2c) ≤ tol·max(1, abs(F)).
 
     Parameters
     ----------

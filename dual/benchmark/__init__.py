@@ -16,8 +16,15 @@ to run; matplotlib only for the figure, imported when it is drawn.
 """
 
 from .families import FAMILIES, make
-from .harness import (BenchmarkSettings, cells_of, output_name, read_rows, run_benchmark,
-                      run_cell, table)
+from .harness import (
+                      BenchmarkSettings,
+                      cells_of,
+                      output_name,
+                      read_rows,
+                      run_benchmark,
+                      run_cell,
+                      table,
+)
 
 __all__ = ["FAMILIES", "BenchmarkSettings", "cells_of", "make", "output_name", "read_rows",
            "run_benchmark", "run_cell", "table"]

@@ -101,7 +101,7 @@ def finite_differences(real, fake, a_real, a_fake, c, directions, h):
 
 
 def compare(gradient, fd_rows):
-    """Relative error of ⟨gradient, v⟩ against FD(h), and |FD(h) − FD(2h)|, about three times
+    """Relative error of ⟨gradient, v⟩ against FD(h), and abs(FD(h) − FD(2h)), about three times
     FD(h)'s O(h²) truncation error (a Richardson estimate), both relative to ‖FD(h)‖."""
     projected = np.array([gradient @ v for v, _, _ in fd_rows])
     fd_h = np.array([row[1] for row in fd_rows])

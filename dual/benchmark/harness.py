@@ -198,14 +198,15 @@ def run_cell(cell, settings, history):
                          label="native-warm", form="auto")[0])
     forms = FORCED if settings.grid == "extended" else {"primal": dict(form="primal"),
                                                           "dual": dict(form="dual")}
+    # budget() calls its lambda at once, in the iteration that made it (B023 does not apply)
     for method, kw in forms.items():
         rows.append(budget(("native", method), method, lambda: run_dual(
-            real, fake, c, "native", settings, method=method, **kw)[0]))
+            real, fake, c, "native", settings, method=method, **kw)[0]))  # noqa: B023
     if settings.cvxpy:
         for solver in available_solvers():
             for form in ("primal", "dual"):
                 rows.append(budget((f"cvxpy-{solver}", form), "cvxpy", lambda: run_dual(
-                    real, fake, c, solver, settings, method=form, form=form)[0]))
+                    real, fake, c, solver, settings, method=form, form=form)[0]))  # noqa: B023
     return finish(rows, cell)
 
 
@@ -282,7 +283,7 @@ def read_rows(result_table):
 
     Raises
     ------
-    common.files.DataError
+    common.files.ResultsFileError
         It is not a benchmark CSV (the header, or a number that does not parse).
     """
     try:
@@ -322,7 +323,7 @@ def run_benchmark(settings, out, resume=False):
 
     Raises
     ------
-    common.files.DataError
+    common.files.ResultsFileError
         ``resume`` and the CSV is not a benchmark's.
     common.checkpoint.SettingsMismatchError
         ``resume`` with other settings than the first run's.

@@ -19,7 +19,6 @@ from common.validation import check_choice, check_positive, check_positive_int
 
 from ..precision import DTYPE
 
-
 #: How a discriminator sees its input x (a fixed first operation of the model, no parameters):
 #: ``"raw"`` x as it is; ``"centered"`` 2x − 1, pixels in [0, 1] moved to [−1, 1];
 #: ``"mean-centered"`` 2(x − x̄) with x̄ the mean training image.

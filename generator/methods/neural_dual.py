@@ -1,8 +1,9 @@
 """The neural discriminator, one exact convex step at a time (SPEC 7, the linearized dual).
 
-The discriminator is a network (an MLP of :class:`generator.methods.discriminators.MLPDiscriminator`,
-no batch normalization) returning the logit ℓ_ψ(x) with D_ψ(x) = σ(ℓ_ψ(x)); SPEC 7's score is
-s_ψ = −ℓ_ψ. Each step, on a real minibatch x_i (N) and a generated one g_j = G_θ(z_j) (M):
+The discriminator is a network (an MLP of
+:class:`generator.methods.discriminators.MLPDiscriminator`, no batch normalization) returning
+the logit ℓ_ψ(x) with D_ψ(x) = σ(ℓ_ψ(x)); SPEC 7's score is s_ψ = −ℓ_ψ. Each step, on a real
+minibatch x_i (N) and a generated one g_j = G_θ(z_j) (M):
 
 1. the offsets a_k = s_ψ₀(x_k) and the Gram matrix K = J Jᵀ of the per-sample parameter gradients
    from one forward and one backward pass (:mod:`generator.ntk`, never the (N+M)×P Jacobian);

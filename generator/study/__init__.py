@@ -10,8 +10,16 @@
 
 from .grid import STUDY_METHODS, stability_grid
 from .store import FIELDS, KEY_FIELDS, StudyTable, config_key, row_key
-from .summary import (LABELS, STUDY_METRICS, available_methods, markdown_table, mean_se,
-                      method_order, summarize, target_kind)
+from .summary import (
+                      LABELS,
+                      STUDY_METRICS,
+                      available_methods,
+                      markdown_table,
+                      mean_se,
+                      method_order,
+                      summarize,
+                      target_kind,
+)
 
 __all__ = ["FIELDS", "KEY_FIELDS", "LABELS", "STUDY_METHODS", "STUDY_METRICS", "StudyTable",
            "available_methods", "config_key", "markdown_table", "mean_se", "method_order",

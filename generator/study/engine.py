@@ -207,7 +207,7 @@ def run_on_cluster(configs, csv_path, client, progress=True, run=None, warm_up=T
             config = outstanding.pop(future.key)[1]
             try:
                 row = future.result()
-            except Exception as err:  # noqa: BLE001 - e.g. KilledWorker: the worker died
+            except Exception as err:  # e.g. KilledWorker: the worker died
                 row = {**config.to_dict(), "status": "error", "wall_seconds": float("nan"),
                        "error": f"{type(err).__name__}: {err}"[:300]}
             table.append(row)

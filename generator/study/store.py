@@ -10,7 +10,7 @@ over any setting (``kappa``, ``d_hidden``, ``lr_final``, …) resumes run by run
 import csv
 import dataclasses
 
-from common.files import DataError
+from common.files import ResultsFileError
 from common.table import ResultTable, key_of
 
 from ..experiment import RESULT_FIELDS, RunConfig
@@ -34,9 +34,9 @@ class StudyTable(ResultTable):
     def rows(self):
         try:
             return super().rows()
-        except DataError:
+        except ResultsFileError:
             if set(OLD_KEY_FIELDS) <= set(_header(self.path)):
-                raise DataError(
+                raise ResultsFileError(
                     f"{self.path}: a sweep CSV of an older format, whose rows are keyed by "
                     f"{list(OLD_KEY_FIELDS)} only, not by every setting of a run; it cannot be "
                     f"resumed: move it away (or choose another --out) to start afresh") from None

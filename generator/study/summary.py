@@ -3,9 +3,10 @@
 The rows are those of :func:`generator.experiment.run_one` (as read back from a CSV: text), one
 per run. Which metrics a target has depends on its kind (:data:`STUDY_METRICS`): mode coverage,
 high-quality fraction and reverse KL for the 2-D mixtures; class coverage, class reverse KL and
-Fréchet classifier distance for images; the cost of a run (CPU and wall seconds) for both.
-:func:`available_methods` says which methods a target's presets allow; :func:`markdown_table`
-writes a summary as a table.
+Fréchet classifier distance for images; mode coverage (of 1,000), mode KL and the fraction of
+samples confident in every channel for Stacked MNIST; the cost of a run (CPU and wall seconds)
+for all. :func:`available_methods` says which methods a target's presets allow;
+:func:`markdown_table` writes a summary as a table.
 """
 
 import math
@@ -13,7 +14,7 @@ import math
 from common.table import normalize
 
 from ..experiment import RunConfig
-from ..targets import IMAGE_TARGETS
+from ..targets import IMAGE_TARGETS, STACKED_TARGETS
 from .store import KEY_FIELDS, row_key
 
 #: The metrics of a study's summary, per kind of target (the first one counts what is covered).
@@ -21,16 +22,19 @@ STUDY_METRICS = {
     "points": ("modes_covered", "high_quality_fraction", "reverse_kl"),
     "images": ("classes_covered", "class_reverse_kl", "confident_fraction",
                "frechet_classifier_distance"),
+    "stacked": ("modes_covered", "mode_kl", "confident_fraction"),
 }
 COST_FIELDS = ("cpu_seconds", "wall_seconds")
 #: Metrics where less is better (their worst seed is the largest value).
-LOWER_IS_BETTER = ("reverse_kl", "class_reverse_kl", "frechet_classifier_distance")
-_TOTAL = {"points": "num_modes", "images": "num_classes"}
+LOWER_IS_BETTER = ("reverse_kl", "class_reverse_kl", "frechet_classifier_distance", "mode_kl")
+_TOTAL = {"points": "num_modes", "images": "num_classes", "stacked": "num_modes"}
 
 
 def target_kind(target):
-    """``"images"`` for an image target, else ``"points"``."""
-    return "images" if str(target) in IMAGE_TARGETS else "points"
+    """``"stacked"`` for a stacked image target, ``"images"`` for another image target, else
+    ``"points"`` (the ``kind`` of :mod:`generator.targets`, from the target's name)."""
+    name = str(target)
+    return "stacked" if name in STACKED_TARGETS else "images" if name in IMAGE_TARGETS else "points"
 
 
 def available_methods(methods, target):
@@ -106,8 +110,8 @@ def summarize(rows):
     list of dict, sorted by method, target, steps, lr, then the other settings. Each has
     ``method``, ``target``, ``steps``, ``lr`` and every other setting (but the seed) whose value
     differs between the entries, ``kind``, ``runs``, ``nonfinite_runs``; per metric of the
-    target's kind and per cost field, ``<metric>``, ``<metric>_se``, ``<metric>_n`` and ``<metric>_worst``
-    (the worst seed's value); ``total`` (modes or classes of the target) and
+    target's kind and per cost field, ``<metric>``, ``<metric>_se``, ``<metric>_n`` and
+    ``<metric>_worst`` (the worst seed's value); ``total`` (modes or classes of the target) and
     ``complete_runs`` (runs that covered all of them).
     """
     settings = NAMED + tuple(k for k in KEY_FIELDS if k not in NAMED + ("seed",))
@@ -144,7 +148,7 @@ LABELS = {"modes_covered": "modes covered", "high_quality_fraction": "high-quali
           "class_reverse_kl": "class reverse KL (nats)",
           "confident_fraction": "confident fraction",
           "frechet_classifier_distance": "Fréchet classifier distance",
-          "cpu_seconds": "CPU seconds per run"}
+          "mode_kl": "mode KL (nats)", "cpu_seconds": "CPU seconds per run"}
 
 
 def method_order(method, methods=()):
@@ -169,7 +173,7 @@ def markdown_table(summary, methods=()):
     columns = [(k, LABELS[k], 3 if "fraction" in k or "kl" in k else 2)
                for k in STUDY_METRICS[kind]] + [("cpu_seconds", "CPU s/run", 1)]
     lines = ["| method | lr | runs | " + " | ".join(label for _, label, _ in columns)
-             + f" | all {'modes' if kind == 'points' else 'classes'} | worst seed |",
+             + f" | all {'classes' if kind == 'images' else 'modes'} | worst seed |",
              "|---|---|---|" + "---|" * (len(columns) + 2)]
     for r in sorted(summary, key=lambda r: (method_order(r["method"], methods), r["lr"])):
         cells = [_cell(r, key, digits) for key, _, digits in columns]
