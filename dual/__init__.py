@@ -16,6 +16,10 @@ See ``SPEC.md`` sections 1–3 and 7. The public API::
     dual.available_solvers()                             # usable exponential-cone CVXPY solvers
     dual.calibrate()                     # re-measure the machine constants of form="auto"
 
+Before each large allocation (a Hessian, a Gram matrix or its factor, a CVXPY problem, a
+cvxpylayers build) a guard predicts its bytes and raises :class:`dual.ResourceError` when they
+exceed the memory available (:mod:`dual.memory`; ``check_memory=False`` skips it).
+
 Gradients of the optimal value (SPEC 4, Danskin) for torch users are in :mod:`dual.autograd`,
 and through a differentiable conic solve (cvxpylayers, the ``[layers]`` extra) in
 :mod:`dual.layers`; neither is imported here, so ``import dual`` needs neither torch nor cvxpy.
@@ -24,7 +28,7 @@ and through a differentiable conic solve (cvxpylayers, the ``[layers]`` extra) i
 from .backends import NATIVE, available_solvers, unavailable_solvers
 from .calibration import Calibration, calibrate
 from .certificate import Certificate, KKTResiduals, certify, certify_kernel, relative_gap
-from .exceptions import ConvergenceWarning, InaccurateSolutionWarning, SolverError
+from .exceptions import ConvergenceWarning, InaccurateSolutionWarning, ResourceError, SolverError
 from .kernel import solve_kernel
 from .objectives import (
     b_of_lambdas,
@@ -48,6 +52,7 @@ __all__ = [
     "InaccurateSolutionWarning",
     "KKTResiduals",
     "KernelSolution",
+    "ResourceError",
     "Solution",
     "SolverError",
     "available_solvers",

@@ -9,8 +9,6 @@ from scipy.linalg.lapack import dpotrf
 
 from common.validation import check_choice, check_int, check_positive
 
-FORMS = ("primal", "dual")
-
 
 def _to_numpy(x, name):
     """Return ``x`` as a numpy array without copying more than needed (torch tensors included)."""
@@ -45,8 +43,10 @@ def _check_finite(arr, name):
     if arr.dtype.kind in "biu":  # booleans and integers are finite
         return
     flat = arr.reshape(-1)
-    if flat.dtype.kind == "f" and np.isfinite(flat @ flat):  # one BLAS pass; an inf or NaN
-        return  # entry makes Σx² non-finite, and only an overflow does so with finite entries
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow here is not an error
+        total = flat @ flat if flat.dtype.kind == "f" else np.nan
+    if np.isfinite(total):  # one BLAS pass; an inf or NaN entry makes Σx² non-finite, and
+        return  # only an overflow does so with finite entries
     if not np.isfinite(arr).all():
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(
@@ -97,8 +97,8 @@ def check_c(c):
     return check_positive(c, "c", why="the problem has no minimizer for c <= 0 on separable data")
 
 
-def check_form(form, allowed=FORMS):
-    """Return ``form`` if it is one of ``allowed``."""
+def check_form(form, allowed):
+    """Return ``form`` if it is one of ``allowed`` (:func:`dual.backends.result.forms`)."""
     return check_choice(form, "form", allowed)
 
 
@@ -112,11 +112,57 @@ def as_vector(v, length, name):
     return np.ascontiguousarray(arr)
 
 
+#: The largest scale accepted, far enough below float64's overflow threshold (1.8e308) that the
+#: sums of up to n such terms in F, g and the Newton steps stay finite; see :func:`check_scale`.
+MAX_SCALE = 1e300
+
+
 def as_offset(offset, length, name):
-    """Per-sample score offsets a_k (SPEC 7), shape (length,); ``None`` means all zero."""
+    """Per-sample score offsets a_k (SPEC 7), shape (length,); ``None`` means all zero.
+
+    Σ|a_k| must not exceed :data:`MAX_SCALE`: the dual's linear term βᵀa, |βᵀa| ≤ Σ|a_k|,
+    would otherwise overflow float64.
+    """
     if offset is None:
         return np.zeros(length)
-    return as_vector(offset, length, name)
+    arr = as_vector(offset, length, name)
+    with np.errstate(over="ignore"):
+        total = float(np.abs(arr).sum())
+    if not total <= MAX_SCALE:
+        raise ValueError(f"{name} is too large for float64: Σ|{name}| = {total:.3g} exceeds "
+                         f"{MAX_SCALE:g} (largest entry {float(np.abs(arr).max()):.3g}), so the "
+                         f"dual's term βᵀa would overflow; rescale the offsets")
+    return arr
+
+
+def check_scale(squares, n, c, names="real and fake", squares_name="‖A‖²"):
+    """Refuse a problem whose scale n·‖A‖²_F/c exceeds :data:`MAX_SCALE`.
+
+    That scale bounds every large quantity of SPEC 1–3 and 7 at any λ in the box: with
+    β ∈ [−1, 1]ⁿ, ‖b(λ)‖² ≤ (Σ_k ‖x_k‖)² ≤ n·‖A‖²_F (Cauchy–Schwarz), so ‖b‖²/(2c) = (c/2)‖w‖²
+    and every score |x_kᵀw| ≤ ‖x_k‖·‖b‖/c stay below it; beyond it, F, g and the Newton steps
+    overflow float64 and come back as inf or NaN. ``squares`` is ‖A‖²_F = Σ A_kd²; for a Gram
+    matrix K = J Jᵀ it is trace(K) = ‖J‖²_F.
+
+    Raises
+    ------
+    ValueError
+        The scale, its parts, and the ways out (rescale the data, raise c).
+    """
+    with np.errstate(over="ignore"):
+        scale = n * squares / c
+    if not scale <= MAX_SCALE:
+        verb = "are" if " and " in names else "is"
+        raise ValueError(f"{names} {verb} too large for float64 at c={c:g}: the problem's scale "
+                         f"n·{squares_name}/c = {scale:.3g} (n = {n}, {squares_name} = "
+                         f"{squares:.3g}) exceeds {MAX_SCALE:g}, beyond which ‖b(λ)‖²/(2c), the "
+                         f"scores and F overflow; rescale {names} or raise c")
+
+
+def sum_of_squares(*arrays):
+    """Σ of the squared entries of float64 arrays (inf when it overflows)."""
+    with np.errstate(over="ignore"):
+        return float(sum(float(np.einsum("ij,ij->", x, x)) for x in arrays))
 
 
 def check_n_real(n_real, n):
@@ -158,20 +204,26 @@ def as_gram(gram, name="K"):
                          f"least), got shape {arr.shape}")
     arr = np.asarray(arr, dtype=np.float64)
     _check_finite(arr, name)
-    scale = float(np.abs(arr).max())
-    sym = arr + arr.T
-    asym = np.abs(np.subtract(arr, arr.T, out=np.empty_like(arr)))
+    scale = max(float(arr.max()), -float(arr.min()))  # max|K|, without an n × n temporary
+    # memory: one n × n buffer holds |K − Kᵀ|, then the symmetric part; one more for the
+    # Cholesky test (dual.memory.gram_checks)
+    sym = np.subtract(arr, arr.T, out=np.empty_like(arr))
+    asym = np.abs(sym, out=sym)
     if asym.max() > SYMMETRY_RTOL * scale:
         i, j = np.unravel_index(int(asym.argmax()), asym.shape)
         raise ValueError(f"{name} must be symmetric to {SYMMETRY_RTOL:g}·max|{name}| = "
                          f"{SYMMETRY_RTOL * scale:.3g}; |{name}[{i}, {j}] − {name}[{j}, {i}]| = "
                          f"{asym[i, j]:.3g}")
+    np.add(arr, arr.T, out=sym)
     sym *= 0.5
     n = sym.shape[0]
     tau = PSD_RTOL * max(float(np.trace(sym)), 0.0) / n
-    shifted = sym.copy()  # Cholesky of K + τI succeeds iff no eigenvalue is below −τ (roughly)
+    # Cholesky of K + τI succeeds iff no eigenvalue is below −τ (roughly); in Fortran order,
+    # so that LAPACK factors the copy in place
+    shifted = np.array(sym, order="F")
     shifted.flat[::n + 1] += tau
     _, info = dpotrf(shifted, lower=0, clean=0, overwrite_a=1)
+    del shifted
     if info != 0:  # not numerically positive definite: confirm with the spectrum
         smallest = float(np.linalg.eigvalsh(sym)[0])
         if smallest < -tau:

@@ -13,16 +13,26 @@ import numpy as np
 from scipy.special import expit
 
 from ._record import Record
-from ._validation import as_gram, as_offset, as_pair, as_vector, check_c, check_n_real
+from ._validation import (
+    as_gram,
+    as_offset,
+    as_pair,
+    as_vector,
+    check_c,
+    check_n_real,
+    check_scale,
+)
 from .objectives import (
+    _b_of_lambdas,
     _dual_of_b,
     _dual_of_terms,
     _loss_of_scores,
     _offsets,
     _primal_of_scores,
+    _scale,
     _scores,
-    b_of_lambdas,
     check_box,
+    check_finite_primal,
 )
 
 
@@ -86,8 +96,8 @@ def _certify(w, lam_real, lam_fake, real, fake, c, offset_real, offset_fake, box
     """
     t_real, t_fake = _scores(w, real, fake, offset_real, offset_fake) if scores is None else scores
     if b is None:
-        b = b_of_lambdas(lam_real, lam_fake, real, fake)
-    primal_value = _primal_of_scores(t_real, t_fake, w, c)
+        b = _b_of_lambdas(lam_real, lam_fake, real, fake)
+    primal_value = check_finite_primal(_primal_of_scores(t_real, t_fake, w, c), w)
     dual_value = _dual_of_b(b, lam_real, lam_fake, c, offset_real, offset_fake)
     stationarity = float(np.max(np.abs(c * w - b)))
     link = float(  # SPEC 3, 7: λ = −σ(a + Aw)
@@ -135,7 +145,9 @@ def certify(w, lam_real, lam_fake, real, fake, c=1.0, *, offset_real=None, offse
     Raises
     ------
     TypeError, ValueError
-        Bad shapes or values, or multipliers outside [−1, 0] (where g is −∞).
+        Bad shapes or values, multipliers outside [−1, 0] (where g is −∞), data too large
+        for float64 at this c (:func:`dual._validation.check_scale`), or a w so large that F(w)
+        overflows.
     """
     real, fake = as_pair(real, fake)
     w = as_vector(w, real.shape[1], "w")
@@ -144,7 +156,9 @@ def certify(w, lam_real, lam_fake, real, fake, c=1.0, *, offset_real=None, offse
     check_box(lam_real, "lam_real")
     check_box(lam_fake, "lam_fake")
     offsets = _offsets(offset_real, offset_fake, real, fake)
-    return _certify(w, lam_real, lam_fake, real, fake, check_c(c), *offsets)
+    c = _scale(real, fake, check_c(c))
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by _certify
+        return _certify(w, lam_real, lam_fake, real, fake, c, *offsets)
 
 
 def certify_kernel(lam_real, lam_fake, K, c=1.0, *, offset=None):
@@ -173,7 +187,9 @@ def certify_kernel(lam_real, lam_fake, K, c=1.0, *, offset=None):
     check_box(lam_real, "lam_real")
     check_box(lam_fake, "lam_fake")
     lam = np.concatenate([lam_real, lam_fake])
-    return _certify_kernel(lam, gram, n_real, check_c(c), as_offset(offset, n, "offset"))
+    c = check_c(c)
+    check_scale(float(np.trace(gram)), n, c, "K", "trace(K)")
+    return _certify_kernel(lam, gram, n_real, c, as_offset(offset, n, "offset"))
 
 
 def relative_gap(primal_value, dual_value):

@@ -12,25 +12,22 @@ stops at the numerical rank, so that a rank-deficient K, positive semidefinite u
 is fine: the features L then have rank(K) columns, and the primal's w is δ in those coordinates.
 """
 
-import time
-
 import numpy as np
 from scipy.linalg.lapack import dpstrf
 from scipy.special import expit
 
-from ._validation import as_gram, as_offset, check_c, check_form, check_n_real
-from .backends import NATIVE, resolve_backend
+from . import memory
+from ._frontend import project_to_box, run
+from ._validation import as_gram, as_offset, check_c, check_n_real, check_scale
+from .backends import NATIVE
 from .backends.result import Problem
 from .certificate import _certify_kernel
 from .objectives import _dual_of_terms
 from .solution import KernelSolution
-from .solve import project_to_box, warn_if_inaccurate
-
-FORMS = ("dual", "primal")
 
 
 def solve_kernel(K, n_real, c=1.0, *, offset=None, form="dual", solver="native",
-                 warm_start=None, check_input=True, **solver_options):
+                 warm_start=None, check_input=True, check_memory=True, **solver_options):
     """Solve SPEC 7 from a Gram matrix and certify the answer in float64.
 
     Parameters
@@ -58,6 +55,10 @@ def solve_kernel(K, n_real, c=1.0, *, offset=None, form="dual", solver="native",
         −1e-8·trace(K)/n): O(n²) plus one Cholesky factorization, about the cost of one Newton
         iteration. ``False`` skips it for a K known to be a float64 symmetric PSD matrix (as
         J Jᵀ computed by the caller is); a bad K then gives wrong answers or a SolverError.
+    check_memory : bool, default True
+        Predict the bytes of the checks, the factor of K or the Newton system, and of a CVXPY
+        problem (:mod:`dual.memory`) and raise :class:`dual.ResourceError` before allocating
+        them when they exceed the memory available; ``False`` proceeds anyway.
     **solver_options
         Passed to the backend (native: ``tol``, ``max_iter``; CVXPY: ``Problem.solve`` options).
 
@@ -70,9 +71,12 @@ def solve_kernel(K, n_real, c=1.0, *, offset=None, form="dual", solver="native",
     Raises
     ------
     TypeError, ValueError
-        Bad K (which check failed is named), n_real, c, offset, form, solver or warm start.
+        Bad K (which check failed is named), n_real, c, offset, form, solver or warm start;
+        or K too large for float64 at this c (n·trace(K)/c above ``MAX_SCALE``).
     dual.SolverError
         The backend returned no solution.
+    dual.ResourceError
+        Predicted to need more memory than is available (see ``check_memory``).
 
     Warns
     -----
@@ -85,44 +89,70 @@ def solve_kernel(K, n_real, c=1.0, *, offset=None, form="dual", solver="native",
     and a few n² products, plus O(n²) for the certificate and the same again with
     ``check_input`` (one more Cholesky). The other routes first factor K (up to n³/3 flops).
     """
-    gram = as_gram(K) if check_input else np.asarray(K, dtype=np.float64)
-    n = gram.shape[0]
-    n_real = check_n_real(n_real, n)
-    c = check_c(c)
-    offset = as_offset(offset, n, "offset")
-    backend, name = resolve_backend(solver)
-    check_form(form, FORMS)
-    if warm_start is not None and not isinstance(warm_start, KernelSolution):
-        raise TypeError(f"warm_start must be a dual.KernelSolution or None, got "
-                        f"{type(warm_start).__name__}")
+    _check_kernel_memory(K, form, solver, check_input, check_memory)
+    route = _Kernel(K, n_real, c, offset, check_input)
+    return run(route, solver, form, warm_start, check_memory, solver_options)
 
-    start = time.perf_counter()
-    beta0 = _previous_beta(warm_start, n_real, n)
-    factor = None
-    if name == NATIVE and form == "dual":
-        problem = Problem(n_real=n_real, c=c, offset=offset, gram=gram)
-        starts = {"logit0": _dual_start(gram, n_real, c, offset, beta0)}
-    else:
-        factor = gram_factor(gram)
+
+class _Kernel:
+    """The route of :func:`dual._frontend.run` on a Gram matrix (SPEC 7): the validated K and
+    offsets, and the steps that depend on them."""
+
+    solution_type = KernelSolution
+    auto = False  # the cost model of form="auto" is for features
+
+    def __init__(self, K, n_real, c, offset, check_input):
+        self.gram = as_gram(K) if check_input else np.asarray(K, dtype=np.float64)
+        n = self.gram.shape[0]
+        self.n_real = check_n_real(n_real, n)
+        self.c = check_c(c)
+        check_scale(float(np.trace(self.gram)), n, self.c, "K", "trace(K)")
+        self.offset = as_offset(offset, n, "offset")
+        self.factor = None
+
+    def prepare(self, solver, form, warm_start, check_memory):
+        gram, n_real, c, offset = self.gram, self.n_real, self.c, self.offset
+        beta0 = _previous_beta(warm_start, n_real, gram.shape[0])
+        if solver == NATIVE and form == "dual":
+            problem = Problem(n_real=n_real, c=c, offset=offset, gram=gram)
+            return problem, {"logit0": _dual_start(gram, n_real, c, offset, beta0)}
+        self.factor = factor = gram_factor(gram)
         problem = Problem(n_real=n_real, c=c, offset=offset, features=factor)
-        starts = {"w0": None if beta0 is None else factor.T @ beta0 / c}  # δ = Lᵀβ/c
-    raw = backend.solve(problem, form, name, **starts, **solver_options)
-    box = 0.0
-    if raw.w is not None:  # SPEC 7: λ = −σ(a + Lz), z the primal in the factor's coordinates
-        lam = -expit(offset + factor @ raw.w)
-    else:
-        lam, box = project_to_box(raw.lam)
-    cert = _certify_kernel(lam, gram, n_real, c, offset, box)
-    elapsed = time.perf_counter() - start
+        return problem, {"w0": None if beta0 is None else factor.T @ beta0 / c}  # δ = Lᵀβ/c
 
-    solution = KernelSolution(
-        lam_real=lam[:n_real], lam_fake=lam[n_real:], primal_value=cert.primal_value,
-        dual_value=cert.dual_value, gap=cert.gap, kkt=cert.kkt, status=raw.status,
-        solver=name, form=raw.form, c=c, solve_time=elapsed, iterations=raw.iterations,
-        choice=raw.choice,
-    )
-    warn_if_inaccurate(solution, raw.inaccurate)
-    return solution
+    def multipliers(self, raw):
+        if raw.w is not None:  # SPEC 7: λ = −σ(a + Lz), z the primal in the factor's coordinates
+            return -expit(self.offset + self.factor @ raw.w), 0.0
+        return project_to_box(raw.lam)
+
+    def certify(self, lam, box):
+        return _certify_kernel(lam, self.gram, self.n_real, self.c, self.offset, box)
+
+    def fields(self):
+        return {}
+
+
+def _check_kernel_memory(K, form, solver, check_input, check_memory):
+    """The memory guard of :func:`solve_kernel`, before K is converted or checked: the checks'
+    buffers, then the symmetric K they keep and either the native dual's Newton system or the
+    factor of K (of rank n at most; the backend's own guard follows on the factor's shape)."""
+    shape = np.shape(K)
+    if not check_memory or len(shape) != 2 or shape[0] != shape[1]:
+        return  # a malformed K is refused by the checks, in its own words
+    n = int(shape[0])
+    converted = not (isinstance(K, np.ndarray) and K.dtype == np.float64)
+    checks = memory.gram_checks(n, converted) if check_input else 0
+    kept = memory.FLOAT * n * n if (check_input or converted) else 0
+    native_dual = isinstance(solver, str) and solver.lower() == NATIVE and form == "dual"
+    if native_dual:
+        work, part = memory.native_gram_dual(n), "the dual's Newton system"
+    else:
+        work, part = memory.gram_factor(n), "the factor of K"
+    memory.check(f"solve_kernel(form={form!r}, solver={solver!r}) on K of order N+M={n} "
+                 f"({part}{' and the checks of K' if check_input else ''})",
+                 max(checks, kept + work), "every route needs a few n × n arrays: use fewer "
+                 "samples" + ("" if native_dual else ", or solver='native' with form='dual' "
+                                                     "(no factor of K)"), check_memory)
 
 
 def gram_factor(gram):
@@ -140,7 +170,7 @@ def gram_factor(gram):
     if rank == 0:
         return np.zeros((n, 1))
     factor = np.empty((n, rank))
-    factor[piv - 1] = np.tril(packed)[:, :rank]  # P L Lᵀ Pᵀ = K
+    factor[piv - 1] = np.tril(packed[:, :rank])  # P L Lᵀ Pᵀ = K
     return factor
 
 

@@ -14,12 +14,16 @@ program's optimality conditions (diffcp), not from Danskin's theorem::
 Needs the ``[layers]`` extra (cvxpylayers, which brings diffcp, and torch; Python ≥ 3.11).
 Building a layer canonicalizes the parametrized problem once; its memory grows about as
 (N + M)²·D (measured, whole process: 1.0 GB at N = M = 150, D = 50; 3.0 GB at N = M = 300,
-D = 50; 2.0 GB at N = M = 1000, D = 2).
+D = 50; 2.0 GB at N = M = 1000, D = 2), so the build is guarded: :func:`dual.memory.layer_bytes`
+predicts it (160 B per unit of (N + M)²·D, measured) and a build that does not fit raises
+:class:`dual.ResourceError` before it starts.
 """
 
 import cvxpy as cp
 import numpy as np
 import torch
+
+from . import memory
 
 INSTALL_HINT = ("cvxpylayers is not installed: install the [layers] extra, e.g. "
                 "pip install 'cvxpylayers==1.2.0' 'torch==2.13.0' (Python >= 3.11)")
@@ -50,15 +54,25 @@ class BoxDualLayer:
         L2 weight (a constant of the compiled problem, not a parameter).
     solver_args : dict, optional
         Replaces :data:`SOLVER_ARGS` (passed to diffcp's ``solve_and_derivative``).
+    check_memory : bool, default True
+        Predict the build's memory (:func:`dual.memory.layer_bytes`) and raise
+        :class:`dual.ResourceError` when it exceeds what is available; ``False`` builds anyway.
 
     Raises
     ------
     ImportError
         cvxpylayers (the ``[layers]`` extra) is not installed; the message says how to install.
+    dual.ResourceError
+        The build is predicted not to fit in the available memory.
     """
 
-    def __init__(self, n_real, n_fake, dim, c, solver_args=None):
+    def __init__(self, n_real, n_fake, dim, c, solver_args=None, check_memory=True):
         layer_class = _cvxpylayer_class()
+        memory.check(f"a BoxDualLayer build for N={n_real}, M={n_fake}, D={dim}",
+                     memory.layer_bytes(n_real, n_fake, dim),
+                     "a layer's memory grows as (N + M)²·D: use fewer samples or features, or "
+                     "the Danskin gradient of dual.autograd (a native solve, no layer)",
+                     check_memory)
         self.c = float(c)
         self.shapes = (n_real, n_fake, dim)
         real, fake = cp.Parameter((n_real, dim)), cp.Parameter((n_fake, dim))

@@ -11,18 +11,73 @@ omitted, which is SPEC 1–3 exactly).
 import numpy as np
 from scipy.special import entr, expit
 
-from ._validation import as_offset, as_pair, as_vector, check_c
+from ._validation import (
+    _real_array,
+    as_offset,
+    as_pair,
+    as_samples,
+    as_vector,
+    check_c,
+    check_scale,
+    sum_of_squares,
+)
 
 
 def binary_entropy(p):
-    """H(p) = −p log p − (1−p) log(1−p) in nats, with 0·log 0 = 0 (SPEC 2, 3h)."""
-    p = np.asarray(p, dtype=np.float64)
+    """H(p) = −p log p − (1−p) log(1−p) in nats, with 0·log 0 = 0 (SPEC 2, 3h).
+
+    ``p`` is a probability or an array of them, in [0, 1]; the result has its shape.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Not real numbers, or an entry outside [0, 1] (NaN included), where H is undefined.
+    """
+    p = np.asarray(_real_array(p, "p"), dtype=np.float64)
+    if not ((p >= 0.0) & (p <= 1.0)).all():
+        bad = p[~((p >= 0.0) & (p <= 1.0))].reshape(-1)[0]
+        raise ValueError(f"p must hold probabilities in [0, 1] (SPEC 2: H is defined there); "
+                         f"got {float(bad)!r}")
     return entr(p) + entr(1.0 - p)
 
 
-def b_of_lambdas(lam_real, lam_fake, real, fake):
-    """b(λ) = Σ_i λ_i x_i + Σ_j (1 + λ_j) g_j, shape (D,) (SPEC 2, 3g)."""
+def _b_of_lambdas(lam_real, lam_fake, real, fake):
+    # SPEC 2, 3g: b(λ) = Σ_i λ_i x_i + Σ_j (1 + λ_j) g_j, on validated arrays
     return real.T @ lam_real + fake.T @ (1.0 + lam_fake)
+
+
+def b_of_lambdas(lam_real, lam_fake, real, fake):
+    """b(λ) = Σ_i λ_i x_i + Σ_j (1 + λ_j) g_j, shape (D,) (SPEC 2, 3g).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad shapes or values (see :func:`dual.solve`), or data so large that b overflows.
+    """
+    real, fake = as_pair(real, fake)
+    lam_real = as_vector(lam_real, real.shape[0], "lam_real")
+    lam_fake = as_vector(lam_fake, fake.shape[0], "lam_fake")
+    b = _b_of_lambdas(lam_real, lam_fake, real, fake)
+    if not np.isfinite(b).all():
+        raise ValueError(f"b(λ) overflows float64: max|real| = {np.abs(real).max():.3g}, "
+                         f"max|fake| = {np.abs(fake).max():.3g}, max|lam_real| = "
+                         f"{np.abs(lam_real).max(initial=0):.3g}, max|lam_fake| = "
+                         f"{np.abs(lam_fake).max(initial=0):.3g}; rescale them")
+    return b
+
+
+def check_finite_primal(value, w):
+    """Return F(w) if finite; the scale checks leave only w to make it overflow."""
+    if not np.isfinite(value):
+        raise ValueError(f"F(w) overflows float64 at this w: max|w| = {np.abs(w).max():.3g} "
+                         f"(F grows as (c/2)‖w‖² and as the scores |a + wᵀx|); w is too large")
+    return value
+
+
+def _scale(real, fake, c):
+    check_scale(sum_of_squares(real, fake), real.shape[0] + fake.shape[0], c,
+                "real and fake")
+    return c
 
 
 def _loss_of_scores(t_real, t_fake):
@@ -59,7 +114,7 @@ def _primal(w, real, fake, c, offset_real, offset_fake):
 
 
 def _dual(lam_real, lam_fake, real, fake, c, offset_real, offset_fake):
-    b = b_of_lambdas(lam_real, lam_fake, real, fake)
+    b = _b_of_lambdas(lam_real, lam_fake, real, fake)
     return _dual_of_b(b, lam_real, lam_fake, c, offset_real, offset_fake)
 
 
@@ -75,11 +130,17 @@ def primal_objective(w, real, fake, c=1.0, *, offset_real=None, offset_fake=None
     -------
     float
         F(w) in nats.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad shapes or values, data too large for float64 at this c, or F(w) overflowing.
     """
     real, fake = as_pair(real, fake)
     w = as_vector(w, real.shape[1], "w")
     offsets = _offsets(offset_real, offset_fake, real, fake)
-    return _primal(w, real, fake, check_c(c), *offsets)
+    c = _scale(real, fake, check_c(c))
+    return check_finite_primal(_primal(w, real, fake, c, *offsets), w)
 
 
 def check_box(lam, name):
@@ -106,7 +167,7 @@ def dual_objective(lam_real, lam_fake, real, fake, c=1.0, *, offset_real=None,
     check_box(lam_real, "lam_real")
     check_box(lam_fake, "lam_fake")
     offsets = _offsets(offset_real, offset_fake, real, fake)
-    return _dual(lam_real, lam_fake, real, fake, check_c(c), *offsets)
+    return _dual(lam_real, lam_fake, real, fake, _scale(real, fake, check_c(c)), *offsets)
 
 
 def lambdas_from_w(w, real, fake, *, offset_real=None, offset_fake=None):
@@ -119,7 +180,13 @@ def lambdas_from_w(w, real, fake, *, offset_real=None, offset_fake=None):
     real, fake = as_pair(real, fake)
     w = as_vector(w, real.shape[1], "w")
     offset_real, offset_fake = _offsets(offset_real, offset_fake, real, fake)
-    return -expit(offset_real + real @ w), -expit(offset_fake + fake @ w)
+    with np.errstate(over="ignore", invalid="ignore"):
+        scores = _scores(w, real, fake, offset_real, offset_fake)
+    if not all(np.isfinite(t).all() for t in scores):
+        raise ValueError(f"the scores a + wᵀx overflow float64: max|w| = "
+                         f"{np.abs(w).max():.3g}, max|real| = {np.abs(real).max():.3g}, "
+                         f"max|fake| = {np.abs(fake).max():.3g}; rescale them")
+    return -expit(scores[0]), -expit(scores[1])
 
 
 def w_from_lambdas(lam_real, lam_fake, real, fake, c=1.0):
@@ -127,15 +194,32 @@ def w_from_lambdas(lam_real, lam_fake, real, fake, c=1.0):
     real, fake = as_pair(real, fake)
     lam_real = as_vector(lam_real, real.shape[0], "lam_real")
     lam_fake = as_vector(lam_fake, fake.shape[0], "lam_fake")
-    return b_of_lambdas(lam_real, lam_fake, real, fake) / check_c(c)
+    c = _scale(real, fake, check_c(c))
+    return _b_of_lambdas(lam_real, lam_fake, real, fake) / c
 
 
 def discriminator(w, x, offset=None):
     """D_w(x) = σ(−(a + wᵀx)) ∈ (0, 1), the probability that x is real (SPEC 1, 7).
 
     ``x`` is (n, D); ``offset`` holds the n score offsets a (zero when omitted).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad shapes or values, or scores that overflow float64.
     """
-    scores = np.asarray(x, dtype=np.float64) @ np.asarray(w, dtype=np.float64)
-    if offset is not None:
-        scores = scores + np.asarray(offset, dtype=np.float64)
+    x = as_samples(x, "x")
+    w = as_vector(w, x.shape[1], "w")
+    offset = as_offset(offset, x.shape[0], "offset")
+    with np.errstate(over="ignore", invalid="ignore"):
+        scores = offset + x @ w
+    if not np.isfinite(scores).all():
+        raise ValueError(f"the scores a + wᵀx overflow float64: max|w| = {np.abs(w).max():.3g}, "
+                         f"max|x| = {np.abs(x).max():.3g}; rescale them")
     return expit(-scores)
+
+
+def _discriminator(w, x, offset=None):
+    # SPEC 1, 7: D_w(x) = σ(−(a + wᵀx)) on validated arrays
+    scores = x @ w
+    return expit(-(scores if offset is None else scores + offset))

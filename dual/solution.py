@@ -9,7 +9,7 @@ from scipy.special import expit
 
 from ._record import Record
 from .certificate import KKTResiduals, relative_gap
-from .objectives import discriminator as _discriminator
+from .objectives import _discriminator
 
 
 @dataclass(frozen=True, eq=False)

@@ -33,8 +33,7 @@ from dataclasses import dataclass
 
 from .. import calibration as _calibration
 from .newton_cg import RATE_PRODUCTS
-
-PRIMAL, DUAL, CG = "primal/cholesky", "dual/cholesky", "primal/newton-cg"
+from .result import CG, DUAL, PRIMAL
 
 
 @dataclass(frozen=True)

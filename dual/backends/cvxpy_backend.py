@@ -27,10 +27,12 @@ import warnings
 import cvxpy as cp
 import numpy as np
 
+from .. import memory
 from ..exceptions import SolverError
 from .result import BackendResult
 
-FORMS = ("primal", "dual")
+#: No form="auto": the caller names the problem CVXPY builds (dual.backends.result.FORMS).
+CHOOSES_FORM = False
 
 _SOLVED = {cp.OPTIMAL}
 _INACCURATE = {cp.OPTIMAL_INACCURATE}
@@ -88,7 +90,7 @@ def _solve_quietly(problem, solver, options):
         warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
 
 
-def solve(problem, form, solver, w0=None, logit0=None, **options):
+def solve(problem, form, solver, w0=None, logit0=None, check_memory=True, **options):
     """Solve one form of ``problem`` (a :class:`~dual.backends.result.Problem` with features)
     with the named CVXPY solver; the starting points ``w0`` and ``logit0`` are ignored.
 
@@ -96,8 +98,15 @@ def solve(problem, form, solver, w0=None, logit0=None, **options):
     ------
     dual.SolverError
         When the solver raises or reports a status without a solution.
+    dual.ResourceError
+        With ``check_memory``, when the build and solve are predicted (:func:`dual.memory.
+        cvxpy_bytes`) to need more memory than is available.
     """
     a, n_real = problem.features, problem.n_real
+    memory.check(f"CVXPY/{solver} {form} on N+M={a.shape[0]} samples of D={a.shape[1]} "
+                 f"features", memory.cvxpy_bytes(*a.shape),
+                 "CVXPY keeps several copies of the data: use solver='native' (any form), or "
+                 "fewer samples", check_memory)
     offsets = (None, None)
     if np.any(problem.offset):
         offsets = (problem.offset[:n_real], problem.offset[n_real:])

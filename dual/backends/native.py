@@ -42,6 +42,7 @@ that it stopped at a relative gap of 8e-9 instead of 1e-10.
 """
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 from scipy.linalg import LinAlgError, cho_factor, cho_solve
@@ -50,22 +51,23 @@ from scipy.special import entr, expit
 
 from common.validation import check_choice, check_int, check_real
 
-from ..exceptions import ConvergenceWarning, SolverError
+from .. import memory
+from ..exceptions import ConvergenceWarning, ResourceError, SolverError, _size
 from ..solution import AutoChoice
 from . import cost_model
 from ._linesearch import ARMIJO, MIN_STEP, primal_line_search, softplus_loss
-from .cost_model import CG, DUAL, PRIMAL
 from .newton_cg import newton_cg_primal
-from .result import BackendResult
+from .result import AUTO, CG, DUAL, PRIMAL, BackendResult, NewtonRun
 
-FORMS = ("primal", "dual", "auto")
+#: form="auto" is offered: the method predicted cheapest (:mod:`dual.backends.cost_model`).
+CHOOSES_FORM = True
 OPTIONS = ("tol", "max_iter", "linear_solver")
 LINEAR_SOLVERS = ("cholesky", "cg")
 
 _LOGIT_MAX = 700.0  # |logit μ| cap in the dual: μ(1 − μ) ≥ e^−700 stays a normal float
 
 
-def solve(problem, form, solver="native", w0=None, logit0=None, **options):
+def solve(problem, form, solver="native", w0=None, logit0=None, check_memory=True, **options):
     """Solve SPEC 1/7 (``form="primal"``) or SPEC 2/7 (``form="dual"``) by damped Newton.
 
     Parameters
@@ -89,6 +91,10 @@ def solve(problem, form, solver="native", w0=None, logit0=None, **options):
         With ``form="primal"`` or ``"dual"``: how the Newton system is solved, by a Cholesky
         factorization (the default) or, in the primal on features only, by preconditioned
         conjugate gradients (:mod:`dual.backends.newton_cg`). ``form="auto"`` chooses it.
+    check_memory : bool, default True
+        Predict the method's memory (:mod:`dual.memory`) and raise :class:`dual.ResourceError`
+        when it exceeds what is available; ``form="auto"`` instead moves to a method that fits
+        (recorded in ``choice.reason``) and raises only when none does.
     """
     unknown = set(options) - set(OPTIONS)
     if unknown:
@@ -99,7 +105,7 @@ def solve(problem, form, solver="native", w0=None, logit0=None, **options):
     linear_solver = options.get("linear_solver")
     if linear_solver is not None:
         check_choice(linear_solver, "linear_solver", LINEAR_SOLVERS)
-        if form == "auto":
+        if form == AUTO:
             raise ValueError("linear_solver is chosen by form='auto'; pass form='primal' or "
                              "'dual' with it, or leave it out")
         if linear_solver == "cg" and (form != "primal" or problem.features is None):
@@ -107,14 +113,19 @@ def solve(problem, form, solver="native", w0=None, logit0=None, **options):
                              f"form='primal' and sample features, got form={form!r}"
                              + ("" if problem.features is not None else " and a Gram matrix"))
     choice, plan = None, None
-    if form == "auto":
+    if form == AUTO:
         plan = cost_model.current_model().plan(*problem.features.shape)
+        if check_memory:
+            plan = _plan_that_fits(plan, *problem.features.shape)
         method = plan.method
     else:
         method = CG if linear_solver == "cg" else (PRIMAL if form == "primal" else DUAL)
+        memory.check(f"native {method} on {_shape(problem)}", _memory_need(method, problem),
+                     _ADVICE[method if problem.gram is None else "gram"], check_memory)
 
+    bounded = plan is not None and plan.fallback != plan.method  # Newton-CG with a hand-over
     run = _run(method, problem, w0, logit0, tol, max_iter,
-               (plan.budget, plan.increment) if plan else None)
+               (plan.budget, plan.increment) if bounded else None)
     handed_over = run.exhausted
     if handed_over:  # Newton-CG handed over: go on from its iterate by the factored method
         first = run
@@ -139,36 +150,73 @@ def solve(problem, form, solver="native", w0=None, logit0=None, **options):
     return result
 
 
-class _Run:
-    """One method's outcome: ``w`` (primal methods) or ``lam`` (dual), counts and flags."""
+_ADVICE = {
+    PRIMAL: "the D × D Hessian is the large part: try linear_solver='cg' (Newton-CG forms no "
+            "Hessian), form='auto' (it picks a method that fits), or fewer features",
+    DUAL: "the (N+M) × (N+M) Gram matrix is the large part: try form='primal' (with "
+          "linear_solver='cg' for many features), form='auto', or fewer samples",
+    CG: "Newton-CG's preconditioner holds a copy of the data: use fewer samples or features",
+    "gram": "the (N+M) × (N+M) Newton system is the large part: use fewer samples",
+}
 
-    def __init__(self, method, iterations, converged, stalled, w=None, lam=None, products=0,
-                 exhausted=False):
-        self.method, self.iterations, self.converged, self.stalled = (method, iterations,
-                                                                      converged, stalled)
-        self.w, self.lam, self.products, self.exhausted = w, lam, products, exhausted
+
+def _shape(problem):
+    if problem.gram is not None:
+        return f"a Gram matrix of order N+M={problem.n}"
+    n, d = problem.features.shape
+    return f"N+M={n} samples of D={d} features"
+
+
+def _memory_need(method, problem):
+    """Predicted bytes of one method's working arrays (:mod:`dual.memory`)."""
+    if problem.gram is not None:
+        return memory.native_gram_dual(problem.n)
+    predict = {PRIMAL: memory.native_primal, DUAL: memory.native_dual, CG: memory.native_cg}
+    return predict[method](*problem.features.shape)
+
+
+def _plan_that_fits(plan, n, d):
+    """``plan`` if every method it may run fits in the available memory, else the cheapest
+    plan that does: the other factored method, or Newton-CG without a hand-over; ResourceError
+    when not even Newton-CG fits."""
+    predict = {PRIMAL: memory.native_primal, DUAL: memory.native_dual, CG: memory.native_cg}
+    need = {method: predict[method](n, d) for method in (PRIMAL, DUAL, CG)}
+    free = memory.available()
+    runs = {plan.method, plan.fallback}
+    if all(need[method] <= free for method in runs):
+        return plan
+    too_big = max((m for m in runs if need[m] > free), key=need.get)
+    dense = [m for m in (PRIMAL, DUAL) if m in plan.predicted and need[m] <= free]
+    if dense:
+        method = min(dense, key=plan.predicted.get)
+        budget, increment = 0, 0.0
+    elif need[CG] <= free:
+        method, budget, increment = CG, 0, 0.0  # no hand-over: its fallback does not fit
+    else:
+        raise ResourceError(f"native form='auto' on N+M={n} samples of D={d} features (its "
+                            f"leanest method, {CG})", need[CG], free,
+                            "use fewer samples or features")
+    reason = (f"{method} (memory: {too_big} would need {_size(need[too_big])}, "
+              f"{_size(free)} available); as planned before the memory check: {plan.reason}")
+    return replace(plan, method=method, fallback=method, budget=budget, increment=increment,
+                   reason=reason)
 
 
 def _run(method, problem, w0, logit0, tol, max_iter, allowance):
-    """Run one Newton method (PRIMAL, DUAL or CG) on ``problem`` (``allowance``: Newton-CG's
-    products, see :func:`dual.backends.newton_cg.newton_cg_primal`)."""
+    """Run one Newton method (PRIMAL, DUAL or CG) on ``problem``; returns its
+    :class:`~dual.backends.result.NewtonRun` (``allowance``: Newton-CG's products, see
+    :func:`dual.backends.newton_cg.newton_cg_primal`)."""
     a, offset, c = problem.features, problem.offset, problem.c
     fake_rows = problem.fake_rows()
     if method == CG:
-        cg = newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, allowance)
-        return _Run(CG, cg.iterations, cg.converged, cg.stalled, w=cg.w, products=cg.products,
-                    exhausted=cg.exhausted)
+        return newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, allowance)
     if method == PRIMAL:
-        w, iterations, converged, stalled = _newton_primal(a, offset, fake_rows, c, w0, tol,
-                                                           max_iter)
-        return _Run(PRIMAL, iterations, converged, stalled, w=w)
+        return _newton_primal(a, offset, fake_rows, c, w0, tol, max_iter)
     if logit0 is None:  # SPEC 3, 7: μ = −λ = σ(a + A w)
         logit0 = offset if w0 is None else offset + a @ w0
     system = _GramSystem(problem.gram) if problem.gram is not None else (
         _GramSystem.of_features(a) if a.shape[0] <= a.shape[1] else _WoodburySystem(a))
-    mu, iterations, converged, stalled = _newton_dual(system, offset, fake_rows, c, logit0, tol,
-                                                      max_iter)
-    return _Run(DUAL, iterations, converged, stalled, lam=-mu)
+    return _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter)
 
 
 _SMALL = 32  # below this size numpy's solver has less call overhead than scipy's Cholesky
@@ -192,7 +240,7 @@ def _spd_solve(matrix, rhs, solver_form):
 # ---------------------------------------------------------------------------------------------
 
 def _newton_primal(a, offset, fake_rows, c, w0, tol, max_iter):
-    """Damped Newton on F(w); returns (w, iterations, converged, stalled)."""
+    """Damped Newton on F(w); returns a :class:`~dual.backends.result.NewtonRun` with ``w``."""
     d = a.shape[1]
     w = np.zeros(d) if w0 is None else w0.copy()
     t = offset + a @ w  # SPEC 7: scores a + Aw
@@ -202,19 +250,25 @@ def _newton_primal(a, offset, fake_rows, c, w0, tol, max_iter):
         grad = a.T @ (sig - fake_rows) + c * w  # ∇F(w)
         gap = (grad @ grad) / (2.0 * c)  # = F(w) − g(λ(w)), certified
         if gap <= tol * max(1.0, abs(f)):
-            return w, iteration, True, False
+            return NewtonRun(PRIMAL, iteration, True, False, w=w)
         if iteration == max_iter:
             break
-        # ∇²F = Aᵀ diag(σ(1−σ)) A + c I, formed by one syrk on √(σ(1−σ))·A (upper triangle)
-        scaled = a * np.sqrt(sig * (1.0 - sig))[:, None]
-        hessian = dsyrk(1.0, scaled.T, trans=0)
-        hessian[np.diag_indices(d)] += c
-        step = -_spd_solve(hessian, grad, "primal")
+        step = -_primal_newton_step(a, sig, grad, c)
         accepted = primal_line_search(w, t, f, step, a @ step, grad @ step, c, fake_rows)
         if accepted is None:  # no decrease representable in float64: the gap is at rounding level
-            return w, iteration, False, True
+            return NewtonRun(PRIMAL, iteration, False, True, w=w)
         w, t, f = accepted
-    return w, max_iter, False, False
+    return NewtonRun(PRIMAL, max_iter, False, False, w=w)
+
+
+def _primal_newton_step(a, sig, grad, c):
+    """(∇²F)⁻¹ ∇F; its n × D and D × D temporaries are freed on return, before the next ones."""
+    # ∇²F = Aᵀ diag(σ(1−σ)) A + c I, formed by one syrk on √(σ(1−σ))·A (upper triangle)
+    scaled = a * np.sqrt(sig * (1.0 - sig))[:, None]
+    hessian = dsyrk(1.0, scaled.T, trans=0)  # scaled.T is Fortran-ordered: syrk copies nothing
+    del scaled
+    hessian[np.diag_indices(a.shape[1])] += c
+    return _spd_solve(hessian, grad, "primal")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,14 +284,17 @@ class _GramSystem:
 
     @classmethod
     def of_features(cls, a):
-        gram = dsyrk(1.0, a, trans=0)  # upper triangle of A Aᵀ
-        return cls(np.triu(gram) + np.triu(gram, 1).T)
+        # upper triangle of A Aᵀ as (Aᵀ)ᵀ(Aᵀ), Aᵀ Fortran-ordered (no copy); the lower one is 0
+        gram = dsyrk(1.0, a.T, trans=1)
+        gram += np.triu(gram, 1).T  # K in full, through one n × n temporary
+        return cls(gram)
 
     def times(self, v):  # K v, shape (n,)
         return self.gram @ v
 
     def newton_step(self, var, grad, c):  # (K/c + diag(1/var))⁻¹ grad
-        system = self.gram / c
+        # Fortran order, so that the factorization runs in place (K is symmetric)
+        system = np.divide(self.gram, c, order="F")
         system[np.diag_indices(system.shape[0])] += 1.0 / var
         return _spd_solve(system, grad, "dual")
 
@@ -245,10 +302,19 @@ class _GramSystem:
 class _WoodburySystem:
     """The same through the features when D < n, by the Woodbury identity
     (diag(h) + A Aᵀ/c)⁻¹ = H⁻¹ − H⁻¹A (c I + Aᵀ H⁻¹ A)⁻¹ Aᵀ H⁻¹: a D × D Cholesky, so that a
-    dual step never costs more than a primal one."""
+    dual step never costs more than a primal one.
+
+    The identity subtracts two nearly equal vectors when the features' scales spread over many
+    decades (one entry of 1e8 among entries of order 1 is enough: the dual then stalled at a
+    relative gap of 2). Each step is therefore checked against the system it solves, by one
+    product with A Aᵀ; a step off by more than ``WOODBURY_RTOL`` is solved again through the
+    n × n Gram matrix (formed once, if it fits in the available memory, :mod:`dual.memory`),
+    whose Cholesky factorization has no such cancellation.
+    """
 
     def __init__(self, a):
         self.a = a
+        self.gram = None  # the fallback, formed on the first inaccurate step
 
     def times(self, v):  # A Aᵀ v, shape (n,)
         return self.a @ (self.a.T @ v)
@@ -257,9 +323,24 @@ class _WoodburySystem:
         a = self.a
         scaled = a * np.sqrt(var)[:, None]
         inner = dsyrk(1.0, scaled.T, trans=0)
+        del scaled
         inner[np.diag_indices(a.shape[1])] += c
         hg = var * grad
-        return hg - var * (a @ _spd_solve(inner, a.T @ hg, "dual"))
+        step = hg - var * (a @ _spd_solve(inner, a.T @ hg, "dual"))
+        residual = step / var + self.times(step) / c - grad  # (H + A Aᵀ/c) step − ∇g
+        if self.gram is None:
+            if np.linalg.norm(residual) <= WOODBURY_RTOL * np.linalg.norm(grad):
+                return step
+            n = a.shape[0]
+            if not memory.fits(memory.native_dual(n, n)):
+                return step  # the best step available in this memory
+            self.gram = _GramSystem.of_features(a)
+        return self.gram.newton_step(var, grad, c)
+
+
+#: A Woodbury step whose residual exceeds this fraction of ‖∇g‖ is solved again (inexact Newton
+#: converges for any fraction below 1; a cancelled step is off by order 1).
+WOODBURY_RTOL = 1e-6
 
 
 def _entropy(mu):
@@ -273,7 +354,8 @@ def _bernoulli_kl(p, q_logit):
 
 
 def _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter):
-    """Damped Newton on g(μ), μ = σ(u) kept strictly inside (0, 1); returns (μ, it, conv, stalled).
+    """Damped Newton on g(μ), μ = σ(u) kept strictly inside (0, 1); returns a
+    :class:`~dual.backends.result.NewtonRun` with λ = −μ.
 
     The state is the logit u (μ = σ(u), 1 − μ = σ(−u), log((1−μ)/μ) = −u: no rounding near the
     box's faces), clipped to ±``_LOGIT_MAX`` so that μ(1 − μ) stays a normal float. ``system``
@@ -295,7 +377,7 @@ def _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter):
         t = offset + k_beta / c  # t = a + A w with w = b(μ)/c
         gap = _bernoulli_kl(mu, t)
         if gap <= tol * max(1.0, abs(g) + gap):
-            return mu, iteration, True, False
+            return NewtonRun(DUAL, iteration, True, False, lam=-mu)
         if iteration == max_iter:
             break
         grad = t - logit  # ∇g(μ) = a + A b/c + log((1−μ)/μ)
@@ -318,9 +400,9 @@ def _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter):
                 break
             alpha *= 0.5
             if alpha < MIN_STEP:
-                return mu, iteration, False, True
+                return NewtonRun(DUAL, iteration, False, True, lam=-mu)
         logit, mu, k_beta, g = logit_new, mu_new, k_beta_new, g_new
-    return mu, max_iter, False, False
+    return NewtonRun(DUAL, max_iter, False, False, lam=-mu)
 
 
-__all__ = ["FORMS", "LINEAR_SOLVERS", "OPTIONS", "solve"]
+__all__ = ["CHOOSES_FORM", "LINEAR_SOLVERS", "OPTIONS", "solve"]

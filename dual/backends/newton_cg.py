@@ -33,30 +33,13 @@ Armijo backtracking on F in place of the trust region (as LIBLINEAR's later Newt
 Memory: A, plus A∘A (the same size) when preconditioning, plus O(n + D) vectors.
 """
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy.special import expit
 
 from ._linesearch import primal_line_search, softplus_loss
+from .result import CG, NewtonRun
 
 RATE_PRODUCTS = 3  # products after which CG's convergence rate is extrapolated against the budget
-
-
-@dataclass
-class CGRun:
-    """The outcome of :func:`newton_cg_primal`.
-
-    ``iterations`` counts Newton steps, ``products`` Hessian-vector products (CG iterations);
-    ``exhausted`` says the allowance of products ran out and the run stopped there.
-    """
-
-    w: np.ndarray
-    iterations: int
-    converged: bool
-    stalled: bool
-    products: int
-    exhausted: bool = False
 
 
 def newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, allowance=None):
@@ -76,7 +59,8 @@ def newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, allowance=None)
 
     Returns
     -------
-    CGRun
+    NewtonRun
+        Method :data:`~dual.backends.result.CG`, with ``w``, ``products`` and ``exhausted``.
     """
     n, d = a.shape
     w = np.zeros(d) if w0 is None else w0.copy()
@@ -90,7 +74,7 @@ def newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, allowance=None)
         grad2 = grad @ grad
         scale = max(1.0, abs(f))
         if grad2 <= 2.0 * c * tol * scale:  # gap = ‖∇F‖²/(2c), certified (native docstring)
-            return CGRun(w, iteration, True, False, products)
+            return NewtonRun(CG, iteration, True, False, w=w, products=products)
         if iteration == max_iter:
             break
         curvature = sig * (1.0 - sig)  # s = σ(1 − σ)
@@ -99,7 +83,8 @@ def newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, allowance=None)
         if allowance is not None:  # what is left of the cumulative allowance of products
             limit = int(allowance[0] + iteration * allowance[1]) - products
             if limit < 1:
-                return CGRun(w, iteration, False, False, products, exhausted=True)
+                return NewtonRun(CG, iteration, False, False, w=w, products=products,
+                                 exhausted=True)
         eta2 = min(0.25, grad2 / (2.0 * c * scale))  # η² = min(¼, ‖∇F‖²/(2c·max(1, |F|)))
         residual2 = max(eta2 * grad2, 0.5 * c * tol * scale)  # max(η‖∇F‖, ½ g_tol)²
         step, a_step, used, solved = _pcg(a, curvature, c, grad, inverse_diagonal, residual2,
@@ -107,11 +92,12 @@ def newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, allowance=None)
         products += used
         accepted = primal_line_search(w, t, f, step, a_step, grad @ step, c, fake_rows)
         if accepted is None:
-            return CGRun(w, iteration, False, True, products)
+            return NewtonRun(CG, iteration, False, True, w=w, products=products)
         w, t, f = accepted
         if not solved and allowance is not None:
-            return CGRun(w, iteration + 1, False, False, products, exhausted=True)
-    return CGRun(w, max_iter, False, False, products)
+            return NewtonRun(CG, iteration + 1, False, False, w=w, products=products,
+                             exhausted=True)
+    return NewtonRun(CG, max_iter, False, False, w=w, products=products)
 
 
 def _pcg(a, curvature, c, grad, inverse_diagonal, residual2, limit, extrapolate=False):

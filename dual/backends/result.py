@@ -1,5 +1,6 @@
 """What passes between the front ends (:func:`dual.solve`, :func:`dual.solve_kernel`) and a
-backend: the problem's data going in, the raw answer coming back before the project certifies it."""
+backend: the problem's data and the form to solve going in, the raw answer coming back before the
+project certifies it; and, inside the native backend, the outcome of one Newton run."""
 
 from dataclasses import dataclass
 from typing import Optional
@@ -7,6 +8,21 @@ from typing import Optional
 import numpy as np
 
 from ..solution import AutoChoice
+
+#: The two problems every backend solves: the box dual (SPEC 2, N + M unknowns; the front ends'
+#: default, hence first) and the primal (SPEC 1, D unknowns).
+FORMS = ("dual", "primal")
+#: The third value of ``form`` for a backend that chooses the form itself (``CHOOSES_FORM``).
+AUTO = "auto"
+
+#: The native backend's Newton methods (:mod:`dual.backends.native`), by space and linear solver.
+PRIMAL, DUAL, CG = "primal/cholesky", "dual/cholesky", "primal/newton-cg"
+
+
+def forms(backend, auto=True):
+    """The ``form`` values a backend module accepts: :data:`FORMS`, and :data:`AUTO` when the
+    backend chooses a form itself and the front end offers it (``auto``)."""
+    return FORMS + ((AUTO,) if auto and getattr(backend, "CHOOSES_FORM", False) else ())
 
 
 @dataclass(frozen=True)
@@ -53,3 +69,25 @@ class BackendResult:
     lam: Optional[np.ndarray] = None
     inaccurate: bool = False
     choice: Optional[AutoChoice] = None
+
+
+@dataclass
+class NewtonRun:
+    """One Newton method's run in the native backend (:data:`PRIMAL`, :data:`DUAL` or
+    :data:`CG`): its iterate, ``w`` for the primal methods or ``lam`` for the dual, and how it
+    ended.
+
+    ``converged``: the certified gap reached the tolerance; ``stalled``: the line search found
+    no step that changes the objective in float64. ``products`` counts Newton-CG's
+    Hessian-vector products (CG iterations); ``exhausted`` says its allowance of products ran
+    out and the run stopped there, for a factored method to go on from ``w``.
+    """
+
+    method: str
+    iterations: int
+    converged: bool
+    stalled: bool
+    w: Optional[np.ndarray] = None
+    lam: Optional[np.ndarray] = None
+    products: int = 0
+    exhausted: bool = False
