@@ -3,29 +3,92 @@
 Exit codes: 0 done; 130 stopped by Ctrl-C (a first Ctrl-C during training writes a checkpoint,
 rerun with ``--resume``; a Ctrl-C anywhere else stops at once, and every file already written is
 complete, :mod:`common.files`); 2 an error the user can act on, printed as one line naming the
-file or setting at fault: an unreadable checkpoint, a resume with other settings, an output
-directory that cannot be written, a damaged input file, a results table of another format.
-Anything else is a bug and keeps its traceback.
+file or setting at fault. Anything else is a bug and keeps its traceback.
+
+Two kinds of user error, one line each:
+
+* **a bad argument** — refused by :class:`ArgumentParser` *before any work*, as
+  ``prog: error: --name must be ..., got ...``. The library's own checks are the source of truth:
+  a script builds its configurations right after parsing, inside
+  :meth:`ArgumentParser.library_checks`, which turns their ``ValueError``/``TypeError`` into that
+  line (the setting's name becomes its option's). Nothing has been written by then.
+* **a file or a state at fault** (:func:`user_errors`): an unreadable checkpoint, a resume with
+  other settings, an output directory that cannot be written, a damaged input file, a results
+  table of another format; reported by :func:`run`.
+
+Standard library only (the error classes that need torch are imported when an error is raised),
+so that a script's bad arguments are refused before heavy imports where the script allows it.
 """
 
+import argparse
+import contextlib
 import os
+import re
 import sys
-
-from .checkpoint import CheckpointError, OutputDirectoryError, SettingsMismatchError
-from .files import ResultsFileError
-from .images import DataError
 
 EXIT_OK = 0
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 
-#: Errors that mean "the user can fix this": one line on stderr, exit code 2.
-USER_ERRORS = (CheckpointError, SettingsMismatchError, DataError, ResultsFileError,
-               OutputDirectoryError, FileNotFoundError)
+
+def user_errors():
+    """Errors that mean "the user can fix this": one line on stderr, exit code 2."""
+    from .checkpoint import CheckpointError, OutputDirectoryError, SettingsMismatchError
+    from .files import ResultsFileError
+    from .images import DataError
+
+    return (CheckpointError, SettingsMismatchError, DataError, ResultsFileError,
+            OutputDirectoryError, FileNotFoundError)
+
+
+def __getattr__(name):
+    if name == "USER_ERRORS":  # kept as a name; computed on use, as it imports torch
+        return user_errors()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser whose errors are one line, ``prog: error: message`` (exit code 2):
+    no usage block (``--help`` shows it), and the library's checks delivered the same way."""
+
+    def error(self, message):
+        message = " ".join(str(message).split())  # one line, whatever the message held
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message}\n")
+
+    def option_of(self, name):
+        """The option that sets the destination ``name`` (``"min_time"`` → ``"--min-time"``),
+        or None."""
+        for action in self._actions:
+            if action.dest == name and action.option_strings:
+                return max(action.option_strings, key=len)
+        return None
+
+    @contextlib.contextmanager
+    def library_checks(self, **options):
+        """Turn a ``ValueError`` or ``TypeError`` raised in the block into :meth:`error`.
+
+        A message that starts with a setting's name (``"steps must be an integer >= 1, got
+        -5"``) starts with its option instead (``"--steps must be ..."``): the option with that
+        destination, or ``options[name]`` when the library's name differs from the option's
+        (``library_checks(hidden_sizes="--hidden")``).
+        """
+        try:
+            yield
+        except (TypeError, ValueError) as err:
+            self.error(self._with_option(str(err), options))
+
+    def _with_option(self, message, options):
+        match = re.match(r"([A-Za-z_][A-Za-z0-9_]*)(\[\d+\])?\s", message)
+        if match:
+            name = match.group(1)
+            option = options.get(name) or self.option_of(name)
+            if option:
+                return option + message[match.end(1):]
+        return message
 
 
 def run(main, argv=None):
-    """Call ``main(argv)``; the errors in :data:`USER_ERRORS` become exit code 2, and a
+    """Call ``main(argv)``; the errors of :func:`user_errors` become exit code 2, and a
     ``KeyboardInterrupt`` (Ctrl-C outside a training loop, or a second one inside) exit code
     130, each with one line on stderr instead of a traceback.
 
@@ -37,10 +100,12 @@ def run(main, argv=None):
     prog = os.path.basename(sys.argv[0]) or "script"
     try:
         code = main(argv)
-    except USER_ERRORS as err:
-        print(f"{prog}: error: {err}", file=sys.stderr)
-        return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; the files written so far are complete", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as err:  # noqa: BLE001 - only the user errors are caught, below
+        if not isinstance(err, user_errors()):
+            raise
+        print(f"{prog}: error: {err}", file=sys.stderr)
+        return EXIT_USER_ERROR
     return EXIT_OK if code is None else int(code)

@@ -9,6 +9,9 @@ interruption (Ctrl-C, SIGKILL, a full disk) can at worst leave a hidden temporar
 
 The temporary file is created with the permissions an ordinary ``open`` would give (0666 less
 the umask), so the outputs stay readable by the group and others as usual.
+
+A results table to be continued that is not one a script wrote raises :class:`ResultsFileError`
+(:mod:`common.table`), whose message names the file and how to start afresh.
 """
 
 import contextlib

@@ -31,7 +31,6 @@ import json
 import os
 import platform
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +39,8 @@ import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 from scipy.linalg.blas import dsyrk
 from scipy.special import expit
+
+from common.files import write_json
 
 from ._record import Record
 
@@ -219,14 +220,7 @@ def _save(calibration):
         entries[calibration.key] = {k: (v.tolist() if isinstance(v, np.ndarray) else v)
                                     for k, v in calibration.to_dict().items()}
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".calibration-", suffix=".json", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w") as handle:
-                json.dump(entries, handle, indent=1)
-            os.replace(tmp, path)
-        except BaseException:
-            os.remove(tmp)
-            raise
+        write_json(path, entries, indent=1)  # atomic: another process never reads half of it
     except OSError:  # a read-only home, a full disk: the constants stay in this process
         return False
     return True

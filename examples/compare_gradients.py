@@ -1,275 +1,55 @@
 """Gradients of the optimal discriminator value, two ways, against finite differences.
 
-On seeded problems (real ~ N(m, I), fake ~ N(0, I), ‖m‖ = 1, score offsets ~ N(0, 0.5²), c = 1)
-the gradient of V = max_λ g(λ) = min_w F(w) (SPEC 2, 7) with respect to the fake features and
-their offsets comes from
-
-* ``danskin``: :func:`dual.autograd.optimal_value`, the native solve (``--tol``, default 1e-10)
-  and the closed-form gradient −β*_j w* (SPEC 4);
-* ``cvxpylayers``: :class:`dual.layers.BoxDualLayer`, implicit differentiation of the conic solve
-  (Clarabel inside diffcp; the ``[layers]`` extra);
-
-and each is compared with central finite differences of the re-solved optimum (native Newton,
-tol 1e-13) along random unit directions: relative error ‖(⟨∇V, v_k⟩)_k − (FD_k)_k‖ / ‖(FD_k)_k‖.
-The finite differences' truncation error is estimated from steps h and 2h. Writes
-OUT/gradients.csv, OUT/gradients.json and OUT/gradients.png; finished cells are checkpointed,
-``--resume`` skips them.
+The Danskin route (:func:`dual.autograd.optimal_value`, SPEC 4) and the cvxpylayers route
+(:class:`dual.layers.BoxDualLayer`, the ``[layers]`` extra) against central finite differences
+of the re-solved optimum, on seeded problems of every size × dimension × seed; the comparison is
+:mod:`dual.benchmark.gradients`. Writes OUT/gradients.csv, OUT/gradients.json and
+OUT/gradients.png; finished cells are checkpointed, ``--resume`` skips them.
 
     python examples/compare_gradients.py --out runs/gradients
 """
 
-import argparse
-import csv
-import io
-import json
-import time
-import warnings
+import sys
 from pathlib import Path
 
-import numpy as np
-import torch
-
-import dual
-from common.files import save_figure, write_json, write_text
-from dual import autograd
-
-COLUMNS = ["N", "D", "seed", "route", "rel_error", "fd_truncation", "seconds", "build_seconds",
-           "value_minus_certified", "certified_gap", "skipped"]
-FD = {"solver": "native", "form": "auto", "tol": 1e-13}
-# Memory of a process that builds a layer, base + a·(N + M)²·(D + k) GB, fitted to measurements
-# on this machine (1.0 GB at N = M = 150, D = 50; 3.0 GB at 300, D = 50; 2.0 GB at 1000, D = 2).
-LAYER_GB = {"base": 0.35, "a": 1.43e-7, "k": 0.9}
+from common.cli import ArgumentParser, run
+from dual.benchmark.gradients import GradientSettings, run_gradient_check
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    """The options, with ``args.settings``: the :class:`dual.benchmark.gradients.GradientSettings`
+    they give (a bad value is refused here, in one line, before anything is written)."""
+    defaults = GradientSettings()
+    parser = ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("runs/gradients"))
-    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 1000],
+    parser.add_argument("--sizes", type=int, nargs="+", default=defaults.sizes,
                         help="N = M values")
-    parser.add_argument("--dims", type=int, nargs="+", default=[2, 50], help="D values")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--c", type=float, default=1.0, help="L2 weight c > 0")
-    parser.add_argument("--directions", type=int, default=4,
+    parser.add_argument("--dims", type=int, nargs="+", default=defaults.dims, help="D values")
+    parser.add_argument("--seeds", type=int, nargs="+", default=defaults.seeds)
+    parser.add_argument("--c", type=float, default=defaults.c, help="L2 weight c > 0")
+    parser.add_argument("--directions", type=int, default=defaults.directions,
                         help="random directions for the finite differences")
-    parser.add_argument("--h", type=float, default=1e-4, help="finite-difference step")
-    parser.add_argument("--tol", type=float, default=1e-10,
+    parser.add_argument("--h", type=float, default=defaults.h, help="finite-difference step")
+    parser.add_argument("--tol", type=float, default=defaults.tol,
                         help="the Danskin route's native tol (its default; the gradient's error "
                              "follows the certified gap, about as its square root)")
-    parser.add_argument("--layers-max-gb", type=float, default=6.0,
+    parser.add_argument("--layers-max-gb", type=float, default=defaults.layers_max_gb,
                         help="skip cvxpylayers where its canonicalization is predicted to need "
                              "more memory (GB)")
     parser.add_argument("--no-layers", action="store_true", help="Danskin only")
     parser.add_argument("--resume", action="store_true", help="keep finished cells of OUT")
     args = parser.parse_args(argv)
-    if min(args.sizes + args.dims) < 1 or args.directions < 1 or min(args.h, args.c) <= 0 or (
-            not 0 < args.tol < 1):
-        parser.error("sizes, dims and --directions must be >= 1; --h and --c must be > 0 and "
-                     "--tol in (0, 1)")
+    settings = {k: v for k, v in vars(args).items() if k not in ("out", "resume")}
+    with parser.library_checks():
+        args.settings = GradientSettings(**settings)
     return args
-
-
-def make_problem(n, d, seed):
-    """Real (n, d) ~ N(m, I), fake (n, d) ~ N(0, I) with ‖m‖ = 1, offsets ~ N(0, 0.5²)."""
-    rng = np.random.default_rng([seed, n, d])
-    real = rng.normal(size=(n, d)) + 1.0 / np.sqrt(d)
-    return real, rng.normal(size=(n, d)), 0.5 * rng.normal(size=n), 0.5 * rng.normal(size=n)
-
-
-def finite_differences(real, fake, a_real, a_fake, c, directions, h):
-    """Central differences of V along unit directions v = (V_fake, v_offset), at steps h and 2h.
-
-    Each value is g(λ) of a native solve to a relative gap of about 1e-13 (in [V − gap, V]), so
-    over a step of 1e-4 the values' own errors add about 1e-9 of the derivative.
-    """
-    rng = np.random.default_rng(12345)
-
-    def value(shift_fake, shift_offset):
-        sol = dual.solve(real, fake + shift_fake, c, offset_real=a_real,
-                         offset_fake=a_fake + shift_offset, **FD)
-        return sol.dual_value
-
-    rows = []
-    for _ in range(directions):
-        v = rng.normal(size=fake.size + a_fake.size)
-        v /= np.linalg.norm(v)
-        v_fake, v_off = v[:fake.size].reshape(fake.shape), v[fake.size:]
-        fd = [(value(s * v_fake, s * v_off) - value(-s * v_fake, -s * v_off)) / (2 * s)
-              for s in (h, 2 * h)]
-        rows.append((v, *fd))
-    return rows
-
-
-def compare(gradient, fd_rows):
-    """Relative error of ⟨gradient, v⟩ against FD(h), and |FD(h) − FD(2h)|, about three times
-    FD(h)'s O(h²) truncation error (a Richardson estimate), both relative to ‖FD(h)‖."""
-    projected = np.array([gradient @ v for v, _, _ in fd_rows])
-    fd_h = np.array([row[1] for row in fd_rows])
-    fd_2h = np.array([row[2] for row in fd_rows])
-    scale = np.linalg.norm(fd_h)
-    return float(np.linalg.norm(projected - fd_h) / scale), float(
-        np.linalg.norm(fd_h - fd_2h) / scale)
-
-
-def run_cell(n, d, seed, args, layer):
-    """Rows of one problem: each route's relative error, time and value, or why it was skipped."""
-    real, fake, a_real, a_fake = make_problem(n, d, seed)
-    reference = dual.solve(real, fake, args.c, offset_real=a_real, offset_fake=a_fake, **FD)
-    fd_rows = finite_differences(real, fake, a_real, a_fake, args.c, args.directions, args.h)
-    routes = [("danskin", None)] + ([] if layer is None else [("cvxpylayers", layer)])
-    rows = []
-    for route, compiled in routes:
-        base = dict(N=n, D=d, seed=seed, route=route, certified_gap=reference.gap)
-        if isinstance(compiled, str):  # the reason there is no layer
-            rows.append(dict(base, skipped=compiled))
-            continue
-        tensors = [torch.tensor(x, requires_grad=i in (1, 3))  # fake and its offsets
-                   for i, x in enumerate((real, fake, a_real, a_fake))]
-        start = time.perf_counter()
-        if compiled is None:
-            value, _ = autograd.optimal_value(*tensors[:2], args.c, offset_real=tensors[2],
-                                              offset_fake=tensors[3], solver="native",
-                                              form="auto", tol=args.tol)
-        else:
-            value, _, _ = compiled["layer"](*tensors)
-        value.backward()
-        seconds = time.perf_counter() - start
-        gradient = np.concatenate([tensors[1].grad.numpy().ravel(), tensors[3].grad.numpy()])
-        rel_error, truncation = compare(gradient, fd_rows)
-        rows.append(dict(base, rel_error=rel_error, fd_truncation=truncation, seconds=seconds,
-                         build_seconds=None if compiled is None else compiled["build_seconds"],
-                         value_minus_certified=value.item() - reference.dual_value))
-    return rows
-
-
-def build_layer(n, d, args):
-    """A compiled layer for N = M = n and D = d, or the reason there is none."""
-    if args.no_layers:
-        return None
-    predicted = LAYER_GB["base"] + LAYER_GB["a"] * (2 * n) ** 2 * (d + LAYER_GB["k"])
-    if predicted > args.layers_max_gb:
-        return (f"predicted {predicted:.0f} GB for the DPP canonicalization > "
-                f"--layers-max-gb {args.layers_max_gb:g}")
-    from dual.layers import BoxDualLayer
-
-    start = time.perf_counter()
-    layer = BoxDualLayer(n, n, d, args.c)
-    return {"layer": layer, "build_seconds": time.perf_counter() - start}
-
-
-def layers_installed():
-    try:
-        from dual.layers import _cvxpylayer_class
-
-        _cvxpylayer_class()
-    except ImportError as err:
-        print(f"note: {err}\n      running the Danskin route only")
-        return False
-    return True
-
-
-def save(rows, args):
-    """CSV and JSON, each written atomically (common.files)."""
-    args.out.mkdir(parents=True, exist_ok=True)
-    settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
-    write_json(args.out / "gradients.json", {"settings": settings, "rows": rows})
-    table = io.StringIO()
-    writer = csv.DictWriter(table, fieldnames=COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    write_text(args.out / "gradients.csv", table.getvalue())
-
-
-def summarize(rows):
-    """Per (N, D, route): mean and worst relative error over seeds, mean time."""
-    table = {}
-    for row in rows:
-        if "rel_error" in row:
-            table.setdefault((row["N"], row["D"], row["route"]), []).append(row)
-    lines = [f"{'N=M':>5} {'D':>3} {'route':<12} {'rel. error mean':>15} {'worst':>9} "
-             f"{'FD truncation':>13} {'time [s]':>9} {'build [s]':>9}"]
-    for (n, d, route), group in sorted(table.items()):
-        errors = [r["rel_error"] for r in group]
-        build = group[0]["build_seconds"]
-        lines.append(f"{n:>5} {d:>3} {route:<12} {np.mean(errors):>15.2e} {max(errors):>9.2e} "
-                     f"{max(r['fd_truncation'] for r in group):>13.1e} "
-                     f"{np.mean([r['seconds'] for r in group]):>9.4f} "
-                     f"{'' if build is None else format(build, '.2f'):>9}")
-    for row in rows:
-        if "skipped" in row and row["seed"] == rows[0]["seed"]:
-            lines.append(f"{row['N']:>5} {row['D']:>3} {row['route']:<12} skipped: "
-                         f"{row['skipped']}")
-    return "\n".join(lines)
-
-
-def plot(rows, path):
-    import matplotlib.pyplot as plt
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    looks = {"danskin": ("tab:blue", "o"), "cvxpylayers": ("tab:orange", "s")}
-    dims = sorted({r["D"] for r in rows})
-    for route, d in sorted({(r["route"], r["D"]) for r in rows}):
-        done = [r for r in rows if r["route"] == route and r["D"] == d and "rel_error" in r]
-        if not done:
-            continue
-        sizes = sorted({2 * r["N"] for r in done})
-        worst = [max(r["rel_error"] for r in done if 2 * r["N"] == s) for s in sizes]
-        seconds = [np.mean([r["seconds"] for r in done if 2 * r["N"] == s]) for s in sizes]
-        colour, marker = looks.get(route, ("tab:gray", "x"))
-        style = dict(color=colour, marker=marker, linestyle="-" if d == dims[0] else "--",
-                     label=f"{route}, D = {d}")
-        left.loglog(sizes, worst, **style)
-        right.loglog(sizes, seconds, **style)
-    finite = [r for r in rows if "fd_truncation" in r]
-    if finite:
-        sizes = sorted({2 * r["N"] for r in finite})
-        left.loglog(sizes, [max(r["fd_truncation"] for r in finite if 2 * r["N"] == s)
-                            for s in sizes], ":", color="0.5",
-                    label="finite differences: |FD(h) − FD(2h)|")
-    left.set_xlabel("N + M")
-    left.set_ylabel("relative error against finite differences (worst seed)")
-    right.set_xlabel("N + M")
-    right.set_ylabel("value and gradient [s] (mean over seeds)")
-    for ax in (left, right):
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.suptitle("∇ of the optimal discriminator value: Danskin vs implicit differentiation",
-                 fontsize=10)
-    fig.tight_layout()
-    save_figure(fig, path, dpi=120)
-    plt.close(fig)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    torch.set_num_threads(1)
-    warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"cvxpylayers")
-    use_layers = not args.no_layers and layers_installed()
-    args.no_layers = not use_layers
-    rows = []
-    path = args.out / "gradients.json"
-    if args.resume and path.exists():
-        rows = json.loads(path.read_text())["rows"]
-    done = {(r["N"], r["D"], r["seed"]) for r in rows}
-    try:
-        for d in args.dims:
-            for n in args.sizes:
-                todo = [seed for seed in args.seeds if (n, d, seed) not in done]
-                if not todo:
-                    continue
-                layer = build_layer(n, d, args)
-                for seed in todo:
-                    print(f"N = M = {n}, D = {d}, seed {seed} ...", flush=True)
-                    rows.extend(run_cell(n, d, seed, args, layer))
-                    save(rows, args)
-                del layer
-    except KeyboardInterrupt:
-        print("interrupted: keeping the finished cells")
-    save(rows, args)
-    print(summarize(rows))
-    plot(rows, args.out / "gradients.png")
-    print(f"wrote {args.out / 'gradients.csv'}, gradients.json and gradients.png")
-    return rows
+    run_gradient_check(args.settings, args.out, resume=args.resume)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run(main))

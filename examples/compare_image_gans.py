@@ -1,10 +1,11 @@
 """The linearized dual GAN against the gradient-trained GAN on images, seed by seed, with the same
 networks and the same wall-clock budget.
 
-For each seed: ``train_dual_gan.py --discriminator mlp`` with the target's preset, then
-``train_baseline_gan.py --method mlp-ns`` (the same generator and MLP discriminator, with the
-same input map, trained by gradient, non-saturating loss) for as many seconds of training as the
-dual run took, or both for ``--budget`` seconds each. Every run keeps its own directory
+For each seed: the run of ``train_dual_gan.py --discriminator mlp`` with the target's preset,
+then that of ``train_baseline_gan.py --method mlp-ns`` (the same generator and MLP
+discriminator, with the same input map, trained by gradient, non-saturating loss) for as many
+seconds of training as the dual run took, or both for ``--budget`` seconds each; both through
+:mod:`generator.cli`, as those scripts run them. Every run keeps its own directory
 (OUT/<method>/seed<S>/, with its samples.npz) and is skipped when its metrics.json exists, so an
 interrupted comparison resumes, and seeds can run in separate processes on the same OUT. Writes
 OUT/comparison.json (every run, and mean, standard deviation and worst seed per metric),
@@ -18,7 +19,6 @@ samples.npz, side by side for the first seed).
         --seeds 0 1 2 --out runs/stacked_compare
 """
 
-import argparse
 import json
 import os
 import sys
@@ -26,30 +26,20 @@ import sys
 import numpy as np
 import torch
 
-import train_baseline_gan
-import train_dual_gan
 from common import cli
+from common.cli import ArgumentParser
 from common.files import write_json, write_text
-from common.stats import summarize_seeds
+from generator import cli as gan_cli
+from generator.comparison import METHODS, summarize, table
+from generator.experiment import RunConfig
 from generator.image_plots import plot_sample_grids
 from generator.study import target_kind
-from generator.targets import IMAGE_TARGETS, make_target
-
-METHODS = {"neural-dual": "linearized dual (exact steps)",
-           "mlp-ns": "gradient GAN (non-saturating)"}
-_COST = {"steps": True, "seconds": False, "cpu_seconds": False}
-#: Per kind of target: metric → True when larger is better (the worst seed is the minimum).
-REPORTED = {"images": {"classes_covered": True, "class_reverse_kl": False,
-                       "confident_fraction": True, "frechet_classifier_distance": False, **_COST},
-            "stacked": {"modes_covered": True, "mode_kl": False, "confident_fraction": True,
-                        **_COST}}
-HEADERS = {"images": "classes covered | class reverse KL (nats) | confident | Fréchet classifier "
-                     "distance",
-           "stacked": "modes of 1,000 | mode KL (nats) | all channels confident"}
+from generator.targets import IMAGE_TARGETS, check_target, make_target
+from generator.trainer import TrainConfig
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--target", choices=IMAGE_TARGETS, default="digits")
     p.add_argument("--data-dir", help="mnist, stacked-mnist: the directory of the four IDX "
                                       "files")
@@ -61,52 +51,30 @@ def parse_args(argv=None):
     p.add_argument("--device", help="where the networks run (default: cpu)")
     p.add_argument("--out", default="runs/image_compare")
     p.add_argument("--no-progress", action="store_true")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if len(set(args.seeds)) != len(args.seeds):
+        p.error(f"--seeds must not repeat a seed, got {args.seeds}")
+    # every run's settings checked before the first one trains
+    with p.library_checks(seed="--seeds", max_seconds="--budget"):
+        check_target(args.target, args.data_dir)
+        for seed in args.seeds:
+            for method in METHODS:
+                config = RunConfig.from_preset(method, args.target, seed=seed, steps=args.steps,
+                                               device=args.device, data_dir=args.data_dir)
+                TrainConfig(steps=config.steps, batch_size=config.batch_size, seed=seed,
+                            max_seconds=args.budget)
+    return args
 
 
-def _run(script, argv, out):
-    """Run one example unless OUT/metrics.json exists; returns its metrics."""
+def _run(parse, run, argv, out):
+    """One run of :mod:`generator.cli` unless OUT/metrics.json exists; returns its metrics."""
     path = os.path.join(out, "metrics.json")
     if not os.path.isfile(path):
-        code = script.main(argv + ["--out", out])
+        code = run(parse(argv + ["--out", out]))
         if code != cli.EXIT_OK:
             raise SystemExit(code)
     with open(path) as handle:
         return json.load(handle)
-
-
-def summarize(runs, kind="images"):
-    """Mean, standard deviation (ddof=1) and worst seed of each reported metric, per method."""
-    return {method: {key: summarize_seeds({seed: m[key] for seed, m in by_seed.items()},
-                                          larger_is_better)
-                     for key, larger_is_better in REPORTED[kind].items()}
-            for method, by_seed in runs.items()}
-
-
-def table(summary, runs, kind="images"):
-    """The markdown table: mean ± std (worst seed) per metric, one row per method."""
-    seeds = ", ".join(str(s) for s in next(iter(runs.values())))
-    lines = [f"| method (seeds {seeds}) | {HEADERS[kind]} | steps | train seconds (wall) | CPU "
-             f"seconds |", "|---|" + "---|" * len(REPORTED[kind])]
-    for method, stats in summary.items():
-        cells = []
-        for key in REPORTED[kind]:
-            s = stats[key]
-            digits = {"class_reverse_kl": 3, "confident_fraction": 3, "mode_kl": 3,
-                      "frechet_classifier_distance": 2}.get(key, 0)
-            cells.append(f"{s['mean']:.{digits}f} ± {s['std']:.{digits}f} "
-                         f"(worst {s['worst']:.{digits}f})")
-        lines.append(f"| {METHODS[method]} | " + " | ".join(cells) + " |")
-    if kind != "images":
-        return "\n".join(lines)
-    ratios = {seed: runs["neural-dual"][seed]["frechet_classifier_distance"]
-              / runs["mlp-ns"][seed]["frechet_classifier_distance"] for seed in runs["mlp-ns"]}
-    ratio = summarize_seeds(ratios, larger_is_better=False)
-    lines.append("")
-    lines.append("Fréchet classifier distance, dual / gradient, per seed: "
-                 + ", ".join(f"seed {seed} {r:.2f}" for seed, r in ratios.items())
-                 + f"; mean {ratio['mean']:.2f}, worst {ratio['worst']:.2f}")
-    return "\n".join(lines)
 
 
 def main(argv=None):
@@ -126,12 +94,13 @@ def main(argv=None):
         dual_out = os.path.join(args.out, "neural-dual", f"seed{seed}")
         steps = [] if args.steps is None else ["--steps", str(args.steps)]
         limit = [] if args.budget is None else ["--max-seconds", repr(args.budget)]
-        dual = _run(train_dual_gan, seeded + steps + limit + ["--discriminator", "mlp"], dual_out)
+        dual = _run(gan_cli.parse_dual, gan_cli.run_dual_gan,
+                    seeded + steps + limit + ["--discriminator", "mlp"], dual_out)
         budget = dual["seconds"] if args.budget is None else args.budget
         # the baseline trains until it has spent the dual run's training time
-        baseline = _run(train_baseline_gan, seeded + ["--method", "mlp-ns", "--steps",
-                                                      str(100 * dual["steps"]),
-                                                      "--max-seconds", repr(budget)],
+        baseline = _run(gan_cli.parse_baseline, gan_cli.run_baseline_gan,
+                        seeded + ["--method", "mlp-ns", "--steps", str(100 * dual["steps"]),
+                                  "--max-seconds", repr(budget)],
                         os.path.join(args.out, "mlp-ns", f"seed{seed}"))
         runs["neural-dual"][seed], runs["mlp-ns"][seed] = dual, baseline
         print(f"seed {seed}: dual {headline} {dual[headline]:.3f} in {dual['steps']} steps, "

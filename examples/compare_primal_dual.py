@@ -14,7 +14,6 @@ the boundary D_w = 1/2 (wᵀx = 0: the model has no bias); right, the solve time
     python examples/compare_primal_dual.py --n 1000 --d 50 --repeats 3 --out runs/compare
 """
 
-import argparse
 import os
 import statistics
 import time
@@ -25,6 +24,8 @@ from tqdm import tqdm
 
 import dual
 from common import files
+from common.cli import ArgumentParser
+from common.validation import check_int, check_positive
 
 FORMS = ("primal", "dual")
 # SCS options for --scs-tight: without Anderson acceleration SCS reaches tight gaps on the box dual
@@ -32,7 +33,7 @@ SCS_TIGHT = {"eps_abs": 1e-9, "eps_rel": 1e-9, "max_iters": 20000, "acceleration
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="runs/compare", help="output directory")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data")
     parser.add_argument("--n", type=int, default=200, help="real samples N = fake samples M")
@@ -45,9 +46,12 @@ def parse_args(argv=None):
                         help=f"pass {SCS_TIGHT} to SCS instead of its defaults (slow on "
                              f"the box dual for N + M >= 2000)")
     args = parser.parse_args(argv)
-    if args.n < 1 or args.d < 1 or args.repeats < 1:
-        parser.error(f"--n, --d and --repeats must be >= 1, got {args.n}, {args.d}, "
-                     f"{args.repeats}")
+    with parser.library_checks():
+        check_int(args.seed, "seed", minimum=0)
+        for name in ("n", "d", "repeats"):
+            check_int(getattr(args, name), name, minimum=1)
+        check_positive(args.c, "c", why="SPEC 1: the problem has no minimizer for c <= 0 on "
+                                        "separable data")
     return args
 
 

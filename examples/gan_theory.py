@@ -13,7 +13,6 @@ Example::
     python examples/gan_theory.py --pair mixture --out runs/gan_theory
 """
 
-import argparse
 import os
 
 import numpy as np
@@ -21,7 +20,9 @@ from matplotlib.figure import Figure
 from scipy import stats
 from tqdm import tqdm
 
+from common.cli import ArgumentParser
 from common.files import save_figure, write_json
+from common.validation import check_int
 from generator import theory
 
 
@@ -106,7 +107,7 @@ def plot(pair, name, rows, path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pair", choices=("gaussians", "mixture", "disjoint"),
                         default="mixture", help="which (p_data, p_G) pair (default: mixture)")
     parser.add_argument("--out", default="runs/gan_theory", help="output directory")
@@ -116,8 +117,10 @@ def main(argv=None):
     parser.add_argument("--path-points", type=int, default=31,
                         help="number of shifts t on the path from 3 to 0")
     args = parser.parse_args(argv)
-    if args.mc_samples < 1 or args.path_points < 2:
-        parser.error("--mc-samples must be >= 1 and --path-points >= 2")
+    with parser.library_checks():
+        check_int(args.seed, "seed", minimum=0)
+        check_int(args.mc_samples, "mc_samples", minimum=1)
+        check_int(args.path_points, "path_points", minimum=2)
     os.makedirs(args.out, exist_ok=True)
 
     pair = make_pair(args.pair)

@@ -11,9 +11,9 @@ constant learning rate; every run takes the same number of generator steps.
 
 Each finished run is added to ``sweep_<target>.csv`` at once (the file is rewritten atomically:
 it only ever holds complete rows); running the script again skips the runs already there (key:
-method, lr, seed, target, steps), so an interrupted sweep resumes. The figure shows mean ±
-standard error over seeds against the learning rate, one panel per metric of the target
-(generator/study.py) and one for the CPU seconds per run.
+every setting of the run, generator/study/store.py), so an interrupted sweep resumes. The figure
+shows mean ± standard error over seeds against the learning rate, one panel per metric of the
+target (generator/study/summary.py) and one for the CPU seconds per run.
 
 Example::
 
@@ -22,8 +22,6 @@ Example::
     python examples/stability_sweep.py --quick --out /tmp/sweep      # a tiny smoke run
 """
 
-import argparse
-import dataclasses
 import math
 import os
 import sys
@@ -31,50 +29,38 @@ import time
 
 from matplotlib.figure import Figure
 
-import sweep_runner
 from common import cli
 from common.checkpoint import ensure_writable_directory
+from common.cli import ArgumentParser
 from common.files import save_figure, write_json
-from generator.experiment import RunConfig
-from generator.study import STUDY_METRICS, available_methods, summarize
-from generator.targets import FILE_TARGETS
-from sweep_runner import KEY_FIELDS, config_key, read_rows, run_key
+from generator.study import (
+    LABELS,
+    STUDY_METHODS,
+    STUDY_METRICS,
+    StudyTable,
+    available_methods,
+    config_key,
+    markdown_table,
+    method_order,
+    row_key,
+    stability_grid,
+    summarize,
+)
+from generator.study import engine as study_engine
+from generator.targets import check_target
 
-SWEEP_METHODS = ("dual", "neural-dual", "linear-gd", "mlp-ns")
 SWEEP_TARGETS = ("ring", "grid", "digits", "mnist", "stacked-mnist")
 
 FULL_LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2)
 QUICK = {"lrs": (1e-3, 1e-2), "num_seeds": 1, "steps": 25, "batch_size": 64}
 
 
-def build_configs(args, methods):
-    """All runs of the grid, interleaved so that a partial sweep covers every method."""
-    seeds = range(args.seed, args.seed + args.num_seeds)
-    overrides = {"batch_size": args.batch_size, "num_features": args.num_features,
-                 "lengthscale": args.lengthscale, "c": args.c, "data_dir": args.data_dir}
-    # a constant learning rate: the study asks how each method copes with one step size
-    return [dataclasses.replace(RunConfig.from_preset(m, args.target, seed=s, lr=lr,
-                                                      steps=args.steps, **overrides),
-                                lr_final=None)
-            for s in seeds for lr in args.lrs for m in methods]
+# --------------------------------------------------------------------------- figure
 
-
-# --------------------------------------------------------------------------- figure and table
-
-LABELS = {"modes_covered": "modes covered", "high_quality_fraction": "high-quality fraction",
-          "reverse_kl": "reverse KL (nats)", "classes_covered": "classes covered",
-          "class_reverse_kl": "class reverse KL (nats)",
-          "confident_fraction": "confident fraction",
-          "frechet_classifier_distance": "Fréchet classifier distance",
-          "mode_kl": "mode KL (nats)", "cpu_seconds": "CPU seconds per run"}
 PLOTTED = {"points": STUDY_METRICS["points"] + ("cpu_seconds",),
            "images": ("classes_covered", "class_reverse_kl", "frechet_classifier_distance",
                       "cpu_seconds"),
            "stacked": STUDY_METRICS["stacked"] + ("cpu_seconds",)}
-
-
-def _method_order(method):
-    return (SWEEP_METHODS.index(method) if method in SWEEP_METHODS else 99, method)
 
 
 def plot_summary(summary, path, title):
@@ -83,7 +69,8 @@ def plot_summary(summary, path, title):
     metrics = PLOTTED[kind]
     fig = Figure(figsize=(4.2 * len(metrics), 3.8))
     axes = fig.subplots(1, len(metrics))
-    methods = sorted({r["method"] for r in summary}, key=_method_order)
+    methods = sorted({r["method"] for r in summary},
+                     key=lambda method: method_order(method, STUDY_METHODS))
     for ax, key in zip(axes, metrics):
         for method in methods:
             rows = sorted((r for r in summary if r["method"] == method), key=lambda r: r["lr"])
@@ -103,46 +90,24 @@ def plot_summary(summary, path, title):
     save_figure(fig, path, dpi=120)
 
 
-def _cell(r, key, digits):
-    if not math.isfinite(r[key]):
-        return "nan"
-    text = f"{r[key]:.{digits}f}"
-    if math.isfinite(r[key + "_se"]):
-        text += f" ± {r[key + '_se']:.{digits}f}"
-    return text + (f" (n={r[key + '_n']})" if r[key + "_n"] != r["runs"] else "")
-
-
-def table(summary):
-    """A markdown table of the summary: mean ± se over seeds, the worst seed's coverage."""
-    kind = summary[0]["kind"] if summary else "points"
-    cover = STUDY_METRICS[kind][0]
-    columns = [(k, LABELS[k], 3 if "fraction" in k or "kl" in k else 2)
-               for k in STUDY_METRICS[kind]] + [("cpu_seconds", "CPU s/run", 1)]
-    lines = ["| method | lr | runs | " + " | ".join(label for _, label, _ in columns)
-             + f" | all {'classes' if kind == 'images' else 'modes'} | worst seed |",
-             "|---|---|---|" + "---|" * (len(columns) + 2)]
-    for r in sorted(summary, key=lambda r: (_method_order(r["method"]), r["lr"])):
-        cells = [_cell(r, key, digits) for key, _, digits in columns]
-        worst = "nan" if not math.isfinite(r[cover + "_worst"]) else f"{r[cover + '_worst']:g}"
-        lines.append(f"| {r['method']} | {r['lr']:g} | {r['runs']} | " + " | ".join(cells)
-                     + f" | {r['complete_runs']}/{r['runs']} | {worst} |")
-    return "\n".join(lines)
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def parse_args(argv=None):
+    """The options, with ``args.configs`` (the runs of the grid) and ``args.left_out`` (the
+    methods the target's presets cannot run, and why). A bad value, contradictory options or a
+    missing input are refused here, in one line, before anything is written."""
+    parser = ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="runs/stability", help="output directory")
     parser.add_argument("--target", choices=SWEEP_TARGETS, default="ring")
     parser.add_argument("--data-dir", default=None,
                         help="mnist: the directory of its IDX files")
-    parser.add_argument("--methods", nargs="+", choices=SWEEP_METHODS,
-                        default=list(SWEEP_METHODS))
-    parser.add_argument("--lrs", nargs="+", type=float, default=list(FULL_LRS),
+    parser.add_argument("--methods", nargs="+", choices=STUDY_METHODS,
+                        default=list(STUDY_METHODS))
+    parser.add_argument("--lrs", nargs="+", type=float, default=None,
                         help="learning rates (default: 1e-4 3e-4 1e-3 3e-3 1e-2 3e-2)")
     parser.add_argument("--seed", type=int, default=0, help="first seed")
-    parser.add_argument("--num-seeds", type=int, default=5, help="seeds seed .. seed+n-1")
-    parser.add_argument("--steps", type=int, default=2000,
-                        help="generator steps per run, the same for every method")
+    parser.add_argument("--num-seeds", type=int, default=None,
+                        help="seeds seed .. seed+n-1 (default: 5)")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="generator steps per run, the same for every method (default: 2000)")
     parser.add_argument("--batch-size", type=int, default=None,
                         help="default: the target's preset (generator/presets.py)")
     parser.add_argument("--num-features", type=int, default=None,
@@ -159,47 +124,60 @@ def main(argv=None):
     parser.add_argument("--connect-timeout", type=float, default=10.0,
                         help="seconds to wait for the scheduler of --scheduler")
     parser.add_argument("--quick", action="store_true",
-                        help="tiny smoke sweep: 2 lrs x 1 seed x the methods x 25 steps")
+                        help="tiny smoke sweep: 2 lrs x 1 seed x the methods x 25 steps, "
+                             "batch 64 (not with --lrs, --num-seeds, --steps, --batch-size)")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     if args.quick:
-        args.lrs, args.num_seeds = list(QUICK["lrs"]), QUICK["num_seeds"]
-        args.steps, args.batch_size = QUICK["steps"], QUICK["batch_size"]
-    for name in ("num_seeds", "steps", "batch_size", "jobs", "num_features"):
-        if getattr(args, name) is not None and getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
-    if any(not lr > 0 for lr in args.lrs):
-        parser.error(f"--lrs must be positive, got {args.lrs}")
-    if args.target in FILE_TARGETS and args.data_dir is None:
-        parser.error(f"--target {args.target} needs --data-dir (the directory of the MNIST IDX "
-                     f"files)")
+        given = [f"--{name.replace('_', '-')}" for name in QUICK if getattr(args, name) is not None]
+        if given:
+            parser.error(f"--quick sets {', '.join(given)} itself: give --quick or "
+                         f"{', '.join(given)}, not both")
+        for name, value in QUICK.items():
+            setattr(args, name, list(value) if isinstance(value, tuple) else value)
+    args.lrs = list(FULL_LRS) if args.lrs is None else args.lrs
+    args.num_seeds = 5 if args.num_seeds is None else args.num_seeds
+    args.steps = 2000 if args.steps is None else args.steps
+    with parser.library_checks(lr="--lrs"):
+        check_target(args.target, args.data_dir)
+        study_engine.check_cluster(args.scheduler, args.jobs, args.connect_timeout)
+        methods, args.left_out = available_methods(args.methods, args.target)
+        if not methods:
+            parser.error(f"no method of {args.methods} can run on {args.target}: "
+                         + "; ".join(args.left_out.values()))
+        overrides = {"batch_size": args.batch_size, "num_features": args.num_features,
+                     "lengthscale": args.lengthscale, "c": args.c, "data_dir": args.data_dir}
+        args.configs = stability_grid(args.target, methods, args.lrs, args.seed, args.num_seeds,
+                                      args.steps, **overrides)
+    args.methods = methods
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    configs, methods, left_out = args.configs, args.methods, args.left_out
     ensure_writable_directory(args.out)
     csv_path = os.path.join(args.out, f"sweep_{args.target}.csv")
-    read_rows(csv_path)  # a damaged CSV is refused before any run or cluster starts
-
-    methods, left_out = available_methods(args.methods, args.target)
+    StudyTable(csv_path).check()  # a damaged CSV is refused before any run or cluster starts
     for method, reason in left_out.items():
         print(f"left out of {args.target}: {method} ({reason})")
-    if not methods:
-        parser.error(f"no method of {args.methods} can run on {args.target}")
-    configs = build_configs(args, methods)
     progress = not args.no_progress
     start = time.perf_counter()
     try:
         if args.scheduler is None and args.jobs is None:
             engine = "in process"
-            ran, skipped = sweep_runner.run_in_process(configs, csv_path, progress)
+            ran, skipped = study_engine.run_in_process(configs, csv_path, progress)
         else:
-            with sweep_runner.dask_client(args.scheduler, args.jobs,
+            with study_engine.dask_client(args.scheduler, args.jobs,
                                           args.connect_timeout) as client:
                 engine = f"Dask at {client.scheduler.address}"
                 print(f"Dask dashboard: {client.dashboard_link}")
-                ran, skipped = sweep_runner.run_on_cluster(configs, csv_path, client, progress)
-    except (ImportError, sweep_runner.SchedulerUnreachable) as err:
+                ran, skipped = study_engine.run_on_cluster(configs, csv_path, client, progress)
+    except (ImportError, study_engine.SchedulerUnreachable) as err:
         print(f"stability_sweep.py: error: {err}", file=sys.stderr)
         return cli.EXIT_USER_ERROR
     except KeyboardInterrupt:
-        done = len(read_rows(csv_path))
+        done = len(StudyTable(csv_path).rows())
         print(f"\ninterrupted: outstanding runs cancelled; {done} row(s) kept in {csv_path}; "
               f"run the same command again to continue")
         return cli.EXIT_INTERRUPTED
@@ -207,9 +185,9 @@ def main(argv=None):
     print(f"{ran} run(s) done, {skipped} already in {csv_path}; {elapsed:.1f} s, {engine}")
 
     wanted = {config_key(c) for c in configs}
-    rows = [r for r in read_rows(csv_path) if run_key(*(r[k] for k in KEY_FIELDS)) in wanted]
+    rows = [r for r in StudyTable(csv_path).rows() if row_key(r) in wanted]
     summary = summarize(rows)
-    print(table(summary))
+    print(markdown_table(summary, STUDY_METHODS))
     fig_path = os.path.join(args.out, f"sweep_{args.target}.png")
     plot_summary(summary, fig_path, f"{args.target}: {args.steps} generator steps per run, "
                  f"batch {configs[0].batch_size}, {args.num_seeds} seed(s), mean ± se")

@@ -10,19 +10,20 @@ OUT/step_costs.json.
     python examples/time_gan_steps.py --target digits --steps 50 --out runs/steps_digits
 """
 
-import argparse
 import os
 import sys
 
 from common import cli
 from common.checkpoint import ensure_writable_directory
+from common.cli import ArgumentParser
 from common.files import write_json
-from generator.targets import FILE_TARGETS, IMAGE_TARGETS, TARGETS
+from generator.experiment import RunConfig
+from generator.targets import IMAGE_TARGETS, TARGETS, check_target
 from generator.timing import step_costs
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--target", choices=sorted(TARGETS), default="mnist")
     p.add_argument("--data-dir", help="mnist: the directory of the four IDX files")
     p.add_argument("--steps", type=int, default=200, help="timed steps per method")
@@ -34,9 +35,10 @@ def parse_args(argv=None):
         p.error(f"--steps must be >= 1, got {args.steps}")
     if args.warmup < 0:
         p.error(f"--warmup must be >= 0, got {args.warmup}")
-    if args.target in FILE_TARGETS and args.data_dir is None:
-        p.error(f"--target {args.target} needs --data-dir, the directory of the four MNIST IDX "
-                f"files")
+    with p.library_checks():
+        check_target(args.target, args.data_dir)
+        for method in ("neural-dual", "mlp-ns"):  # the runs step_costs builds
+            RunConfig.from_preset(method, args.target, seed=args.seed, data_dir=args.data_dir)
     return args
 
 

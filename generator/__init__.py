@@ -13,8 +13,10 @@ Building blocks:
 * :mod:`.trainer` — the loop (seeds, checkpoints, resume, Ctrl-C, progress);
 * :mod:`.presets` and :mod:`.experiment` — one run from its settings to its metrics, shared by
   the example scripts and the stability study;
-* :mod:`.study` — a study's rows summarized over seeds (mean ± standard error per method and
-  learning rate), and which methods a target's presets allow;
+* :mod:`.study` — a study: its grid of runs, run in process or on a Dask cluster into a
+  resumable table keyed by every setting, and summarized over seeds;
+* :mod:`.cli` — the command line of one GAN run (options, checks, the run to its outputs),
+  shared by the example scripts;
 * :mod:`.classifier` and :mod:`.image_metrics` — the classifiers the project trains to judge
   generated images, and the class coverage and Fréchet classifier distance they give;
 * :mod:`.plots` and :mod:`.image_plots` — figures of a run;

@@ -33,17 +33,17 @@ import torch
 
 from common.files import write_npz
 from common.training import NonFiniteError
-from common.validation import check_choice, check_positive_int
+from common.validation import check_choice, check_positive, check_positive_int
 
 from . import image_metrics, stacked_metrics
-from .features import make_features
+from .features import FEATURES, make_features
 from .methods.baseline import METHODS as BASELINES
-from .methods.baseline import make_baseline
+from .methods.baseline import BaselineConfig, make_baseline
 from .methods.discriminators import INPUT_MAPS, MLPDiscriminator, input_map
 from .methods.feature_dual import DualConfig, DualMethod
 from .methods.neural_dual import NeuralDualConfig, NeuralDualMethod
 from .metrics import mode_metrics, moment_errors
-from .models import make_generator, sample_latent
+from .models import GENERATORS, make_generator, sample_latent
 from .precision import check_device
 from .presets import PRESETS
 from .targets import IMAGE_TARGETS, ImageTarget, Target, make_target
@@ -124,6 +124,43 @@ class RunConfig:
                                  f"has no preset for {missing}; give them, or use "
                                  f"'neural-dual' or 'mlp-ns'")
         return cls(method=method, target=target, seed=seed, **values)
+
+    def __post_init__(self):
+        """Every setting checked on construction, by the checks of the objects :func:`build`
+        makes from it (the loop's and the method's settings, the networks' sizes), so that a bad
+        value is refused before anything is built or trained.
+
+        Raises
+        ------
+        TypeError, ValueError
+            The message names the setting (``steps must be an integer >= 1, got -5``).
+        """
+        check_choice(self.method, "method", METHODS)
+        TrainConfig(steps=self.steps, batch_size=self.batch_size, seed=self.seed)
+        decay_steps = self.steps if self.lr_final is not None else 0
+        schedule = dict(lr=self.lr, lr_final=self.lr_final, decay_steps=decay_steps)
+        if self.method == "dual":
+            DualConfig(c=self.c, solver=self.solver, form=self.form, **schedule)
+        elif self.method == "neural-dual":
+            NeuralDualConfig(kappa=self.kappa, trust=self.trust,
+                             generator_step=self.generator_step, **schedule)
+        else:
+            BaselineConfig(d_lr=self.d_lr, d_steps=self.d_steps, seed=self.seed, **schedule)
+        check_choice(self.generator, "generator", GENERATORS)
+        check_positive_int(self.latent_dim, "latent_dim")
+        for name in ("hidden", "d_hidden"):
+            for width in getattr(self, name):
+                check_positive_int(width, name)
+        # the settings of the other methods too, when given: a bad value is a typo either way
+        if self.features is not None:
+            check_choice(self.features, "features", FEATURES)
+        if self.num_features is not None:
+            check_positive_int(self.num_features, "num_features")
+        for scale in self.lengthscale or ():
+            check_positive(scale, "lengthscale")
+        if self.c is not None:
+            check_positive(self.c, "c", why="SPEC 1 needs c > 0")
+        check_positive(self.kappa, "kappa")
 
     def to_dict(self):
         """A JSON-friendly dict (tuples as lists)."""

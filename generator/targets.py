@@ -253,9 +253,7 @@ def digits():
 
 
 def _mnist_splits(data_dir, target):
-    if data_dir is None:
-        raise ValueError(f"the {target!r} target needs data_dir, the directory holding the four "
-                         f"MNIST IDX files (--data-dir on the command line); got None")
+    check_target(target, data_dir)
     return _image_splits("mnist", os.path.abspath(os.fspath(data_dir)))
 
 
@@ -292,6 +290,16 @@ IMAGE_TARGETS = ("digits", "mnist", "stacked-mnist")
 STACKED_TARGETS = ("stacked-mnist",)
 #: The targets read from files in ``data_dir``.
 FILE_TARGETS = ("mnist", "stacked-mnist")
+
+
+def check_target(name, data_dir=None):
+    """Refuse, before anything is read, a target that cannot be built: an unknown name, or a
+    target of :data:`FILE_TARGETS` without ``data_dir`` (``ValueError``, naming what is
+    missing)."""
+    check_choice(name, "target", TARGETS)
+    if name in FILE_TARGETS and data_dir is None:
+        raise ValueError(f"the {name!r} target needs data_dir, the directory holding the four "
+                         f"MNIST IDX files (--data-dir on the command line); got None")
 
 
 def make_target(name, data_dir=None):

@@ -1,8 +1,8 @@
-"""Shared test helpers: loading an example script as a module; where the tests cache the
+"""Shared test helpers: running an example script as a subprocess; where the tests cache the
 machine constants of ``form="auto"``; the digits classifier."""
 
-import importlib.util
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 import torch
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-if str(EXAMPLES) not in sys.path:  # the scripts import their shared helpers (gan_cli) by name
-    sys.path.insert(0, str(EXAMPLES))
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
 
 
 # form="auto" of the native backend measures this machine once and caches the constants
@@ -22,13 +21,16 @@ os.environ.setdefault("DUAL_CALIBRATION", os.path.join(
     tempfile.gettempdir(), f"dualgan-tests-{os.getuid()}", "calibration.json"))
 
 
-def load_example(name):
-    """Import ``examples/<name>.py`` as a module (its ``main`` is then callable with an argv)."""
-    path = EXAMPLES / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"example_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def run_script(name, args, timeout=600, **env):
+    """Run ``python examples/<name>.py ARGS`` from this checkout, one BLAS/OpenMP thread, with
+    ``env`` added to the environment; returns the ``subprocess.CompletedProcess`` (text)."""
+    environment = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                   "OPENBLAS_NUM_THREADS": "1", **{k: str(v) for k, v in env.items()}}
+    environment["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT)] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []))
+    return subprocess.run([sys.executable, str(EXAMPLES / f"{name}.py")] + [str(a) for a in args],
+                          capture_output=True, text=True, cwd=ROOT, env=environment,
+                          timeout=timeout)
 
 
 @pytest.fixture(scope="session")

@@ -1,24 +1,28 @@
-"""The backend benchmark: its quick grids end to end, and its resumable CSV (whole cells only,
-written atomically; --resume skips them; Ctrl-C keeps them)."""
+"""The backend benchmark (dual.benchmark): its quick grids end to end, and its resumable CSV
+(whole cells only, written atomically; resume skips them; Ctrl-C keeps them)."""
 
 import csv
 import json
 
 import pytest
 
-from common.cli import EXIT_INTERRUPTED, EXIT_USER_ERROR, run
-from conftest import load_example
+from common.cli import EXIT_USER_ERROR
+from conftest import run_script
+from dual import benchmark
+from dual.benchmark import BenchmarkSettings, harness
 from dual_testdata import float_rounding
 
 pytest.importorskip("sklearn")
 pytest.importorskip("matplotlib")
 
-TINY = ["--quick", "--repeats", "1", "--families", "overlapping", "duplicated", "--sizes", "10",
-        "40", "--dims", "4"]
+TINY = dict(quick=True, repeats=1, families=["overlapping", "duplicated"], sizes=[10, 40],
+            dims=[4])
+TINY_ARGV = ["--quick", "--repeats", "1", "--families", "overlapping", "duplicated", "--sizes",
+             "10", "40", "--dims", "4"]
 
 
-def _load():
-    return load_example("benchmark_backends")
+def _run(out, resume=False, **settings):
+    return benchmark.run_benchmark(BenchmarkSettings(**{**TINY, **settings}), out, resume=resume)
 
 
 def _csv(path):
@@ -36,8 +40,7 @@ def _certified(row):
 
 
 def test_quick_extended_benchmark_end_to_end(tmp_path, capsys):
-    bench = _load()
-    assert bench.main(TINY + ["--out", str(tmp_path)]) == 0
+    assert not _run(tmp_path)["interrupted"]
     printed = capsys.readouterr().out
     assert "worst cold" in printed and "duplicated" in printed
     rows = _csv(tmp_path / "benchmark.csv")
@@ -55,9 +58,8 @@ def test_quick_extended_benchmark_end_to_end(tmp_path, capsys):
 
 
 def test_interrupted_benchmark_keeps_whole_cells_and_resumes(tmp_path, monkeypatch):
-    bench = _load()
     calls = []
-    real_run_cell = bench.run_cell
+    real_run_cell = harness.run_cell
 
     def interrupted_at_the_third_cell(cell, args, history):
         calls.append((cell["family"], cell["N"], cell["D"]))
@@ -65,42 +67,42 @@ def test_interrupted_benchmark_keeps_whole_cells_and_resumes(tmp_path, monkeypat
             raise KeyboardInterrupt  # Ctrl-C in the middle of a cell
         return real_run_cell(cell, args, history)
 
-    monkeypatch.setattr(bench, "run_cell", interrupted_at_the_third_cell)
-    argv = TINY + ["--out", str(tmp_path)]
-    assert bench.main(argv) == EXIT_INTERRUPTED
+    monkeypatch.setattr(harness, "run_cell", interrupted_at_the_third_cell)
+    assert _run(tmp_path)["interrupted"]
     kept = _csv(tmp_path / "benchmark.csv")
     assert {(r["family"], r["N"], r["D"]) for r in kept} == {
         (f, str(n), str(d)) for f, n, d in calls[:2]}  # the two finished cells, whole
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
     calls.clear()
-    monkeypatch.setattr(bench, "run_cell", lambda cell, args, history: (
+    monkeypatch.setattr(harness, "run_cell", lambda cell, args, history: (
         calls.append((cell["family"], cell["N"], cell["D"])) or real_run_cell(cell, args,
                                                                              history)))
-    assert bench.main(argv + ["--resume"]) == 0
+    assert not _run(tmp_path, resume=True)["interrupted"]
     assert len(calls) == 2  # only the two cells not yet in the CSV
     rows = _csv(tmp_path / "benchmark.csv")
     assert len({(r["family"], r["N"], r["D"]) for r in rows}) == 4
     assert rows[:len(kept)] == kept  # the finished cells' rows as they were
 
 
-def test_resume_refuses_other_settings_and_a_damaged_csv(tmp_path, capsys):
-    bench = _load()
-    argv = TINY + ["--families", "overlapping", "--out", str(tmp_path)]
-    assert bench.main(argv) == 0
-    assert run(bench.main, argv + ["--resume", "--c", "2.0"]) == EXIT_USER_ERROR
-    assert "other settings" in capsys.readouterr().err
+def test_resume_refuses_other_settings_and_a_damaged_csv(tmp_path):
+    argv = TINY_ARGV + ["--families", "overlapping", "--out", str(tmp_path)]
+    assert run_script("benchmark_backends", argv).returncode == 0
+    refused = run_script("benchmark_backends", argv + ["--resume", "--c", "2.0"])
+    assert refused.returncode == EXIT_USER_ERROR
+    assert "other settings" in refused.stderr
     (tmp_path / "benchmark.csv").write_text("garbage\n1,2\n")
-    assert run(bench.main, argv + ["--resume"]) == EXIT_USER_ERROR
-    assert "not a benchmark CSV" in capsys.readouterr().err
+    refused = run_script("benchmark_backends", argv + ["--resume"])
+    assert refused.returncode == EXIT_USER_ERROR
+    assert "not a benchmark CSV" in refused.stderr
     assert (tmp_path / "benchmark.csv").read_text() == "garbage\n1,2\n"  # nothing overwritten
 
 
 @pytest.mark.slow  # about 10 s: every backend, CVXPY included, on four cells
 def test_quick_classic_benchmark_end_to_end(tmp_path):
-    bench = _load()
-    assert bench.main(["--grid", "classic", "--quick", "--repeats", "1", "--out",
-                       str(tmp_path)]) == 0
+    done = run_script("benchmark_backends", ["--grid", "classic", "--quick", "--repeats", "1",
+                                             "--out", tmp_path])
+    assert done.returncode == 0, done.stderr
     rows = _csv(tmp_path / "benchmark_classic.csv")
     assert len({(r["N"], r["D"]) for r in rows}) == 4
     solved = {(r["backend"], r["method"]) for r in rows if not r["skipped"]}
@@ -110,9 +112,7 @@ def test_quick_classic_benchmark_end_to_end(tmp_path):
 
 
 def test_budget_skips_runs_and_says_so(tmp_path):
-    bench = _load()
-    assert bench.main(TINY + ["--families", "overlapping", "--budget", "1e-9", "--out",
-                              str(tmp_path)]) == 0
+    assert not _run(tmp_path, families=["overlapping"], budget=1e-9)["interrupted"]
     rows = _csv(tmp_path / "benchmark.csv")
     skipped = [r for r in rows if r["skipped"]]
     # the first cell has no history to extrapolate from; every budgeted run of the second is

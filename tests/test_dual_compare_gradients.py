@@ -1,12 +1,11 @@
-"""examples/compare_gradients.py runs end to end on a tiny grid, with and without cvxpylayers."""
+"""examples/compare_gradients.py's comparison (dual.benchmark.gradients) end to end on a tiny
+grid, with and without cvxpylayers."""
 
 import csv
 import json
 import sys
 
 import pytest
-
-from conftest import load_example
 
 pytest.importorskip("torch")
 pytest.importorskip("matplotlib")
@@ -20,11 +19,13 @@ pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:Depreca
 REL_ERROR = 1e-4
 
 
-def _run(tmp_path, extra=(), seeds=("0", "1")):
-    example = load_example("compare_gradients")
-    rows = example.main(["--sizes", "6", "--dims", "2", "--seeds", *seeds, "--directions", "2",
-                         "--out", str(tmp_path), *extra])
-    return example, rows
+def _run(tmp_path, seeds=(0, 1), resume=False, **settings):
+    from dual.benchmark import gradients
+
+    rows = gradients.run_gradient_check(gradients.GradientSettings(
+        sizes=[6], dims=[2], seeds=list(seeds), directions=2, **settings), tmp_path,
+        resume=resume)
+    return gradients, rows
 
 
 @pytest.mark.slow
@@ -56,14 +57,14 @@ def test_without_cvxpylayers_runs_danskin_only_and_says_how_to_install(tmp_path,
 
 
 def test_resume_keeps_finished_cells(tmp_path):
-    _, first = _run(tmp_path, ["--no-layers"], seeds=("0",))
-    example, again = _run(tmp_path, ["--no-layers", "--resume"], seeds=("0",))
+    _, first = _run(tmp_path, no_layers=True, seeds=(0,))
+    gradients, again = _run(tmp_path, no_layers=True, resume=True, seeds=(0,))
     assert again == first  # nothing left to run: the rows come back from gradients.json
-    assert example.parse_args(["--no-layers"]).layers_max_gb == 6.0
+    assert gradients.GradientSettings(no_layers=True).layers_max_gb == 6.0
 
 
 def test_layers_skipped_where_memory_would_exceed_the_limit(tmp_path):
     pytest.importorskip("cvxpylayers")
-    _, rows = _run(tmp_path, ["--layers-max-gb", "1e-9"])
+    _, rows = _run(tmp_path, layers_max_gb=1e-9)
     skipped = [r for r in rows if r["route"] == "cvxpylayers"]
     assert skipped and all("GB for the DPP canonicalization" in r["skipped"] for r in skipped)

@@ -1,24 +1,22 @@
 """The example examples/compare_primal_dual.py runs end to end on a tiny problem."""
 
 import json
-import runpy
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 import dual
+from conftest import run_script
 from dual_testdata import float_rounding
-
-SCRIPT = Path(__file__).resolve().parents[1] / "examples" / "compare_primal_dual.py"
 
 
 @pytest.fixture(scope="module")
 def example_main():
-    if not SCRIPT.exists():
-        pytest.skip(f"{SCRIPT} not found")
-    return runpy.run_path(str(SCRIPT))["main"]
+    """Run the script as a subprocess; fails the test on a non-zero exit code."""
+    def main(argv):
+        done = run_script("compare_primal_dual", argv)
+        if done.returncode != 0:
+            raise SystemExit(done.returncode)
+    return main
 
 
 @pytest.mark.slow
@@ -58,8 +56,9 @@ def test_example_writes_rows_figure_and_json(example_main, tmp_path, d):
 
 
 def test_example_help():
-    out = subprocess.run([sys.executable, str(SCRIPT), "--help"], capture_output=True,
-                         text=True, check=True).stdout
+    done = run_script("compare_primal_dual", ["--help"])
+    assert done.returncode == 0
+    out = done.stdout
     for flag in ("--out", "--seed", "--n", "--d", "--c", "--solvers", "--repeats"):
         assert flag in out
 

@@ -5,6 +5,8 @@ with torch.log, the closed-form logit derivatives −D and −(1 − D) of Goodf
 and dual.solve's exact w (SPEC 1) for the gradient-trained linear discriminator.
 """
 
+import types
+
 import numpy as np
 import pytest
 import torch
@@ -12,8 +14,8 @@ from scipy.special import expit
 
 import dual
 from common.checkpoint import load_checkpoint
-from conftest import load_example
 from generator import MLPGenerator, TrainConfig, Trainer, make_features, make_target
+from generator import cli as gan_cli
 from generator.methods.baseline import (
     BaselineConfig,
     BaselineMethod,
@@ -171,7 +173,8 @@ def test_make_baseline_validates():
 def test_example_script_extended_with_more_steps_matches_one_long_run(tmp_path):
     import json
 
-    module = load_example("train_baseline_gan")
+    module = types.SimpleNamespace(  # what examples/train_baseline_gan.py's main does
+        main=lambda argv: gan_cli.run_baseline_gan(gan_cli.parse_baseline(argv)))
     # a constant learning rate, so that a finished run may be continued with a larger --steps
     common = ["--method", "linear-gd", "--batch-size", "32", "--num-features", "16",
               "--hidden", "16", "16", "--snapshots", "2", "--checkpoint-every", "3",

@@ -6,17 +6,17 @@ import json
 import numpy as np
 import pytest
 
-from conftest import load_example
+from conftest import run_script
 
 
 @pytest.mark.slow
 def test_comparison_summarizes_the_per_seed_metrics_files_and_resumes(tmp_path,
                                                                        digits_classifier):
-    compare = load_example("compare_image_gans")
     out = tmp_path / "compare"
     argv = ["--target", "digits", "--seeds", "3", "4", "--steps", "4", "--out", str(out),
             "--cache-dir", str(digits_classifier["cache"]), "--no-progress"]
-    assert compare.main(argv) == 0
+    done = run_script("compare_image_gans", argv)
+    assert done.returncode == 0, done.stderr
     summary = json.loads((out / "comparison.json").read_text())["summary"]
     for method in ("neural-dual", "mlp-ns"):
         per_seed = [json.loads((out / method / f"seed{s}" / "metrics.json").read_text())
@@ -31,5 +31,6 @@ def test_comparison_summarizes_the_per_seed_metrics_files_and_resumes(tmp_path,
         out / "comparison.md").read_text()
 
     stamps = {p: p.stat().st_mtime_ns for p in out.glob("*/seed*/metrics.json")}
-    assert compare.main(argv) == 0  # finished runs are read back, not trained again
+    done = run_script("compare_image_gans", argv)  # finished runs are read back, not trained
+    assert done.returncode == 0, done.stderr
     assert {p: p.stat().st_mtime_ns for p in out.glob("*/seed*/metrics.json")} == stamps

@@ -18,7 +18,7 @@ import torch
 from scipy.special import xlogy
 
 from common.images import tile
-from conftest import load_example
+from conftest import run_script
 from generator import classifier, stacked_metrics
 from generator.experiment import RunConfig, eval_size, summary_line
 from generator.stacked_metrics import (
@@ -261,12 +261,22 @@ def test_a_study_summarizes_stacked_runs_by_modes_kl_and_confidence(fake_mnist, 
     assert set(failed) <= set(experiment.RESULT_FIELDS)
     assert len(set(experiment.RESULT_FIELDS)) == len(experiment.RESULT_FIELDS)
 
-    sweep = load_example("stability_sweep")
-    assert "stacked-mnist" in sweep.SWEEP_TARGETS
-    text = sweep.table([entry])
+    # the sweep's table and figure: its script on a finished study of stacked-mnist (no run left)
+    from generator.study import StudyTable, markdown_table, stability_grid
+
+    text = markdown_table([entry])
     assert "mode KL (nats)" in text and "| all modes |" in text
-    sweep.plot_summary([entry], tmp_path / "sweep.png", "stacked")
-    assert (tmp_path / "sweep.png").stat().st_size > 0
+    grid = ["--methods", "neural-dual", "--lrs", "0.001", "--num-seeds", "2", "--steps", "10"]
+    configs = stability_grid("stacked-mnist", ["neural-dual"], [1e-3], 0, 2, 10,
+                             data_dir=str(fake_mnist))
+    StudyTable(tmp_path / "sweep_stacked-mnist.csv").append(
+        [{**row, **config.to_dict()} for row, config in zip(_stacked_rows(), configs)])
+    done = run_script("stability_sweep", ["--target", "stacked-mnist", "--data-dir", fake_mnist,
+                                          "--out", tmp_path, "--no-progress"] + grid)
+    assert done.returncode == 0, done.stderr
+    assert "0 run(s) done, 2 already in" in done.stdout
+    assert "mode KL (nats)" in done.stdout and "| all modes |" in done.stdout
+    assert (tmp_path / "sweep_stacked-mnist.png").stat().st_size > 0
 
 
 def test_a_study_run_on_stacked_mnist_records_its_metrics(fake_mnist, tmp_path, monkeypatch):
@@ -283,7 +293,8 @@ def test_a_study_run_on_stacked_mnist_records_its_metrics(fake_mnist, tmp_path, 
 
 
 def test_the_image_comparison_reports_modes_kl_and_confidence_on_stacked_mnist():
-    compare = load_example("compare_image_gans")
+    from generator import comparison as compare  # examples/compare_image_gans.py's summary
+
     metrics = {0: {"modes_covered": 1000, "mode_kl": 0.1, "confident_fraction": 0.3,
                    "steps": 10, "seconds": 1.0, "cpu_seconds": 1.0},
                1: {"modes_covered": 990, "mode_kl": 0.3, "confident_fraction": 0.1,
@@ -366,13 +377,14 @@ def test_the_protocol_on_stacked_mnist_from_the_test_split():
 def test_train_dual_gan_on_tiny_stacked_mnist(fake_mnist, tmp_path, monkeypatch):
     # a protocol of 26,000 samples classifies 78,000 channels: 200 here
     monkeypatch.setattr(StackedImageTarget, "eval_size", 200)
-    example = load_example("train_dual_gan")
+    from generator import cli as gan_cli  # what examples/train_dual_gan.py runs
+
     out = tmp_path / "run"
     argv = ["--target", "stacked-mnist", "--data-dir", str(fake_mnist), "--steps", "3",
             "--batch-size", "8", "--hidden", "16", "32", "--d-hidden", "16", "--snapshots", "2",
             "--num-samples", "300", "--cache-dir", str(tmp_path / "cache"), "--no-progress",
             "--out", str(out)]
-    assert example.main(argv) == 0
+    assert gan_cli.run_dual_gan(gan_cli.parse_dual(argv)) == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["num_modes"] == M and 1 <= metrics["modes_covered"] <= 200
     assert 0.0 <= metrics["mode_kl"] <= math.log(M)

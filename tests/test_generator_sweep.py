@@ -13,15 +13,21 @@ import numpy as np
 import pytest
 import torch
 
-import sweep_runner
-from common import cli
-from conftest import load_example
+from common.files import ResultsFileError
+from conftest import run_script
 from generator import experiment
 from generator.experiment import RunConfig
+from generator.study import (
+    STUDY_METHODS,
+    StudyTable,
+    config_key,
+    row_key,
+    stability_grid,
+    summarize,
+)
+from generator.study import engine as sweep_runner
 
-
-def _load_example():
-    return load_example("stability_sweep")
+QUICK = ["--quick", "--no-progress"]
 
 
 def _rows(path):
@@ -30,15 +36,15 @@ def _rows(path):
 
 
 @pytest.mark.slow
-def test_quick_sweep_writes_csv_resumes_and_plots(tmp_path, monkeypatch):
-    sweep = _load_example()
-    assert sweep.main(["--quick", "--out", str(tmp_path), "--no-progress"]) == 0
+def test_quick_sweep_writes_csv_resumes_and_plots(tmp_path):
+    done = run_script("stability_sweep", QUICK + ["--out", tmp_path])
+    assert done.returncode == 0, done.stderr
     csv_path = tmp_path / "sweep_ring.csv"
     rows = _rows(csv_path)
     # 2 lrs x 1 seed x 4 methods, one row each, every field present
     assert len(rows) == 8
     assert {(r["method"], float(r["lr"])) for r in rows} == {
-        (m, lr) for m in sweep.SWEEP_METHODS for lr in (1e-3, 1e-2)}
+        (m, lr) for m in STUDY_METHODS for lr in (1e-3, 1e-2)}
     for r in rows:
         assert r["status"] == "ok" and r["steps"] == "25" and r["target"] == "ring"
         assert 0 <= int(r["modes_covered"]) <= 8 and r["num_modes"] == "8"
@@ -47,12 +53,9 @@ def test_quick_sweep_writes_csv_resumes_and_plots(tmp_path, monkeypatch):
     assert (tmp_path / "sweep_ring.png").stat().st_size > 0
     assert (tmp_path / "sweep_ring.json").exists()
 
-    # a second invocation must not run anything: make any run fail loudly
-    def no_run(config):
-        raise AssertionError(f"rerun of {config}")
-
-    monkeypatch.setattr(experiment, "run_one", no_run)
-    assert sweep.main(["--quick", "--out", str(tmp_path), "--no-progress"]) == 0
+    # a second invocation must not run anything
+    done = run_script("stability_sweep", QUICK + ["--out", tmp_path])
+    assert done.returncode == 0, done.stderr
     result = json.loads((tmp_path / "sweep_ring.json").read_text())
     assert result["runs_this_invocation"] == 0 and result["runs_skipped"] == 8
     assert _rows(csv_path) == rows
@@ -60,34 +63,65 @@ def test_quick_sweep_writes_csv_resumes_and_plots(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_partial_sweep_resumes_only_the_missing_runs(tmp_path, monkeypatch):
-    sweep = _load_example()
     csv_path = tmp_path / "sweep_ring.csv"
-    args = ["--quick", "--out", str(tmp_path), "--no-progress"]
+    configs = stability_grid("ring", STUDY_METHODS, (1e-3, 1e-2), 0, 1, 25, batch_size=64)
     calls = []
 
     def fake_run(config):  # records the call, returns a plausible row without training
-        calls.append(sweep.config_key(config))
+        calls.append(config_key(config))
         return {**config.to_dict(), "status": "ok", "modes_covered": 8, "num_modes": 8,
                 "high_quality_fraction": 0.5, "reverse_kl": 0.01, "wall_seconds": 1.0,
                 "train_seconds": 1.0, "error": ""}
 
     monkeypatch.setattr(sweep_runner, "worker_init", lambda warm_up=True: None)
-    monkeypatch.setattr(experiment, "run_one", fake_run)
-    sweep.main(args)
+    sweep_runner.run_in_process(configs, csv_path, progress=False, run=fake_run)
     assert len(calls) == 8
     # drop two finished rows and tear the last line, as a truncated copy would
     lines = csv_path.read_text().splitlines(keepends=True)
     csv_path.write_text("".join(lines[:-3]) + lines[-3][:10])
     calls.clear()
-    sweep.main(args)
+    sweep_runner.run_in_process(configs, csv_path, progress=False, run=fake_run)
     assert len(calls) == 3  # the two dropped runs and the torn one
-    rows = sweep.read_rows(csv_path)
-    keys = [sweep.run_key(*(r[k] for k in sweep.KEY_FIELDS)) for r in rows]
+    rows = StudyTable(csv_path).rows()
+    keys = [row_key(r) for r in rows]
     assert len(keys) == len(set(keys)) == 8
 
 
+def _plausible_row(config):
+    return {**config.to_dict(), "status": "ok", "modes_covered": 8, "num_modes": 8,
+            "high_quality_fraction": 0.5, "reverse_kl": 0.01, "wall_seconds": 1.0,
+            "train_seconds": 1.0, "error": ""}
+
+
+def test_a_grid_over_any_setting_resumes_run_by_run(tmp_path, monkeypatch):
+    """Runs that differ only in a setting outside method, lr, seed, target and steps are
+    different runs: each is run once, and a rerun skips both."""
+    monkeypatch.setattr(sweep_runner, "worker_init", lambda warm_up=True: None)
+    base = RunConfig.from_preset("neural-dual", "ring", steps=2, batch_size=8)
+    configs = [dataclasses.replace(base, kappa=kappa) for kappa in (1.0, 3.0)] + [
+        dataclasses.replace(base, d_hidden=(8,)), dataclasses.replace(base, lr_final=None)]
+    csv_path = tmp_path / "sweep.csv"
+    calls = []
+    run = lambda config: calls.append(config) or _plausible_row(config)  # noqa: E731
+    assert sweep_runner.run_in_process(configs, csv_path, progress=False, run=run) == (4, 0)
+    assert sweep_runner.run_in_process(configs, csv_path, progress=False, run=run) == (0, 4)
+    assert calls == configs
+    assert StudyTable(csv_path).finished() == {config_key(c) for c in configs}
+    summary = summarize(StudyTable(csv_path).rows())
+    assert len(summary) == 4 and {s["kappa"] for s in summary} == {1.0, 3.0}
+
+
+def test_a_csv_of_the_older_format_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "sweep_ring.csv"
+    path.write_text("method,lr,seed,target,steps,status,wall_seconds\n"
+                    "dual,0.001,0,ring,25,ok,1.0\n")
+    with pytest.raises(ResultsFileError, match="older format") as refused:
+        StudyTable(path).check()
+    message = str(refused.value)
+    assert str(path) in message and "\n" not in message and "start afresh" in message
+
+
 def test_summary_mean_and_standard_error():
-    sweep = _load_example()
     rows = []
     modes = [8, 6, 7]
     for seed, m in enumerate(modes):
@@ -97,7 +131,7 @@ def test_summary_mean_and_standard_error():
                      "wall_seconds": "2.0"})
     rows.append({**rows[0], "seed": "3", "status": "nonfinite", "modes_covered": "0",
                  "high_quality_fraction": "0.0", "reverse_kl": "nan"})
-    (s,) = sweep.summarize(rows)
+    (s,) = summarize(rows)
     vals = np.array(modes + [0], dtype=float)
     assert s["runs"] == 4 and s["nonfinite_runs"] == 1 and s["complete_runs"] == 1
     assert s["kind"] == "points" and s["total"] == 8 and s["modes_covered_worst"] == 0
@@ -187,10 +221,9 @@ def _rows_without_timings(path):
 @pytest.mark.slow
 def test_a_local_cluster_writes_the_rows_of_the_in_process_path(tmp_path):
     pytest.importorskip("distributed")
-    sweep = _load_example()
-    assert sweep.main(["--quick", "--out", str(tmp_path / "here"), "--no-progress"]) == 0
-    assert sweep.main(["--quick", "--out", str(tmp_path / "dask"), "--no-progress",
-                       "--jobs", "2"]) == 0
+    for out, engine in (("here", []), ("dask", ["--jobs", "2"])):
+        done = run_script("stability_sweep", QUICK + ["--out", tmp_path / out] + engine)
+        assert done.returncode == 0, done.stderr
     here = _rows_without_timings(tmp_path / "here" / "sweep_ring.csv")
     assert len(here) == 8 and all(r["status"] == "ok" for r in here)
     assert _rows_without_timings(tmp_path / "dask" / "sweep_ring.csv") == here
@@ -228,7 +261,7 @@ def test_a_run_whose_worker_dies_is_recorded_and_retried_and_the_sweep_finishes(
     assert failed and all("KilledWorker" in r["error"] for r in failed)
     assert {(r["method"], float(r["lr"])) for r in failed} >= {("dual", 1e-2)}
     # every run ends with a good row, written after its failed one
-    assert sweep_runner.completed_keys(csv_path) == {sweep_runner.config_key(c) for c in _configs()}
+    assert StudyTable(csv_path).finished() == {config_key(c) for c in _configs()}
 
 
 def _records_calls(config, marker_dir):
@@ -257,34 +290,25 @@ def test_an_interrupted_cluster_sweep_resumes_without_redoing_finished_runs(tmp_
 
 
 @pytest.mark.slow
-def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_seconds(tmp_path, capsys):
+def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_seconds(tmp_path):
     pytest.importorskip("distributed")
-    sweep = _load_example()
     start = time.perf_counter()
-    code = cli.run(sweep.main, ["--quick", "--out", str(tmp_path), "--no-progress",
-                                "--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "2"])
-    assert code == 2 and time.perf_counter() - start < 15
-    assert "no Dask scheduler answered at 'tcp://127.0.0.1:9'" in capsys.readouterr().err
+    done = run_script("stability_sweep", QUICK + ["--out", tmp_path, "--scheduler",
+                                                  "tcp://127.0.0.1:9", "--connect-timeout", "2"])
+    assert done.returncode == 2 and time.perf_counter() - start < 15
+    assert "no Dask scheduler answered at 'tcp://127.0.0.1:9'" in done.stderr
 
 
 # --------------------------------------------------------------------------- image targets
 
 
-def test_sweep_on_digits_writes_image_metric_rows_and_a_figure(tmp_path, monkeypatch, capsys,
-                                                               digits_classifier):
-    sweep = _load_example()
-    real_run_one = experiment.run_one
-
-    def small_run(config):  # the preset's networks shrunk, the judge of the session's cache
-        small = dataclasses.replace(config, hidden=(16,), d_hidden=(16,), latent_dim=4)
-        return real_run_one(small, cache_dir=digits_classifier["cache"])
-
-    monkeypatch.setattr(sweep_runner, "worker_init", lambda warm_up=True: None)
-    monkeypatch.setattr(experiment, "run_one", small_run)
+def test_sweep_on_digits_writes_image_metric_rows_and_a_figure(tmp_path, digits_classifier):
+    # the preset's networks, the judge of the session's cache
     args = ["--target", "digits", "--lrs", "1e-3", "--num-seeds", "1", "--steps", "3",
-            "--batch-size", "16", "--out", str(tmp_path), "--no-progress"]
-    assert sweep.main(args) == 0
-    out = capsys.readouterr().out
+            "--batch-size", "16", "--out", tmp_path, "--no-progress"]
+    done = run_script("stability_sweep", args, DUALGAN_CACHE=digits_classifier["cache"])
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
     for method in ("dual", "linear-gd"):  # no feature preset for images: left out, said why
         assert f"left out of digits: {method} (method '{method}' needs a feature map" in out
     rows = _rows(tmp_path / "sweep_digits.csv")

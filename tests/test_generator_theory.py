@@ -11,7 +11,7 @@ import torch
 from scipy import optimize, stats
 from scipy.spatial.distance import jensenshannon
 
-from conftest import load_example
+from conftest import run_script
 from generator import MLPGenerator, theory
 from generator.methods.baseline import BaselineConfig, BaselineMethod
 from generator.methods.discriminators import MLPDiscriminator
@@ -208,9 +208,9 @@ def test_input_validation():
 def test_gan_theory_example_runs(tmp_path):
     import json
 
-    module = load_example("gan_theory")
-    module.main(["--pair", "disjoint", "--out", str(tmp_path), "--seed", "3",
-                 "--mc-samples", "1000", "--path-points", "4"])
+    done = run_script("gan_theory", ["--pair", "disjoint", "--out", tmp_path, "--seed", "3",
+                                     "--mc-samples", "1000", "--path-points", "4"])
+    assert done.returncode == 0, done.stderr
     result = json.loads((tmp_path / "gan_theory_disjoint.json").read_text())
     assert (tmp_path / "gan_theory_disjoint.png").stat().st_size > 0
     # disjoint supports: closed forms, and the path ends on p_G = p_data

@@ -7,13 +7,13 @@ import pytest
 import torch
 
 from common.images import Split
-from conftest import load_example
-from vae import VAE, negative_elbo
+from vae import VAE, negative_elbo, reference
 
 
 @pytest.fixture(scope="module")
 def script():
-    return load_example("compare_vae_reference")
+    """The reference and the comparison of examples/compare_vae_reference.py."""
+    return reference
 
 
 def test_the_reference_model_seen_as_a_package_model_has_the_examples_loss(script):
@@ -44,21 +44,20 @@ def test_the_package_model_of_the_recipe_starts_from_the_examples_weights(script
 
 
 def test_comparison_runs_both_per_seed_resumes_and_summarizes_the_files(script, tmp_path,
-                                                                         monkeypatch, capsys):
+                                                                         capsys):
     gen = torch.Generator().manual_seed(4)
 
     def fake_mnist(name, data_dir):
         return tuple(Split(torch.rand(n, 784, generator=gen), torch.zeros(n, dtype=torch.long),
                            (28, 28)) for n in (256, 64))
 
-    monkeypatch.setattr(script, "load_dataset", fake_mnist)
-    monkeypatch.setattr(script, "EPOCHS", 1)
-    argv = ["--data-dir", "unused", "--seeds", "0", "1", "--out", str(tmp_path)]
-    assert script.main(argv) == 0
+    train, test = fake_mnist("mnist", "unused")
+    compare = lambda: script.compare(train, test, [0, 1], str(tmp_path), epochs=1)  # noqa: E731
+    compare()
     runs = {(impl, s): json.loads((tmp_path / impl / f"seed_{s}.json").read_text())
             for impl in script.IMPLS for s in (0, 1)}
     mtimes = {k: (tmp_path / k[0] / f"seed_{k[1]}.json").stat().st_mtime_ns for k in runs}
-    assert script.main(argv) == 0  # every run present: read back, not rerun
+    compare()  # every run present: read back, not rerun
     assert mtimes == {k: (tmp_path / k[0] / f"seed_{k[1]}.json").stat().st_mtime_ns
                       for k in runs}
     summary = json.loads((tmp_path / "comparison.json").read_text())

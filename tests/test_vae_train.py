@@ -11,8 +11,8 @@ import torch
 from common import cli
 from common.checkpoint import SettingsMismatchError, load_checkpoint
 from common.images import load_digits
-from conftest import load_example
 from vae import VAE, TrainConfig, Trainer, VAEConfig, evaluate_nelbo, kl_weight, learning_rate
+from vae import cli as vae_cli
 
 pytest.importorskip("sklearn")
 
@@ -202,7 +202,8 @@ def test_gaussian_decoder_mean_is_the_sigmoid_of_the_last_layer():
 
 
 def _load_script():
-    return load_example("train_vae")
+    """What examples/train_vae.py runs: vae.cli (its main, parse_args and helpers)."""
+    return vae_cli
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -290,7 +291,7 @@ def test_seeds_resume_an_interrupted_seed_and_refuse_other_settings(tmp_path, ca
     assert script.main(single + ["--out", str(tmp_path / "straight")]) == 0
     # seed 1 stopped after its first of two epochs: a checkpoint and no metrics.json
     args = script.parse_args(single)
-    train, test, config = script._load(args, 1)
+    train, test, config = script.load_data(args, 1)
     os.makedirs(out / "seed_1")
     Trainer(config, args.train_config, train.x, test.x, progress=False, log_epochs=False,
             checkpoint_path=out / "seed_1" / "checkpoint.pt").run(until_epoch=1)

@@ -12,6 +12,9 @@ The public API::
     vae.load_dataset("mnist", data_dir), vae.binarize(x, rng)   # images from common.images
     vae.Trainer(model_config, train_config, train_x, test_x, checkpoint_path).run()
     vae.learning_rate(train_config, step, steps_per_epoch), vae.kl_weight(...)  # the schedules
+
+The command line of training (``examples/train_vae.py``: options, checks, runs over seeds) is
+:mod:`vae.cli`, not imported here.
 """
 
 from .bounds import elbo_terms, evaluate_iwae, iwae_log_likelihood, negative_elbo

@@ -1,38 +1,36 @@
 """Running a study's runs and keeping their rows: in this process, or on a Dask cluster.
 
-Not a script: :mod:`stability_sweep` uses it. One row per finished run is added to a CSV on
-the machine that launched the study, as soon as the run finishes, wherever it ran; the CSV is the
-study's memory, so an interrupted study resumes by skipping the runs whose rows are there. The
-CSV is rewritten atomically with each row (:mod:`common.files`): it only ever holds complete rows.
+One row per finished run is added to the study's table (:class:`generator.study.store.StudyTable`,
+a CSV on the machine that launched the study) as soon as the run finishes, wherever it ran; the
+table is the study's memory, so an interrupted study resumes by skipping the runs whose rows are
+there. The CSV is rewritten atomically with each row (:mod:`common.table`): it only ever holds
+complete rows.
 
 Two engines, one contract (``run_*(configs, csv_path, ...) -> (ran, skipped)``):
 
 * :func:`run_in_process` — one run after another in this process (no extra dependency);
 * :func:`run_on_cluster` — the runs as tasks of a Dask ``distributed`` client: a
-  ``LocalCluster`` of single-threaded workers started here (``--jobs N``), or a running
-  scheduler anywhere (``--scheduler ADDRESS``; workers started with ``dask worker``, or by
-  dask-jobqueue). Both cluster kinds take the same code path. A run that fails, or whose worker
-  dies, is recorded as failed with its error and is retried once; the rest goes on. Ctrl-C
-  cancels the outstanding runs and keeps the finished rows.
+  ``LocalCluster`` of single-threaded workers started here (:func:`dask_client` with ``jobs``),
+  or a running scheduler anywhere (with ``scheduler``; workers started with ``dask worker``, or
+  by dask-jobqueue). Both cluster kinds take the same code path, and the workers import this
+  installed module like any other. A run that fails, or whose worker dies, is recorded as failed
+  with its error and is retried once; the rest goes on. Ctrl-C cancels the outstanding runs and
+  keeps the finished rows.
 """
 
 import contextlib
-import csv
-import io
-import os
-import sys
 
 import torch
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from common.files import ResultsFileError, write_text
+from common.validation import check_positive, check_positive_int
 from dual import calibration
-from generator import experiment
-from generator.experiment import RunConfig
 
-KEY_FIELDS = ("method", "lr", "seed", "target", "steps")
-FIELDS = KEY_FIELDS + experiment.RESULT_FIELDS
+from .. import experiment
+from ..experiment import RunConfig
+from .store import StudyTable, config_key
+
 WARM_UP_METHODS = ("dual", "neural-dual", "linear-gd", "mlp-ns")
 RETRIES = 1  # a failed run (an error, or its worker died) is tried once more
 # Preloaded (as module text) into the worker processes of a local cluster: they are in this
@@ -40,71 +38,9 @@ RETRIES = 1  # a failed run (an error, or its worker died) is tried once more
 IGNORE_CTRL_C = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
 
 
-def run_key(method, lr, seed, target, steps):
-    """The normalized key of a run (floats and ints parsed, so CSV text round-trips)."""
-    return (str(method), float(lr), int(seed), str(target), int(steps))
-
-
-def config_key(config):
-    """The key of a :class:`RunConfig`."""
-    return run_key(*(getattr(config, k) for k in KEY_FIELDS))
-
-
-# --------------------------------------------------------------------------- the CSV
-
-
-def read_rows(path):
-    """The complete rows of a study's CSV (a partial row, as a truncated copy holds, is skipped).
-
-    Raises
-    ------
-    common.files.ResultsFileError
-        The file is not a study's CSV (not text, or a header without the key fields).
-    """
-    if not os.path.exists(path):
-        return []
-    required = KEY_FIELDS + ("status", "wall_seconds")
-    try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            missing = [k for k in required if k not in (reader.fieldnames or required)]
-            if missing:
-                raise ValueError(f"its header lacks {missing}")
-            rows = []
-            for row in reader:
-                if any(row.get(k) in (None, "") for k in required):
-                    continue
-                try:
-                    run_key(*(row[k] for k in KEY_FIELDS))
-                    float(row["wall_seconds"])
-                except ValueError:
-                    continue
-                rows.append(row)
-    except (UnicodeDecodeError, csv.Error, ValueError) as err:
-        raise ResultsFileError(f"{path}: not a sweep CSV ({err}); move it away (or choose "
-                               f"another --out) to start afresh, or restore a complete copy "
-                               f"of it") from None
-    return rows
-
-
-def completed_keys(path):
-    """Keys of the runs already in the CSV (any status but ``"error"``, which is retried)."""
-    return {run_key(*(r[k] for k in KEY_FIELDS)) for r in read_rows(path)
-            if r["status"] != "error"}
-
-
-def append_row(path, row):
-    """Add one row to the CSV (with the header if the file is new), rewriting it atomically."""
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=FIELDS, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(read_rows(path) + [{**row, "lr": repr(float(row["lr"]))}])
-    write_text(path, text.getvalue())
-
-
 def pending(configs, csv_path):
-    """The configs whose runs are not in the CSV yet, and how many are."""
-    done = completed_keys(csv_path)
+    """The configs whose runs are not in the table yet, and how many are."""
+    done = StudyTable(csv_path).finished()
     todo = [c for c in configs if config_key(c) not in done]
     return todo, len(configs) - len(todo)
 
@@ -140,7 +76,7 @@ def _describe(row):
 
 
 def run_in_process(configs, csv_path, progress=True, run=None):
-    """Run the configs not in the CSV yet, one after another, here.
+    """Run the configs not in the table at ``csv_path`` yet, one after another, here.
 
     ``run`` defaults to :func:`generator.experiment.run_one`. Returns (ran, skipped).
     """
@@ -148,6 +84,7 @@ def run_in_process(configs, csv_path, progress=True, run=None):
     todo, skipped = pending(configs, csv_path)
     if not todo:
         return 0, skipped
+    table = StudyTable(csv_path)
     threads = torch.get_num_threads()
     try:
         with threadpool_limits(limits=1), tqdm(total=len(todo), desc="runs",
@@ -155,7 +92,7 @@ def run_in_process(configs, csv_path, progress=True, run=None):
             worker_init()
             for config in todo:
                 row = run(config)
-                append_row(csv_path, row)
+                table.append(row)
                 bar.set_postfix_str(_describe(row))
                 bar.update(1)
     finally:
@@ -179,6 +116,17 @@ class SchedulerUnreachable(OSError):
     """No Dask scheduler answered at the given address."""
 
 
+def check_cluster(scheduler=None, jobs=None, connect_timeout=10.0):
+    """Refuse cluster settings :func:`dask_client` cannot use (``ValueError``/``TypeError``):
+    both a scheduler and a number of local workers, ``jobs`` < 1, a timeout that is not > 0."""
+    if scheduler is not None and jobs is not None:
+        raise ValueError(f"jobs starts a local cluster and scheduler names a running one: give "
+                         f"one of them, got jobs={jobs} and scheduler={scheduler!r}")
+    if jobs is not None:
+        check_positive_int(jobs, "jobs")
+    check_positive(connect_timeout, "connect_timeout")
+
+
 @contextlib.contextmanager
 def dask_client(scheduler=None, jobs=None, connect_timeout=10.0):
     """A ``distributed.Client``: to the scheduler at ``scheduler``, or to a new ``LocalCluster``
@@ -192,9 +140,12 @@ def dask_client(scheduler=None, jobs=None, connect_timeout=10.0):
     ------
     ImportError
         dask.distributed is not installed (the ``cluster`` extra).
+    ValueError, TypeError
+        Settings refused by :func:`check_cluster`.
     SchedulerUnreachable
         The scheduler did not answer within ``connect_timeout`` seconds (message names it).
     """
+    check_cluster(scheduler, jobs, connect_timeout)
     try:
         import dask
         from distributed import Client, LocalCluster
@@ -230,16 +181,13 @@ def run_on_cluster(configs, csv_path, client, progress=True, run=None, warm_up=T
     the error) and submitted once more. Ctrl-C cancels what is outstanding and re-raises, the
     finished rows being on disk already. Returns (ran, skipped).
     """
-    import cloudpickle
     from distributed import as_completed
 
     run = experiment.run_one if run is None else run
     todo, skipped = pending(configs, csv_path)
     if not todo:
         return 0, skipped
-    # the workers of a user's cluster have the installed packages, not this script's folder:
-    # ship this module's code with the tasks instead of a reference to it
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    table = StudyTable(csv_path)
     with threadpool_limits(limits=1):  # the one-thread constants cached before any worker
         calibration.reload()           # looks, so that no two workers measure their own
     calibration.reload()
@@ -262,7 +210,7 @@ def run_on_cluster(configs, csv_path, client, progress=True, run=None, warm_up=T
             except Exception as err:  # e.g. KilledWorker: the worker died
                 row = {**config.to_dict(), "status": "error", "wall_seconds": float("nan"),
                        "error": f"{type(err).__name__}: {err}"[:300]}
-            append_row(csv_path, row)
+            table.append(row)
             bar.set_postfix_str(_describe(row))
             if row["status"] == "error" and tries.get(config_key(config), 0) < RETRIES:
                 tries[config_key(config)] = tries.get(config_key(config), 0) + 1

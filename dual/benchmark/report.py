@@ -1,4 +1,7 @@
-"""Tables, the worst-cell summary and the figures of ``benchmark_backends.py``."""
+"""Tables, the worst-cell summary and the figures of the benchmark (:mod:`dual.benchmark`).
+
+matplotlib is imported inside the plotting functions only: the rest needs numpy.
+"""
 
 import statistics
 from collections import defaultdict

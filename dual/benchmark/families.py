@@ -1,5 +1,6 @@
-"""The data families of ``benchmark_backends.py``: kinds of real-against-fake data on which an
-exact discriminator solve can be easy or hard for one method and not another.
+"""The data families of the backend benchmark (:mod:`dual.benchmark`): kinds of
+real-against-fake data on which an exact discriminator solve can be easy or hard for one method
+and not another.
 
 Every family draws N real and N fake samples of D features from a seeded generator and returns
 them with the fakes *moved* by 0.01 times fresh noise of the family's own kind and scale, as after

@@ -1,0 +1,65 @@
+"""A study's result table: one row per finished run, keyed by every setting of the run.
+
+The table is a :class:`common.table.ResultTable` (header check, finished keys, one row written
+atomically at a time). A run is identified by every field of its
+:class:`~generator.experiment.RunConfig` but ``data_dir`` (where the data lie is not a setting:
+the checkpoints do not record it either, and a moved copy of MNIST gives the same run), so a grid
+over any setting (``kappa``, ``d_hidden``, ``lr_final``, …) resumes run by run.
+"""
+
+import csv
+import dataclasses
+
+from common.files import ResultsFileError
+from common.table import ResultTable, key_of
+
+from ..experiment import RESULT_FIELDS, RunConfig
+
+#: The settings that identify a run: every field of RunConfig but where the data lie.
+KEY_FIELDS = tuple(f.name for f in dataclasses.fields(RunConfig) if f.name != "data_dir")
+#: The columns of a study's CSV: the key, then the result of :func:`generator.experiment.run_one`.
+FIELDS = KEY_FIELDS + RESULT_FIELDS
+#: The key of the format before every setting was part of it.
+OLD_KEY_FIELDS = ("method", "lr", "seed", "target", "steps")
+
+
+class StudyTable(ResultTable):
+    """The CSV of a study (see the module docstring); refuses an older format by name."""
+
+    def __init__(self, path):
+        super().__init__(path, FIELDS, KEY_FIELDS, kind="sweep",
+                         required=("method", "target", "seed", "steps", "lr", "status",
+                                   "wall_seconds"))
+
+    def rows(self):
+        try:
+            return super().rows()
+        except ResultsFileError:
+            if set(OLD_KEY_FIELDS) <= set(_header(self.path)):
+                raise ResultsFileError(
+                    f"{self.path}: a sweep CSV of an older format, whose rows are keyed by "
+                    f"{list(OLD_KEY_FIELDS)} only, not by every setting of a run; it cannot be "
+                    f"resumed: move it away (or choose another --out) to start afresh") from None
+            raise
+
+    def finished(self):
+        """Keys of the runs already recorded (any status but ``"error"``, which is retried)."""
+        return self.keys(where=lambda row: row["status"] != "error")
+
+
+def config_key(config):
+    """The key of a :class:`RunConfig` (equal to the key of its row read back from the CSV)."""
+    return key_of(config.to_dict(), KEY_FIELDS)
+
+
+def row_key(row):
+    """The key of a row (CSV text or values)."""
+    return key_of(row, KEY_FIELDS)
+
+
+def _header(path):
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            return next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []

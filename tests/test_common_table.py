@@ -1,0 +1,67 @@
+"""common.table: the resumable result table (header check, finished keys, atomic appends)."""
+
+import pytest
+
+from common.files import ResultsFileError
+from common.table import ResultTable, normalize
+
+FIELDS = ("name", "size", "widths", "rate", "value")
+
+
+def _table(path):
+    return ResultTable(path, FIELDS, ("name", "size", "widths", "rate"), kind="test",
+                       required=("value",))
+
+
+def test_a_key_from_settings_equals_the_key_read_back(tmp_path):
+    table = _table(tmp_path / "t.csv")
+    settings = {"name": "a", "size": 3, "widths": (8, 8), "rate": None}
+    table.append({**settings, "value": 0.5, "ignored": "x"})
+    assert table.keys() == {table.key_of(settings)} == {("a", 3, (8, 8), None)}
+    assert table.key_of({**settings, "size": 3.0}) == table.key_of(settings)
+    assert normalize("[1, 2.5]") == (1, 2.5) and normalize("1e-3") == 1e-3
+    assert normalize(" ") is None and normalize("native") == "native"
+
+
+def test_rows_are_appended_one_at_a_time_and_a_torn_row_is_skipped(tmp_path):
+    path = tmp_path / "t.csv"
+    table = _table(path)
+    for size in range(3):
+        table.append({"name": "a", "size": size, "widths": [4], "rate": 0.1, "value": size})
+    assert [r["size"] for r in table.rows()] == ["0", "1", "2"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]) + lines[-1][:6])  # a truncated copy
+    assert [r["size"] for r in table.rows()] == ["0", "1"]
+    table.append({"name": "b", "size": 0, "widths": [4], "rate": 0.1, "value": 1})
+    assert [r["name"] for r in table.rows()] == ["a", "a", "b"]  # the torn row is gone
+
+
+def test_a_row_without_a_required_value_is_not_finished(tmp_path):
+    table = _table(tmp_path / "t.csv")
+    table.append([{"name": "a", "size": 1, "widths": [], "rate": 1, "value": ""},
+                  {"name": "b", "size": 1, "widths": [], "rate": 1, "value": 2}])
+    assert table.keys() == {("b", 1, (), 1)}
+    assert table.keys(where=lambda row: row["name"] == "a") == set()
+
+
+@pytest.mark.parametrize("content", [b"garbage\n1,2\n", b"\xff\xfe\x00binary"])
+def test_another_file_is_refused_in_one_line_and_left_as_it_was(tmp_path, content):
+    path = tmp_path / "t.csv"
+    path.write_bytes(content)
+    with pytest.raises(ResultsFileError, match="not a test CSV") as refused:
+        _table(path).check()
+    assert str(path) in str(refused.value) and "\n" not in str(refused.value)
+    assert path.read_bytes() == content
+
+
+def test_start_afresh_replaces_the_file_at_the_first_append(tmp_path):
+    path = tmp_path / "t.csv"
+    table = _table(path)
+    table.append({"name": "old", "size": 1, "widths": [], "rate": 1, "value": 1})
+    before = path.read_text()
+    table = _table(path)
+    table.start_afresh()
+    assert table.rows() == [] and path.read_text() == before  # untouched until the append
+    table.append({"name": "new", "size": 1, "widths": [], "rate": 1, "value": 1})
+    assert [r["name"] for r in _table(path).rows()] == ["new"]

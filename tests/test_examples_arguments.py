@@ -1,0 +1,123 @@
+"""Every script refuses a bad command line in one line, before any work (issue 21, items 1 and 4).
+
+Each case runs ``python examples/<script>.py ARGS --out OUT`` as a subprocess and checks: exit
+code 2, exactly one line on stderr, ``<script>.py: error: ...`` naming the option, and OUT not
+even created. The first case of each script is in the default suite; the others (a second or so
+each, most scripts import torch) are marked slow.
+"""
+
+import pytest
+
+from conftest import run_script
+
+# script -> [(arguments, what the one line says)]; the first case of each is the fast one
+CASES = {
+    "train_dual_gan": [
+        (["--steps", "-5"], "--steps must be an integer >= 1, got -5"),
+        (["--lr", "-1"], "--lr must be a finite number > 0, got -1.0"),
+        (["--batch-size", "0"], "--batch-size must be an integer >= 1, got 0"),
+        (["--c", "0"], "--c must be a finite number > 0"),
+        (["--hidden", "0"], "--hidden must be an integer >= 1, got 0"),
+        (["--kappa", "-1"], "--kappa must be a finite number > 0, got -1.0"),
+        (["--discriminator", "mlp", "--kappa", "-1"], "--kappa must be a finite number > 0"),
+        (["--target", "mnist"], "(--data-dir on the command line)"),
+        (["--target", "digits", "--discriminator", "features"],
+         "--target digits needs --discriminator mlp"),
+        (["--max-seconds", "0"], "--max-seconds must be a finite number > 0"),
+        (["--snapshots", "-1"], "--snapshots must be an integer >= 0, got -1"),
+        (["--steps", "ten"], "argument --steps: invalid int value: 'ten'"),
+    ],
+    "train_baseline_gan": [
+        (["--steps", "0"], "--steps must be an integer >= 1, got 0"),
+        (["--d-steps", "0"], "--d-steps must be an integer >= 1, got 0"),
+        (["--d-lr", "-1"], "--d-lr must be a finite number > 0, got -1.0"),
+        (["--method", "linear-gd", "--num-features", "0"],
+         "--num-features must be an integer >= 1, got 0"),
+        (["--target", "mnist"], "(--data-dir on the command line)"),
+    ],
+    "compare_image_gans": [
+        (["--budget", "-1"], "--budget must be a finite number > 0, got -1.0"),
+        (["--steps", "0"], "--steps must be an integer >= 1, got 0"),
+        (["--seeds", "1", "1"], "--seeds must not repeat a seed, got [1, 1]"),
+        (["--seeds", "-1"], "--seeds must be an integer >= 0, got -1"),
+        (["--target", "mnist"], "(--data-dir on the command line)"),
+    ],
+    "stability_sweep": [
+        (["--lrs", "-1", "--quick"], "--quick sets --lrs itself"),
+        (["--lrs", "-1"], "--lrs must be a finite number > 0, got -1.0"),
+        (["--quick", "--steps", "5"], "--quick sets --steps itself"),
+        (["--num-seeds", "0"], "--num-seeds must be an integer >= 1, got 0"),
+        (["--jobs", "0"], "--jobs must be an integer >= 1, got 0"),
+        (["--jobs", "2", "--scheduler", "tcp://127.0.0.1:9"], "not allowed with argument"),
+        (["--target", "mnist"], "(--data-dir on the command line)"),
+        (["--target", "digits", "--methods", "dual"], "no method of ['dual'] can run on digits"),
+    ],
+    "benchmark_backends": [
+        (["--budget", "-1", "--quick"], "--budget must be a finite number > 0, got -1.0"),
+        (["--repeats", "0"], "--repeats must be an integer >= 1, got 0"),
+        (["--min-time", "-1"], "--min-time must be a finite number >= 0"),
+        (["--sizes", "0"], "--sizes must be an integer >= 1, got 0"),
+        (["--features", "8"], "--features is a setting of the kernel benchmark"),
+        (["--kernel", "--dims", "4"], "--dims is not a setting of --kernel"),
+        (["--c", "0"], "--c must be a finite number > 0, got 0.0"),
+    ],
+    "compare_primal_dual": [
+        (["--c", "-1"], "--c must be a finite number > 0"),
+        (["--n", "0"], "--n must be an integer >= 1, got 0"),
+        (["--repeats", "0"], "--repeats must be an integer >= 1, got 0"),
+        (["--seed", "-1"], "--seed must be an integer >= 0, got -1"),
+    ],
+    "compare_gradients": [
+        (["--tol", "2"], "--tol must be a finite number in (0, 1), got 2.0"),
+        (["--sizes", "0"], "--sizes must be an integer >= 1, got 0"),
+        (["--h", "0"], "--h must be a finite number > 0, got 0.0"),
+        (["--c", "-1"], "--c must be a finite number > 0"),
+    ],
+    "gan_theory": [
+        (["--mc-samples", "0"], "--mc-samples must be an integer >= 1, got 0"),
+        (["--path-points", "1"], "--path-points must be an integer >= 2, got 1"),
+        (["--pair", "normal"], "argument --pair: invalid choice: 'normal'"),
+    ],
+    "train_vae": [  # more in tests/test_vae_train.py (its parser, in process)
+        (["--lr-warmup-epochs", "-1"], "--lr-warmup-epochs must be a finite number >= 0"),
+        (["--dataset", "mnist", "--seed", "1"], "--data-dir is required with --dataset mnist"),
+        (["--epochs", "0"], "argument --epochs: must be a positive integer, got 0"),
+    ],
+    "compare_vae_reference": [
+        ([], "the following arguments are required: --data-dir"),
+        (["--data-dir", "unused", "--threads", "0"], "--threads must be an integer >= 1, got 0"),
+        (["--data-dir", "unused", "--seeds", "-1"], "--seeds must be an integer >= 0, got -1"),
+    ],
+    "time_gan_steps": [
+        (["--target", "mnist"], "(--data-dir on the command line)"),
+        (["--target", "digits", "--steps", "0"], "--steps must be >= 1, got 0"),
+        (["--target", "digits", "--seed", "-1"], "--seed must be an integer >= 0, got -1"),
+    ],
+}
+
+
+def _params():
+    for script, cases in CASES.items():
+        for number, (args, message) in enumerate(cases):
+            marks = () if number == 0 else (pytest.mark.slow,)
+            yield pytest.param(script, args, message, marks=marks,
+                               id=f"{script}-{' '.join(args) or 'no-arguments'}")
+
+
+def test_every_script_is_in_the_table():
+    from conftest import EXAMPLES
+
+    assert sorted(CASES) == sorted(p.stem for p in EXAMPLES.glob("*.py"))
+
+
+@pytest.mark.parametrize("script, args, message", list(_params()))
+def test_a_bad_command_line_is_one_line_exit_2_and_nothing_written(script, args, message,
+                                                                   tmp_path):
+    out = tmp_path / "out"
+    done = run_script(script, args + ["--out", out], timeout=120)
+    lines = done.stderr.splitlines()
+    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"{script}.py: error: "), lines[0]
+    assert message in lines[0], lines[0]
+    assert not out.exists() and done.stdout == ""
