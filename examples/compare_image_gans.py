@@ -15,7 +15,7 @@ samples.npz, side by side for the first seed).
     python examples/compare_image_gans.py --target mnist --data-dir ../shared/data/mnist \\
         --seeds 0 1 2 --out runs/mnist_compare
     python examples/compare_image_gans.py --target digits --seeds 0 1 2 --out runs/digits_compare
-    python examples/compare_image_gans.py --target stacked-mnist --data-dir ../shared/data/mnist \
+    python examples/compare_image_gans.py --target stacked-mnist --data-dir ../shared/data/mnist \\
         --seeds 0 1 2 --out runs/stacked_compare
 """
 
