@@ -37,8 +37,14 @@ def user_errors():
     from .files import ResultsFileError
     from .images import DataError
 
-    return (CheckpointError, SettingsMismatchError, DataError, ResultsFileError,
-            OutputDirectoryError, FileNotFoundError)
+    errors = (CheckpointError, SettingsMismatchError, DataError, ResultsFileError,
+              OutputDirectoryError, FileNotFoundError)
+    # a memory guard's refusal names the prediction, what is available and the way out; dual
+    # is the layer above this one, so it is looked up only when a script already loaded it
+    dual_exceptions = sys.modules.get("dual.exceptions")
+    if dual_exceptions is not None:
+        errors += (dual_exceptions.ResourceError,)
+    return errors
 
 
 def __getattr__(name):

@@ -16,6 +16,7 @@ the boundary D_w = 1/2 (wᵀx = 0: the model has no bias); right, the solve time
 
 import os
 import statistics
+import sys
 import time
 import warnings
 
@@ -23,7 +24,7 @@ import numpy as np
 from tqdm import tqdm
 
 import dual
-from common import files
+from common import cli, files
 from common.cli import ArgumentParser
 from common.validation import check_int, check_positive
 
@@ -272,8 +273,8 @@ def main(argv=None):
     payload = {"settings": settings, "rows": rows, "figure": figure}
     files.write_json(os.path.join(args.out, "results.json"), payload)
     print(f"wrote {args.out}/results.json and {figure}")
-    return payload
+    return cli.EXIT_OK
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(cli.run(main))

@@ -14,12 +14,14 @@ Example::
 """
 
 import os
+import sys
 
 import numpy as np
 from matplotlib.figure import Figure
 from scipy import stats
 from tqdm import tqdm
 
+from common import cli
 from common.cli import ArgumentParser
 from common.files import save_figure, write_json
 from common.validation import check_int
@@ -147,8 +149,8 @@ def main(argv=None):
     json_path = os.path.join(args.out, f"gan_theory_{args.pair}.json")
     write_json(json_path, result)
     print(f"wrote {fig_path} and {json_path}")
-    return result
+    return cli.EXIT_OK
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(cli.run(main))

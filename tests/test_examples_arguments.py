@@ -121,3 +121,14 @@ def test_a_bad_command_line_is_one_line_exit_2_and_nothing_written(script, args,
     assert lines[0].startswith(f"{script}.py: error: "), lines[0]
     assert message in lines[0], lines[0]
     assert not out.exists() and done.stdout == ""
+
+
+def test_a_memory_guard_refusal_is_one_line_exit_2(tmp_path):
+    # dual.ResourceError names the prediction, what is available and the way out: a script
+    # delivers it as a user error, not a traceback (the limit lowered to 1 kB for the test)
+    done = run_script("compare_primal_dual", ["--n", "20", "--solvers", "native", "--out",
+                                              tmp_path / "out"], DUALGAN_MEMORY_LIMIT=1000)
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith("compare_primal_dual.py: error: ") and "1,000 B" in last
+    assert "check_memory=False" in last and "Traceback" not in done.stderr
