@@ -249,7 +249,7 @@ def test_kernel_predictions_match_tracemalloc(n):
 
 
 NEAR_LIMIT = '''
-import json, os, resource
+import json, os
 import numpy as np
 import dual
 from dual import memory
@@ -267,7 +267,10 @@ except dual.ResourceError:
 with open("/proc/self/statm") as f:
     before = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 sol = dual.solve_kernel(gram, n // 2)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+# VmHWM: the peak of this process's own memory map (ru_maxrss may carry the parent's peak
+# across fork and exec, which is large under a long pytest session)
+with open("/proc/self/status") as f:
+    peak = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) * 1024
 print(json.dumps({"n": n, "predicted": need(n), "growth": peak - before, "refused": refused,
                   "gap": sol.relative_gap}))
 '''
