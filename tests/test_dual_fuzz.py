@@ -252,6 +252,14 @@ def solve_calls(draw):
     return real, fake, c, offset_real, offset_fake, form, solver, warm
 
 
+def stacked(real, fake, offset_real, offset_fake):
+    """The samples as one float64 array, their offsets (zeros when None) and N."""
+    n_real = len(real)
+    offset = np.concatenate([_offset_or_zero(offset_real, n_real),
+                             _offset_or_zero(offset_fake, len(fake))])
+    return np.vstack([as_float(real), as_float(fake)]), offset, n_real
+
+
 def check_solve(call):
     real, fake, c, offset_real, offset_fake, form, solver, warm = call
     sol, caught = outcome(lambda: dual.solve(real, fake, c, offset_real=offset_real,
@@ -259,10 +267,7 @@ def check_solve(call):
                                              warm_start=warm), SOLVE_NAMES)
     if sol is None:
         return
-    a = np.vstack([as_float(real), as_float(fake)])
-    n_real = len(real)
-    offset = np.concatenate([_offset_or_zero(offset_real, n_real),
-                             _offset_or_zero(offset_fake, len(fake))])
+    a, offset, n_real = stacked(real, fake, offset_real, offset_fake)
     check_solution(sol, caught, a, offset, n_real, float(c))
 
 
@@ -396,10 +401,7 @@ def check_certify(call):
                       CERTIFY_NAMES)
     if cert is None:
         return
-    a = np.vstack([as_float(real), as_float(fake)])
-    n_real = len(real)
-    offset = np.concatenate([_offset_or_zero(offset_real, n_real),
-                             _offset_or_zero(offset_fake, len(fake))])
+    a, offset, n_real = stacked(real, fake, offset_real, offset_fake)
     lam = np.concatenate([as_float(lam_real), as_float(lam_fake)])
     check_values(cert, *reference(as_float(w), lam, a, offset, n_real, float(c)))
     # the objectives agree with the certificate's values, to the last bit: the same evaluation
