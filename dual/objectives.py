@@ -57,7 +57,13 @@ def b_of_lambdas(lam_real, lam_fake, real, fake):
     real, fake = as_pair(real, fake)
     lam_real = as_vector(lam_real, real.shape[0], "lam_real")
     lam_fake = as_vector(lam_fake, fake.shape[0], "lam_fake")
-    b = _b_of_lambdas(lam_real, lam_fake, real, fake)
+    return _finite_b(lam_real, lam_fake, real, fake)
+
+
+def _finite_b(lam_real, lam_fake, real, fake):
+    """b(λ) of checked arrays, or a ValueError naming the sizes when it overflows float64."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        b = _b_of_lambdas(lam_real, lam_fake, real, fake)
     if not np.isfinite(b).all():
         raise ValueError(f"b(λ) overflows float64: max|real| = {np.abs(real).max():.3g}, "
                          f"max|fake| = {np.abs(fake).max():.3g}, max|lam_real| = "
@@ -195,7 +201,7 @@ def w_from_lambdas(lam_real, lam_fake, real, fake, c=1.0):
     lam_real = as_vector(lam_real, real.shape[0], "lam_real")
     lam_fake = as_vector(lam_fake, fake.shape[0], "lam_fake")
     c = _scale(real, fake, check_c(c))
-    return _b_of_lambdas(lam_real, lam_fake, real, fake) / c
+    return _finite_b(lam_real, lam_fake, real, fake) / c
 
 
 def discriminator(w, x, offset=None):
