@@ -7,7 +7,7 @@ what is allowed, in the scikit-learn manner. Nothing here uses ``assert``.
 import numpy as np
 from scipy.linalg.lapack import dpotrf
 
-from common.validation import check_choice, check_int, check_positive
+from dualgan.validation import check_choice, check_int, check_positive
 
 
 def _to_numpy(x, name):

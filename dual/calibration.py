@@ -40,7 +40,7 @@ from scipy.linalg import cho_factor, cho_solve
 from scipy.linalg.blas import dsyrk
 from scipy.special import expit
 
-from common.files import write_json
+from dualgan.files import write_json
 
 from ._record import Record
 

@@ -37,7 +37,7 @@ prediction to within a factor 1.5 of the peak that ``tracemalloc`` sees
 import math
 import os
 
-from common.validation import check_int
+from dualgan.validation import check_int
 
 from .exceptions import ResourceError
 

@@ -40,8 +40,8 @@ The harness is the library's :mod:`dual.benchmark`; this script parses the optio
 import sys
 from pathlib import Path
 
-from common.cli import EXIT_INTERRUPTED, ArgumentParser, run
 from dual.benchmark import FAMILIES, BenchmarkSettings, run_benchmark
+from dualgan.cli import EXIT_INTERRUPTED, ArgumentParser, run
 
 
 def parse_args(argv):

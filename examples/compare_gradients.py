@@ -12,8 +12,8 @@ OUT/gradients.png; finished cells are checkpointed, ``--resume`` skips them.
 import sys
 from pathlib import Path
 
-from common.cli import ArgumentParser, run
 from dual.benchmark.gradients import GradientSettings, run_gradient_check
+from dualgan.cli import ArgumentParser, run
 
 
 def parse_args(argv=None):

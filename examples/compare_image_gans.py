@@ -26,9 +26,9 @@ import sys
 import numpy as np
 import torch
 
-from common import cli
-from common.cli import ArgumentParser
-from common.files import write_json, write_text
+from dualgan import cli
+from dualgan.cli import ArgumentParser
+from dualgan.files import write_json, write_text
 from generator import cli as gan_cli
 from generator.comparison import METHODS, summarize, table
 from generator.experiment import RunConfig

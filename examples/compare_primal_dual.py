@@ -24,9 +24,9 @@ import numpy as np
 from tqdm import tqdm
 
 import dual
-from common import cli, files
-from common.cli import ArgumentParser
-from common.validation import check_int, check_positive
+from dualgan import cli, files
+from dualgan.cli import ArgumentParser
+from dualgan.validation import check_int, check_positive
 
 FORMS = ("primal", "dual")
 # SCS options for --scs-tight: without Anderson acceleration SCS reaches tight gaps on the box dual

@@ -20,10 +20,10 @@ seed of each, computed from those files.
 
 import sys
 
-from common import cli
-from common.checkpoint import ensure_writable_directory
-from common.cli import ArgumentParser
-from common.validation import check_int, check_positive_int
+from dualgan import cli
+from dualgan.checkpoint import ensure_writable_directory
+from dualgan.cli import ArgumentParser
+from dualgan.validation import check_int, check_positive_int
 from vae import load_dataset
 from vae.reference import compare
 

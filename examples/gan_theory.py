@@ -21,10 +21,10 @@ from matplotlib.figure import Figure
 from scipy import stats
 from tqdm import tqdm
 
-from common import cli
-from common.cli import ArgumentParser
-from common.files import save_figure, write_json
-from common.validation import check_int
+from dualgan import cli
+from dualgan.cli import ArgumentParser
+from dualgan.files import save_figure, write_json
+from dualgan.validation import check_int
 from generator import theory
 
 

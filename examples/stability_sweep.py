@@ -29,10 +29,10 @@ import time
 
 from matplotlib.figure import Figure
 
-from common import cli
-from common.checkpoint import ensure_writable_directory
-from common.cli import ArgumentParser
-from common.files import save_figure, write_json
+from dualgan import cli
+from dualgan.checkpoint import ensure_writable_directory
+from dualgan.cli import ArgumentParser
+from dualgan.files import save_figure, write_json
 from generator.study import (
     LABELS,
     STUDY_METHODS,

@@ -13,10 +13,10 @@ OUT/step_costs.json.
 import os
 import sys
 
-from common import cli
-from common.checkpoint import ensure_writable_directory
-from common.cli import ArgumentParser
-from common.files import write_json
+from dualgan import cli
+from dualgan.checkpoint import ensure_writable_directory
+from dualgan.cli import ArgumentParser
+from dualgan.files import write_json
 from generator.experiment import RunConfig
 from generator.targets import IMAGE_TARGETS, TARGETS, check_target
 from generator.timing import step_costs

@@ -26,7 +26,7 @@ before anything is written.
 
 import sys
 
-from common import cli
+from dualgan import cli
 from generator import cli as gan_cli
 
 

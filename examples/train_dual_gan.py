@@ -27,7 +27,7 @@ written.
 
 import sys
 
-from common import cli
+from dualgan import cli
 from generator import cli as gan_cli
 
 

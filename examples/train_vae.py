@@ -27,7 +27,7 @@ epoch then cosine-annealed per step, KL warm-up over 10 epochs, output bias from
 
 import sys
 
-from common import cli
+from dualgan import cli
 from vae import cli as vae_cli
 
 

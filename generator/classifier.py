@@ -24,10 +24,10 @@ import os
 import torch
 from torch import nn
 
-from common.checkpoint import ensure_writable_directory, load_checkpoint, save_checkpoint
-from common.nn import mlp
-from common.training import torch_threads
-from common.validation import check_choice
+from dualgan.checkpoint import ensure_writable_directory, load_checkpoint, save_checkpoint
+from dualgan.nn import mlp
+from dualgan.training import torch_threads
+from dualgan.validation import check_choice
 
 #: Network, epochs, minibatch and the learning rate's factor per epoch, per data set.
 RECIPES = {"mnist": {"body": "cnn", "epochs": 5, "batch_size": 64, "lr_decay": 0.6},
@@ -165,7 +165,7 @@ def load_or_train(target, cache_dir=None, num_threads=1):
 
     Raises
     ------
-    common.checkpoint.OutputDirectoryError
+    dualgan.checkpoint.OutputDirectoryError
         The cache folder cannot be written.
     """
     path = cache_path(target, cache_dir)

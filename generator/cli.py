@@ -11,7 +11,7 @@ parsers and two runs, and ``examples/compare_image_gans.py`` runs both per seed 
   :class:`~generator.experiment.RunConfig` they give. Every value is checked there, by the
   library's own checks (the run's, the loop's, the target's), before anything is built or
   written: a bad one is one line, ``prog: error: --steps must be ..., got ...``, exit code 2
-  (:class:`common.cli.ArgumentParser`).
+  (:class:`dualgan.cli.ArgumentParser`).
 * :func:`run_dual_gan`, :func:`run_baseline_gan` — train (resuming if asked), evaluate, write
   OUT/metrics.json, OUT/samples.npz and the figures; return the exit code.
 """
@@ -23,10 +23,10 @@ import os
 
 import torch
 
-from common.checkpoint import ensure_writable_directory
-from common.cli import EXIT_INTERRUPTED, EXIT_OK, ArgumentParser
-from common.files import write_json
-from common.validation import check_positive_int
+from dualgan.checkpoint import ensure_writable_directory
+from dualgan.cli import EXIT_INTERRUPTED, EXIT_OK, ArgumentParser
+from dualgan.files import write_json
+from dualgan.validation import check_positive_int
 
 from . import experiment
 from .experiment import METRIC_KEYS, snapshot_metrics, summary_line
@@ -202,7 +202,7 @@ def start(args, config, may_change=()):
     ------
     PermissionError, OSError
         OUT cannot be written (before anything is trained).
-    FileNotFoundError, common.checkpoint.CheckpointError, SettingsMismatchError
+    FileNotFoundError, dualgan.checkpoint.CheckpointError, SettingsMismatchError
         ``--resume`` without a usable checkpoint, or with other settings.
     """
     ensure_writable_directory(args.out)

@@ -6,7 +6,7 @@ The runs themselves are those of :mod:`generator.cli` (one per method and seed);
 ``metrics.json`` contents, by method and seed, are summarized.
 """
 
-from common.stats import summarize_seeds
+from dualgan.stats import summarize_seeds
 
 METHODS = {"neural-dual": "linearized dual (exact steps)",
            "mlp-ns": "gradient GAN (non-saturating)"}

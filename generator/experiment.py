@@ -31,9 +31,9 @@ from typing import Optional
 import numpy as np
 import torch
 
-from common.files import write_npz
-from common.training import NonFiniteError
-from common.validation import check_choice, check_positive, check_positive_int
+from dualgan.files import write_npz
+from dualgan.training import NonFiniteError
+from dualgan.validation import check_choice, check_positive, check_positive_int
 
 from . import image_metrics, stacked_metrics
 from .features import FEATURES, make_features

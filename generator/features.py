@@ -10,7 +10,7 @@ import math
 import torch
 from torch import nn
 
-from common.validation import check_choice, check_positive, check_positive_int
+from dualgan.validation import check_choice, check_positive, check_positive_int
 
 from .precision import DTYPE
 

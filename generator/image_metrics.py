@@ -20,7 +20,7 @@ import os
 import numpy as np
 import torch
 
-from common.checkpoint import load_checkpoint, save_checkpoint
+from dualgan.checkpoint import load_checkpoint, save_checkpoint
 
 from .classifier import cache_path, load_or_train
 

@@ -10,8 +10,8 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
-from common.files import save_figure
-from common.images import tile
+from dualgan.files import save_figure
+from dualgan.images import tile
 
 from .plots import _smooth
 

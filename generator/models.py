@@ -3,8 +3,8 @@
 import torch
 from torch import nn
 
-from common.nn import mlp
-from common.validation import check_choice, check_positive_int
+from dualgan.nn import mlp
+from dualgan.validation import check_choice, check_positive_int
 
 from .precision import DTYPE
 
@@ -69,7 +69,7 @@ class MLPGenerator(nn.Module):
 
     @staticmethod
     def _layer_options(dtype):
-        """Further :func:`common.nn.mlp` options (none: linear output, no normalization)."""
+        """Further :func:`dualgan.nn.mlp` options (none: linear output, no normalization)."""
         return {}
 
     def forward(self, z):

@@ -1,7 +1,7 @@
 """Figures of a training run: samples, dual/primal/gap curves, the game's value, dual weights.
 
 Figures are built with ``matplotlib.figure.Figure`` and written atomically
-(:func:`common.files.save_figure`): no pyplot, no backend selection, no global state, so
+(:func:`dualgan.files.save_figure`): no pyplot, no backend selection, no global state, so
 importing this module changes nothing for the caller.
 """
 
@@ -10,7 +10,7 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
-from common.files import save_figure
+from dualgan.files import save_figure
 
 
 def _limits(target, real):

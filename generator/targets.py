@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import torch
 
-from common.images import checksum, load_digits, load_mnist
-from common.validation import check_choice, check_positive_int
+from dualgan.images import checksum, load_digits, load_mnist
+from dualgan.validation import check_choice, check_positive_int
 
 from . import image_metrics, stacked_metrics
 from .precision import DTYPE
@@ -125,7 +125,7 @@ class ImageTarget:
     Parameters
     ----------
     name : str
-    train, test : common.images.Split
+    train, test : dualgan.images.Split
         Pixels in [0, 1], shape (n, H·W), and int64 class labels.
 
     Attributes
@@ -162,7 +162,7 @@ class ImageTarget:
 
     @property
     def checksum(self):
-        """A digest of both splits (:func:`common.images.checksum`), computed once."""
+        """A digest of both splits (:func:`dualgan.images.checksum`), computed once."""
         if self._checksum is None:
             self._checksum = checksum(self.train.x, self.train.y, self.test.x, self.test.y)
         return self._checksum
@@ -264,7 +264,7 @@ def mnist(data_dir):
     ------
     ValueError
         ``data_dir`` is None.
-    FileNotFoundError, common.images.DataError
+    FileNotFoundError, dualgan.images.DataError
         A missing or damaged file (the message names it).
     """
     return ImageTarget("mnist", *_mnist_splits(data_dir, "mnist"))
@@ -276,7 +276,7 @@ def stacked_mnist(data_dir):
 
     Raises
     ------
-    ValueError, FileNotFoundError, common.images.DataError
+    ValueError, FileNotFoundError, dualgan.images.DataError
         As :func:`mnist`.
     """
     base = ImageTarget("mnist", *_mnist_splits(data_dir, "stacked-mnist"))

@@ -26,7 +26,7 @@ import numpy as np
 from scipy import integrate
 from scipy.special import xlogy
 
-from common.validation import check_real
+from dualgan.validation import check_real
 
 LOG4 = float(np.log(4.0))
 

@@ -13,8 +13,8 @@ import time
 
 import torch
 
-from common.training import torch_threads
-from common.validation import check_int, check_positive_int
+from dualgan.training import torch_threads
+from dualgan.validation import check_int, check_positive_int
 
 from .experiment import RunConfig, build
 from .models import sample_latent

@@ -4,7 +4,7 @@ The loop owns everything that is not the method's mathematics: seeds and random 
 real and latent minibatches, the progress bar, per-step logs, snapshots of generated samples for
 figures, atomic checkpoints, exact resume, a clean stop on Ctrl-C, and a stop with a clear error
 when the generator produces non-finite values. Its shape (``run()`` returns a result,
-``resume()`` returns the trainer) is the one of :class:`common.training.CheckpointedLoop`,
+``resume()`` returns the trainer) is the one of :class:`dualgan.training.CheckpointedLoop`,
 shared with :class:`vae.Trainer`.
 
 A *method* is any object with
@@ -16,7 +16,7 @@ A *method* is any object with
     Its settings (checked on resume).
 ``step(real, latent) -> dict[str, float]``
     One training step on a real minibatch (B, dim) and latent minibatch (B, latent_dim); returns
-    the numbers to log. It should call :func:`common.training.check_finite` on G's output.
+    the numbers to log. It should call :func:`dualgan.training.check_finite` on G's output.
 ``state_dict() -> dict`` and ``load_state_dict(state)``
     Everything needed to continue exactly (weights-only-safe values: tensors, numbers, strings).
 """
@@ -30,15 +30,15 @@ from typing import Optional
 import torch
 from tqdm.auto import tqdm
 
-from common.checkpoint import rng_states, set_rng_states
-from common.training import (
+from dualgan.checkpoint import rng_states, set_rng_states
+from dualgan.training import (
     CheckpointedLoop,
     NonFiniteError,
     StopRequest,
     check_finite,
     torch_threads,
 )
-from common.validation import check_int, check_positive, check_positive_int
+from dualgan.validation import check_int, check_positive, check_positive_int
 
 from .models import sample_latent
 

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from common.cli import EXIT_USER_ERROR
 from conftest import run_script
 from dual import benchmark
 from dual.benchmark import BenchmarkSettings, harness
 from dual_testdata import float_rounding
+from dualgan.cli import EXIT_USER_ERROR
 
 pytest.importorskip("sklearn")
 pytest.importorskip("matplotlib")

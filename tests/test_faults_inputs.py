@@ -8,7 +8,7 @@ import struct
 import numpy as np
 import pytest
 
-from common.images import load_mnist
+from dualgan.images import load_mnist
 from faults import one_line_error, run
 
 COUNTS = {"train": 40, "t10k": 20}

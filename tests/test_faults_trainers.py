@@ -27,7 +27,7 @@ VAE_EPOCHS, VAE_BATCH = 3, 64
 
 
 def _digits_minibatches_per_epoch():
-    from common.images import load_digits
+    from dualgan.images import load_digits
 
     train, _ = load_digits(seed=0)
     return math.ceil(len(train.x) / VAE_BATCH)

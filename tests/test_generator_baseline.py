@@ -13,7 +13,7 @@ import torch
 from scipy.special import expit
 
 import dual
-from common.checkpoint import load_checkpoint
+from dualgan.checkpoint import load_checkpoint
 from generator import MLPGenerator, TrainConfig, Trainer, make_features, make_target
 from generator import cli as gan_cli
 from generator.methods.baseline import (

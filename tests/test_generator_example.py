@@ -6,8 +6,8 @@ import types
 
 import pytest
 
-from common import cli
-from common.checkpoint import load_checkpoint
+from dualgan import cli
+from dualgan.checkpoint import load_checkpoint
 from generator import cli as gan_cli
 
 TINY = ["--steps", "12", "--batch-size", "32", "--num-features", "16", "--hidden", "16", "16",

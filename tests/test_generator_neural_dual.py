@@ -9,7 +9,7 @@ import torch
 from scipy.special import expit, log_expit
 from torch.func import functional_call, grad, vmap
 
-from common.nn import mlp
+from dualgan.nn import mlp
 from generator import MLPDiscriminator, MLPGenerator, TrainConfig, Trainer, make_target
 from generator.methods.neural_dual import NeuralDualConfig, NeuralDualMethod
 from generator.models import sample_latent

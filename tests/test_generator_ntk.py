@@ -7,7 +7,7 @@ import torch
 from torch import nn
 from torch.func import functional_call, grad, vmap
 
-from common.nn import mlp
+from dualgan.nn import mlp
 from generator.methods.discriminators import MLPDiscriminator, input_map
 from generator.ntk import linearized_score, tangent_factors
 

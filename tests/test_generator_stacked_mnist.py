@@ -17,8 +17,8 @@ import scipy.stats
 import torch
 from scipy.special import xlogy
 
-from common.images import tile
 from conftest import run_script
+from dualgan.images import tile
 from generator import classifier, stacked_metrics
 from generator.experiment import RunConfig, eval_size, summary_line
 from generator.stacked_metrics import (

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import torch
 
-from common.files import ResultsFileError
 from conftest import run_script
+from dualgan.files import ResultsFileError
 from generator import experiment
 from generator.experiment import RunConfig
 from generator.study import (

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 import dual
-from common.checkpoint import SettingsMismatchError, load_checkpoint
-from common.training import NonFiniteError
+from dualgan.checkpoint import SettingsMismatchError, load_checkpoint
+from dualgan.training import NonFiniteError
 from generator import (
     DualConfig,
     DualMethod,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from common.images import Split
+from dualgan.images import Split
 from vae import VAE, negative_elbo, reference
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from common import cli
-from common.checkpoint import SettingsMismatchError, load_checkpoint
-from common.images import load_digits
+from dualgan import cli
+from dualgan.checkpoint import SettingsMismatchError, load_checkpoint
+from dualgan.images import load_digits
 from vae import VAE, TrainConfig, Trainer, VAEConfig, evaluate_nelbo, kl_weight, learning_rate
 from vae import cli as vae_cli
 

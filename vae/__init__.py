@@ -9,7 +9,7 @@ The public API::
     vae.negative_elbo(model, x, mc_samples), vae.elbo_terms(...)           # SPEC 6, 2c
     vae.iwae_log_likelihood(model, x, k), vae.evaluate_iwae                # Burda et al. 2016
     vae.DiscreteLatentModel                                                # SPEC 6, 1e-1f
-    vae.load_dataset("mnist", data_dir), vae.binarize(x, rng)   # images from common.images
+    vae.load_dataset("mnist", data_dir), vae.binarize(x, rng)   # images from dualgan.images
     vae.Trainer(model_config, train_config, train_x, test_x, checkpoint_path).run()
     vae.learning_rate(train_config, step, steps_per_epoch), vae.kl_weight(...)  # the schedules
 

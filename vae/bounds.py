@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from common.validation import check_positive_int
+from dualgan.validation import check_positive_int
 
 from .kl import kl_standard_normal, log_normal
 

@@ -3,7 +3,7 @@ the runs, one seed or several one after another.
 
 * :func:`parse_args` — the options, with ``args.model_config`` and ``args.train_config`` built
   right after parsing (a bad value refused in one line, exit code 2, before anything is written:
-  :class:`common.cli.ArgumentParser`);
+  :class:`dualgan.cli.ArgumentParser`);
 * :func:`main` — train one run (:func:`train_one`) or every seed (:func:`train_seeds`) and
   write the outputs described in ``examples/train_vae.py``; returns the exit code.
 """
@@ -16,12 +16,12 @@ import time
 import torch
 from tqdm.auto import tqdm
 
-from common import cli
-from common.checkpoint import check_same_settings, ensure_writable_directory
-from common.cli import ArgumentParser
-from common.files import write_json
-from common.stats import summarize_seeds
-from common.training import torch_threads
+from dualgan import cli
+from dualgan.checkpoint import check_same_settings, ensure_writable_directory
+from dualgan.cli import ArgumentParser
+from dualgan.files import write_json
+from dualgan.stats import summarize_seeds
+from dualgan.training import torch_threads
 
 from . import figures
 from .bounds import evaluate_iwae

@@ -3,7 +3,7 @@
 import numbers
 from dataclasses import asdict, dataclass, field
 
-from common.validation import check_choice, check_positive, check_positive_int
+from dualgan.validation import check_choice, check_positive, check_positive_int
 
 from .likelihoods import DECODERS
 

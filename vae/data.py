@@ -1,15 +1,15 @@
-"""The VAE's data: the image sets of :mod:`common.images` by name, and dynamic binarization."""
+"""The VAE's data: the image sets of :mod:`dualgan.images` by name, and dynamic binarization."""
 
 import torch
 
-from common.images import load_digits, load_mnist
-from common.validation import check_choice
+from dualgan.images import load_digits, load_mnist
+from dualgan.validation import check_choice
 
 DATASETS = ("mnist", "digits")
 
 
 def load_dataset(name, data_dir=None, seed=0):
-    """Load ``name`` in {'mnist', 'digits'}; returns (train, test) :class:`common.images.Split`.
+    """Load ``name`` in {'mnist', 'digits'}; returns (train, test) :class:`dualgan.images.Split`.
 
     ``data_dir`` is the directory of the MNIST IDX files; ``seed`` seeds the digits' split.
     """

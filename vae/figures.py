@@ -1,14 +1,14 @@
 """Figures of a trained VAE: reconstructions, samples, losses, latents.
 
 Built with ``matplotlib.figure.Figure`` (no pyplot, no backend selection at import) and written
-atomically (:func:`common.files.save_figure`).
+atomically (:func:`dualgan.files.save_figure`).
 """
 
 import torch
 from matplotlib.figure import Figure
 
-from common.files import save_figure
-from common.images import tile
+from dualgan.files import save_figure
+from dualgan.images import tile
 
 
 def _save(fig, path):

@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from common.nn import mlp
+from dualgan.nn import mlp
 
 from .config import VAEConfig
 from .likelihoods import bernoulli_log_likelihood, gaussian_log_likelihood

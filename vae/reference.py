@@ -19,10 +19,10 @@ import torch.utils.data
 from torch import nn
 from torch.nn import functional as F
 
-from common.checkpoint import ensure_writable_directory
-from common.files import write_json
-from common.stats import summarize_seeds
-from common.training import torch_threads
+from dualgan.checkpoint import ensure_writable_directory
+from dualgan.files import write_json
+from dualgan.stats import summarize_seeds
+from dualgan.training import torch_threads
 
 from .config import VAEConfig
 from .likelihoods import bernoulli_log_likelihood
@@ -137,13 +137,13 @@ def run_package(seed, train, test, epochs=EPOCHS):
 
 
 def compare(train, test, seeds, out, threads=1, epochs=EPOCHS):
-    """Both implementations on ``train``/``test`` (``common.images.Split``), per seed, into
+    """Both implementations on ``train``/``test`` (``dualgan.images.Split``), per seed, into
     ``out`` (each run skipped when its JSON exists); returns the summary written to
     OUT/comparison.json (mean, standard deviation and worst seed of each implementation).
 
     Raises
     ------
-    common.checkpoint.OutputDirectoryError
+    dualgan.checkpoint.OutputDirectoryError
         ``out`` cannot be written (before anything is trained).
     """
     for impl in IMPLS:

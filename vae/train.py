@@ -8,7 +8,7 @@ decoder's output bias started at the data's mean image, 60 epochs.
 The data stay one in-memory tensor indexed by a permutation per epoch (no DataLoader). Every
 source of randomness is a seeded ``torch.Generator`` whose state goes into the checkpoint, so a
 resumed run ends with exactly the parameters of an uninterrupted one, also when it was stopped
-in the middle of an epoch. The trainer has the shape of :class:`common.training.CheckpointedLoop`,
+in the middle of an epoch. The trainer has the shape of :class:`dualgan.training.CheckpointedLoop`,
 shared with :class:`generator.Trainer`.
 """
 
@@ -21,9 +21,9 @@ from typing import Optional
 import torch
 from tqdm.auto import tqdm
 
-from common.checkpoint import rng_states, set_rng_states
-from common.training import CheckpointedLoop, StopRequest, check_finite
-from common.validation import (
+from dualgan.checkpoint import rng_states, set_rng_states
+from dualgan.training import CheckpointedLoop, StopRequest, check_finite
+from dualgan.validation import (
     check_choice,
     check_int,
     check_positive,

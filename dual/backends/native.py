@@ -49,7 +49,7 @@ from scipy.linalg import LinAlgError, cho_factor, cho_solve
 from scipy.linalg.blas import dsyrk
 from scipy.special import entr, expit
 
-from common.validation import check_choice, check_int, check_real
+from dualgan.validation import check_choice, check_int, check_real
 
 from .. import memory
 from ..exceptions import ConvergenceWarning, ResourceError, SolverError, _size

@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from common.files import save_figure, write_json, write_text
-from common.validation import check_int, check_positive, check_real
+from dualgan.files import save_figure, write_json, write_text
+from dualgan.validation import check_int, check_positive, check_real
 
 from .. import autograd, solve
 
@@ -170,7 +170,7 @@ def layers_installed():
 
 
 def save(rows, settings, out, resume):
-    """CSV and JSON, each written atomically (common.files)."""
+    """CSV and JSON, each written atomically (dualgan.files)."""
     out.mkdir(parents=True, exist_ok=True)
     recorded = {**asdict(settings), "out": str(out), "resume": resume}
     write_json(out / "gradients.json", {"settings": recorded, "rows": rows})

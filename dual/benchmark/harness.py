@@ -28,9 +28,9 @@ from typing import Optional
 
 import numpy as np
 
-from common.files import save_figure, write_json
-from common.table import ResultTable
-from common.validation import check_choice, check_int, check_positive, check_real
+from dualgan.files import save_figure, write_json
+from dualgan.table import ResultTable
+from dualgan.validation import check_choice, check_int, check_positive, check_real
 
 from .. import certify, lambdas_from_w, solve
 from ..backends import available_solvers
@@ -283,7 +283,7 @@ def read_rows(result_table):
 
     Raises
     ------
-    common.files.ResultsFileError
+    dualgan.files.ResultsFileError
         It is not a benchmark CSV (the header, or a number that does not parse).
     """
     try:
@@ -323,9 +323,9 @@ def run_benchmark(settings, out, resume=False):
 
     Raises
     ------
-    common.files.ResultsFileError
+    dualgan.files.ResultsFileError
         ``resume`` and the CSV is not a benchmark's.
-    common.checkpoint.SettingsMismatchError
+    dualgan.checkpoint.SettingsMismatchError
         ``resume`` with other settings than the first run's.
     """
     os.makedirs(out, exist_ok=True)
@@ -337,7 +337,7 @@ def run_benchmark(settings, out, resume=False):
     rows = []
     if resume and os.path.exists(csv_path):
         if os.path.exists(settings_path):
-            from common.checkpoint import check_same_settings  # torch: on resume only
+            from dualgan.checkpoint import check_same_settings  # torch: on resume only
 
             with open(settings_path, encoding="utf-8") as handle:
                 check_same_settings(json.load(handle), recorded)

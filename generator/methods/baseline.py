@@ -25,8 +25,8 @@ from typing import Optional
 import torch
 import torch.nn.functional as F
 
-from common.training import check_finite
-from common.validation import check_choice, check_int, check_positive, check_positive_int
+from dualgan.training import check_finite
+from dualgan.validation import check_choice, check_int, check_positive, check_positive_int
 
 from ..models import sample_latent
 from ..precision import DTYPE

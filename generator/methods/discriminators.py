@@ -14,8 +14,8 @@ log D = −softplus(−a) and log(1 − D) = −softplus(a) stay exact for any a
 import torch
 from torch import nn
 
-from common.nn import mlp
-from common.validation import check_choice, check_positive, check_positive_int
+from dualgan.nn import mlp
+from dualgan.validation import check_choice, check_positive, check_positive_int
 
 from ..precision import DTYPE
 

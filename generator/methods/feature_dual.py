@@ -16,8 +16,8 @@ import torch
 
 import dual
 import dual.autograd
-from common.training import check_finite
-from common.validation import check_positive
+from dualgan.training import check_finite
+from dualgan.validation import check_positive
 
 from .schedule import geometric_lr
 

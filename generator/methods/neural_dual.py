@@ -40,8 +40,8 @@ import torch
 import torch.nn.functional as F
 
 import dual
-from common.training import check_finite
-from common.validation import check_choice, check_positive
+from dualgan.training import check_finite
+from dualgan.validation import check_choice, check_positive
 
 from ..ntk import linearized_score, tangent_factors
 from .feature_dual import solve_quietly

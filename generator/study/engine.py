@@ -3,7 +3,7 @@
 One row per finished run is added to the study's table (:class:`generator.study.store.StudyTable`,
 a CSV on the machine that launched the study) as soon as the run finishes, wherever it ran; the
 table is the study's memory, so an interrupted study resumes by skipping the runs whose rows are
-there. The CSV is rewritten atomically with each row (:mod:`common.table`): it only ever holds
+there. The CSV is rewritten atomically with each row (:mod:`dualgan.table`): it only ever holds
 complete rows.
 
 Two engines, one contract (``run_*(configs, csv_path, ...) -> (ran, skipped)``):
@@ -24,8 +24,8 @@ import torch
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from common.validation import check_positive, check_positive_int
 from dual import calibration
+from dualgan.validation import check_positive, check_positive_int
 
 from .. import experiment
 from ..experiment import RunConfig

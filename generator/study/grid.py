@@ -7,7 +7,7 @@ preset (:mod:`generator.presets`), with the given overrides on top; the learning
 
 import dataclasses
 
-from common.validation import check_int, check_positive_int
+from dualgan.validation import check_int, check_positive_int
 
 from ..experiment import RunConfig
 

@@ -1,6 +1,6 @@
 """A study's result table: one row per finished run, keyed by every setting of the run.
 
-The table is a :class:`common.table.ResultTable` (header check, finished keys, one row written
+The table is a :class:`dualgan.table.ResultTable` (header check, finished keys, one row written
 atomically at a time). A run is identified by every field of its
 :class:`~generator.experiment.RunConfig` but ``data_dir`` (where the data lie is not a setting:
 the checkpoints do not record it either, and a moved copy of MNIST gives the same run), so a grid
@@ -10,8 +10,8 @@ over any setting (``kappa``, ``d_hidden``, ``lr_final``, …) resumes run by run
 import csv
 import dataclasses
 
-from common.files import ResultsFileError
-from common.table import ResultTable, key_of
+from dualgan.files import ResultsFileError
+from dualgan.table import ResultTable, key_of
 
 from ..experiment import RESULT_FIELDS, RunConfig
 

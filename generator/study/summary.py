@@ -11,7 +11,7 @@ for all. :func:`available_methods` says which methods a target's presets allow;
 
 import math
 
-from common.table import normalize
+from dualgan.table import normalize
 
 from ..experiment import RunConfig
 from ..targets import IMAGE_TARGETS, STACKED_TARGETS

@@ -1,9 +1,9 @@
-"""The argument checks every package shares (common.validation): one convention, clear words."""
+"""The argument checks every package shares (dualgan.validation): one convention, clear words."""
 
 import numpy as np
 import pytest
 
-from common.validation import (
+from dualgan.validation import (
     check_choice,
     check_int,
     check_positive,

@@ -2,7 +2,7 @@
 
 Exit codes: 0 done; 130 stopped by Ctrl-C (a first Ctrl-C during training writes a checkpoint,
 rerun with ``--resume``; a Ctrl-C anywhere else stops at once, and every file already written is
-complete, :mod:`common.files`); 2 an error the user can act on, printed as one line naming the
+complete, :mod:`dualgan.files`); 2 an error the user can act on, printed as one line naming the
 file or setting at fault. Anything else is a bug and keeps its traceback.
 
 Two kinds of user error, one line each:

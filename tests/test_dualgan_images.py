@@ -1,4 +1,4 @@
-"""Image data: the IDX reader, the MNIST and digits loaders, tiling (common.images)."""
+"""Image data: the IDX reader, the MNIST and digits loaders, tiling (dualgan.images)."""
 
 import gzip
 import os
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from common.images import DataError, checksum, load_digits, load_mnist, read_idx, tile
+from dualgan.images import DataError, checksum, load_digits, load_mnist, read_idx, tile
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist")
 

@@ -1,6 +1,6 @@
 """Checkpoints: one set of rules for every package and script.
 
-* **Atomic write** (:mod:`common.files`, as every output). The state goes to a temporary file in
+* **Atomic write** (:mod:`dualgan.files`, as every output). The state goes to a temporary file in
   the target's directory, is flushed to disk, and is moved into place with ``os.replace``: an
   interruption at any moment (Ctrl-C, SIGKILL, a full disk) leaves the previous checkpoint intact
   and never a partial file under the checkpoint's name.
@@ -71,7 +71,7 @@ def _weights_only_safe(obj):
 
 
 def save_checkpoint(state, path):
-    """Write ``state`` (a nested dict) to ``path`` atomically (:func:`common.files.atomic_write`).
+    """Write ``state`` (a nested dict) to ``path`` atomically (:func:`dualgan.files.atomic_write`).
 
     Raises
     ------

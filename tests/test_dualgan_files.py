@@ -1,4 +1,4 @@
-"""Atomic output files (common.files): all or nothing, usual permissions, exact content."""
+"""Atomic output files (dualgan.files): all or nothing, usual permissions, exact content."""
 
 import json
 import os
@@ -7,7 +7,7 @@ import stat
 import pytest
 from matplotlib.figure import Figure
 
-from common.files import atomic_write, save_figure, write_json, write_text
+from dualgan.files import atomic_write, save_figure, write_json, write_text
 
 
 def test_a_write_that_fails_midway_leaves_the_previous_file_and_no_temporary(tmp_path):

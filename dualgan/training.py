@@ -7,8 +7,8 @@ Both trainers (:class:`generator.Trainer`, :class:`vae.Trainer`) have one shape,
   whether Ctrl-C stopped it; a first Ctrl-C finishes the current step, writes a checkpoint and
   returns, a second one stops at once (``KeyboardInterrupt``);
 * ``resume()`` loads the checkpoint, checks that the settings match (else
-  :class:`common.checkpoint.SettingsMismatchError`) and returns the trainer;
-* ``save()`` writes the checkpoint atomically (:mod:`common.checkpoint`).
+  :class:`dualgan.checkpoint.SettingsMismatchError`) and returns the trainer;
+* ``save()`` writes the checkpoint atomically (:mod:`dualgan.checkpoint`).
 """
 
 import contextlib
@@ -115,9 +115,9 @@ class CheckpointedLoop:
         ------
         ValueError
             No ``checkpoint_path`` was given.
-        FileNotFoundError, common.checkpoint.CheckpointError
+        FileNotFoundError, dualgan.checkpoint.CheckpointError
             Nothing, or no readable checkpoint, at the path.
-        common.checkpoint.SettingsMismatchError
+        dualgan.checkpoint.SettingsMismatchError
             The checkpoint was written with other settings (listed in the message).
         """
         if self.checkpoint_path is None:

@@ -1,9 +1,9 @@
-"""common.table: the resumable result table (header check, finished keys, atomic appends)."""
+"""dualgan.table: the resumable result table (header check, finished keys, atomic appends)."""
 
 import pytest
 
-from common.files import ResultsFileError
-from common.table import ResultTable, normalize
+from dualgan.files import ResultsFileError
+from dualgan.table import ResultTable, normalize
 
 FIELDS = ("name", "size", "widths", "rate", "value")
 

@@ -4,13 +4,13 @@ A long experiment (a study's runs, a benchmark's cells) keeps its results in one
 by skipping the keys already there. :class:`ResultTable` is that mechanism, once:
 
 * **header check** — a file whose header lacks a required column (not such a table, an older
-  format, a damaged copy) is refused with a one-line :class:`~common.files.ResultsFileError`
+  format, a damaged copy) is refused with a one-line :class:`~dualgan.files.ResultsFileError`
   naming the file, before any work starts and without touching the file;
 * **finished keys** — :meth:`ResultTable.keys`: the keys of the complete rows, normalized
   (:func:`normalize`) so that a key built from settings equals the key read back from CSV text;
   a partial row (a truncated copy's last line) is skipped;
 * **one row (or one whole unit of rows) at a time** — :meth:`ResultTable.append` rewrites the
-  file atomically (:mod:`common.files`) with the new rows after the complete ones: the file only
+  file atomically (:mod:`dualgan.files`) with the new rows after the complete ones: the file only
   ever holds complete rows, and a kill at any moment leaves its previous or its new version.
 
 Standard library only.

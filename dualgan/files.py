@@ -11,7 +11,7 @@ The temporary file is created with the permissions an ordinary ``open`` would gi
 the umask), so the outputs stay readable by the group and others as usual.
 
 A results table to be continued that is not one a script wrote raises :class:`ResultsFileError`
-(:mod:`common.table`), whose message names the file and how to start afresh.
+(:mod:`dualgan.table`), whose message names the file and how to start afresh.
 """
 
 import contextlib

@@ -1,4 +1,4 @@
-"""Checkpoint rules (common.checkpoint): atomic writes, safe reads, clear errors, settings."""
+"""Checkpoint rules (dualgan.checkpoint): atomic writes, safe reads, clear errors, settings."""
 
 import os
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-import common.checkpoint as checkpoint_module
-from common.checkpoint import (
+import dualgan.checkpoint as checkpoint_module
+from dualgan.checkpoint import (
     CheckpointError,
     OutputDirectoryError,
     SettingsMismatchError,
