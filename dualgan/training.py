@@ -1,11 +1,13 @@
-"""What every training loop shares: finiteness checks, Ctrl-C handling, threads, resume.
+"""What every training loop shares: finiteness checks, Ctrl-C handling, threads, the outer loop,
+checkpoint and resume.
 
-Both trainers (:class:`generator.Trainer`, :class:`vae.Trainer`) have one shape, given by
+Both trainers (:class:`generator.GANTrainer`, :class:`vae.VAETrainer`) have one shape, given by
 :class:`CheckpointedLoop`:
 
 * ``run()`` trains to the configured end and returns a result object whose ``interrupted`` says
-  whether Ctrl-C stopped it; a first Ctrl-C finishes the current step, writes a checkpoint and
-  returns, a second one stops at once (``KeyboardInterrupt``);
+  whether Ctrl-C stopped it; a first Ctrl-C finishes the current unit of work (a generator step,
+  a VAE minibatch), writes a checkpoint and returns, a second one stops at once
+  (``KeyboardInterrupt``). Its outer loop is :meth:`CheckpointedLoop._train`, written once here;
 * ``resume()`` loads the checkpoint, checks that the settings match (else
   :class:`dualgan.checkpoint.SettingsMismatchError`) and returns the trainer;
 * ``save()`` writes the checkpoint atomically (:mod:`dualgan.checkpoint`).
@@ -17,6 +19,7 @@ import threading
 
 import torch
 from threadpoolctl import threadpool_limits
+from tqdm.auto import tqdm
 
 from .checkpoint import check_same_settings, load_checkpoint, save_checkpoint
 
@@ -83,14 +86,30 @@ def torch_threads(n):
 
 
 class CheckpointedLoop:
-    """The checkpoint and resume half of a trainer.
+    """The outer loop, checkpoint and resume of a trainer.
 
-    A subclass provides ``state_dict()``, ``load_state_dict(state)`` and ``settings()`` (a flat
-    dict of what must not change across a resume) and sets ``checkpoint_path`` (None disables
-    checkpoints).
+    A subclass provides, for checkpoints,
+
+    * ``settings()`` — a flat dict of what must not change across a resume;
+    * ``state_dict()`` and ``load_state_dict(state)`` — everything needed to continue exactly;
+    * ``checkpoint_path`` — where checkpoints go (None disables them);
+
+    and, for the loop of :meth:`_train`,
+
+    * ``unit`` — what one call of ``_one_unit`` completes (``"step"``, ``"epoch"``), named in
+      messages;
+    * ``_units_done()`` — the units completed so far (resumed ones included);
+    * ``_done()`` — whether the run has reached its end (the last unit, a time budget);
+    * ``_one_unit(stop)`` — one unit of training; it may return early once ``stop.requested``
+      (how far it got is then part of the state);
+    * optionally ``_where()`` (the position, if finer than whole units), ``_wind_up(interrupted)``
+      (work between the loop and the final checkpoint) and ``non_finite_advice``.
     """
 
     checkpoint_path = None
+    unit = "step"
+    non_finite_advice = "Lower the learning rate"  # what to try after a NonFiniteError
+    _last_checkpoint = None  # _where() of the last checkpoint written or resumed from
 
     def settings(self):
         """What must match on resume (flat, JSON-like)."""
@@ -101,6 +120,7 @@ class CheckpointedLoop:
         if self.checkpoint_path is not None:
             save_checkpoint({"settings": self.settings(), **self.state_dict()},
                             self.checkpoint_path)
+            self._last_checkpoint = self._where()
 
     def resume(self, may_change=()):
         """Continue from ``checkpoint_path``: check the settings, load the state, return self.
@@ -125,4 +145,75 @@ class CheckpointedLoop:
         state = load_checkpoint(self.checkpoint_path)
         check_same_settings(state.pop("settings", {}), self.settings(), may_change)
         self.load_state_dict(state)
+        self._last_checkpoint = self._where()
         return self
+
+    # ----------------------------------------------------------------- the outer loop
+    def _units_done(self):
+        raise NotImplementedError
+
+    def _done(self):
+        raise NotImplementedError
+
+    def _one_unit(self, stop):
+        raise NotImplementedError
+
+    def _where(self):
+        """Where the run stands, as a noun phrase for messages ("step 12")."""
+        return f"{self.unit} {self._units_done()}"
+
+    def _wind_up(self, interrupted):
+        """Called after the loop, before the final checkpoint; nothing by default."""
+
+    def _train(self, num_threads=None, announce=True):
+        """Call ``_one_unit`` until ``_done()`` or a Ctrl-C, then write the checkpoint.
+
+        A first Ctrl-C lets the current unit finish (or stop early, if ``_one_unit`` looks at
+        ``stop.requested``); a second raises ``KeyboardInterrupt`` at once, without a checkpoint.
+        On the way out, finished or stopped, the checkpoint is written, so it holds the state the
+        run ends in.
+
+        Parameters
+        ----------
+        num_threads : int, optional
+            torch and BLAS threads while training (:func:`torch_threads`); None: unchanged.
+        announce : bool
+            After a Ctrl-C, print where the run stopped and where its checkpoint is.
+
+        Returns
+        -------
+        bool
+            Whether a Ctrl-C stopped the run (also when it came during the last unit: the
+            caller should stop there too).
+
+        Raises
+        ------
+        NonFiniteError
+            A unit produced non-finite values; the message names the unit and the last good
+            checkpoint, which is left untouched on disk.
+        """
+        with StopRequest() as stop, torch_threads(num_threads):
+            try:
+                while not (stop.requested or self._done()):
+                    self._one_unit(stop)
+            except NonFiniteError as err:
+                raise self._non_finite(err) from err
+            interrupted = stop.requested
+        self._wind_up(interrupted)
+        self.save()
+        if interrupted and announce:
+            if self.checkpoint_path is None:
+                tqdm.write(f"interrupted at {self._where()} (no checkpoint_path, nothing saved)")
+            else:
+                tqdm.write(f"interrupted at {self._where()}; checkpoint written to "
+                           f"{self.checkpoint_path!r}")
+        return interrupted
+
+    def _non_finite(self, err):
+        if self._last_checkpoint is None:
+            kept = "no checkpoint was written yet"
+        else:
+            kept = (f"the last good checkpoint ({self._last_checkpoint}) is kept at "
+                    f"{self.checkpoint_path!r}")
+        return NonFiniteError(f"training stopped at {self.unit} {self._units_done() + 1}: {err}. "
+                              f"{self.non_finite_advice}; {kept}.")

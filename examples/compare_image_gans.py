@@ -35,7 +35,7 @@ from generator.experiment import RunConfig
 from generator.image_plots import plot_sample_grids
 from generator.study import target_kind
 from generator.targets import IMAGE_TARGETS, check_target, make_target
-from generator.trainer import TrainConfig
+from generator.trainer import GANTrainConfig
 
 
 def parse_args(argv=None):
@@ -61,8 +61,8 @@ def parse_args(argv=None):
             for method in METHODS:
                 config = RunConfig.from_preset(method, args.target, seed=seed, steps=args.steps,
                                                device=args.device, data_dir=args.data_dir)
-                TrainConfig(steps=config.steps, batch_size=config.batch_size, seed=seed,
-                            max_seconds=args.budget)
+                GANTrainConfig(steps=config.steps, batch_size=config.batch_size, seed=seed,
+                               max_seconds=args.budget)
     return args
 
 

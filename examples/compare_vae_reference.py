@@ -2,7 +2,7 @@
 
 "reference" is a faithful copy of the example (pytorch/examples, vae/main.py: 784-400-20 with
 ReLU, sigmoid output, binary cross-entropy summed plus KL, Adam 1e-3, batch 128, a shuffled
-DataLoader, 10 epochs, ``torch.manual_seed(seed)``); "package" is :class:`vae.Trainer` with the
+DataLoader, 10 epochs, ``torch.manual_seed(seed)``); "package" is :class:`vae.VAETrainer` with the
 same recipe (``--hidden 400 --latent-dim 20 --batch-size 128 --lr 1e-3 --lr-schedule constant
 --lr-warmup-epochs 0 --kl-warmup-epochs 0 --no-output-bias-from-data --epochs 10`` of
 train_vae.py). Both are scored by the package's test negative ELBO with a fixed noise seed

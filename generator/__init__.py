@@ -42,7 +42,7 @@ _EXPORTS = {
     "make_baseline": "methods.baseline",
     "LinearFeatureDiscriminator": "methods.discriminators",
     "MLPDiscriminator": "methods.discriminators",
-    "TrainConfig": "trainer", "TrainResult": "trainer", "Trainer": "trainer",
+    "GANTrainConfig": "trainer", "GANTrainResult": "trainer", "GANTrainer": "trainer",
     "PRESETS": "presets",
     "RunConfig": "experiment", "build": "experiment", "evaluate": "experiment",
     "make_trainer": "experiment", "run_one": "experiment",

@@ -44,7 +44,7 @@ from .methods.neural_dual import GENERATOR_STEPS, TRUST_RULES
 from .plots import plot_dual_weights, plot_game_curves, plot_snapshots, plot_training_curves
 from .stacked_metrics import METRIC_KEYS as STACKED_METRIC_KEYS
 from .targets import IMAGE_TARGETS, TARGETS, ImageTarget, check_target
-from .trainer import TrainConfig
+from .trainer import GANTrainConfig
 
 PRESET = "default: the target's preset (generator/presets.py)"
 
@@ -169,9 +169,9 @@ def _checked(parser, args, method):
     with parser.library_checks():
         check_target(args.target, args.data_dir)
         args.config = run_config(args, method)
-        TrainConfig(steps=args.config.steps, batch_size=args.config.batch_size,
-                    seed=args.config.seed, snapshots=args.snapshots,
-                    checkpoint_every=args.checkpoint_every, max_seconds=args.max_seconds)
+        GANTrainConfig(steps=args.config.steps, batch_size=args.config.batch_size,
+                       seed=args.config.seed, snapshots=args.snapshots,
+                       checkpoint_every=args.checkpoint_every, max_seconds=args.max_seconds)
         check_positive_int(args.num_samples, "num_samples")
     return args
 

@@ -47,7 +47,7 @@ from .models import GENERATORS, make_generator, sample_latent
 from .precision import check_device
 from .presets import PRESETS
 from .targets import IMAGE_TARGETS, ImageTarget, Target, make_target
-from .trainer import TrainConfig, Trainer
+from .trainer import GANTrainConfig, GANTrainer
 
 METHODS = ("dual", "neural-dual") + BASELINES
 FEATURE_METHODS = ("dual", "linear-gd")  # the methods whose discriminator works on φ(x)
@@ -136,7 +136,7 @@ class RunConfig:
             The message names the setting (``steps must be an integer >= 1, got -5``).
         """
         check_choice(self.method, "method", METHODS)
-        TrainConfig(steps=self.steps, batch_size=self.batch_size, seed=self.seed)
+        GANTrainConfig(steps=self.steps, batch_size=self.batch_size, seed=self.seed)
         decay_steps = self.steps if self.lr_final is not None else 0
         schedule = dict(lr=self.lr, lr_final=self.lr_final, decay_steps=decay_steps)
         if self.method == "dual":
@@ -209,19 +209,19 @@ def build(config):
 
 
 def make_trainer(config, target, method, checkpoint_path=None, **loop):
-    """The training loop of ``config`` (``loop``: further :class:`TrainConfig` fields).
+    """The training loop of ``config`` (``loop``: further :class:`GANTrainConfig` fields).
 
     The run's settings are recorded in the checkpoint and checked on resume.
     """
     postfix = {"dual": ("dual_value", "gap"), "neural-dual": ("d_real", "d_fake", "gap")}.get(
         config.method, ("value", "d_fake"))
-    train = TrainConfig(steps=config.steps, batch_size=config.batch_size, seed=config.seed,
-                        **{"postfix_keys": postfix, **loop})
+    train = GANTrainConfig(steps=config.steps, batch_size=config.batch_size, seed=config.seed,
+                           **{"postfix_keys": postfix, **loop})
     # where the data lie is not a setting (a moved copy resumes); what they are is
     settings = {f"run.{k}": v for k, v in config.to_dict().items() if k != "data_dir"}
     if isinstance(target, ImageTarget):
         settings["run.data_checksum"] = target.checksum
-    return Trainer(method, target, train, checkpoint_path=checkpoint_path, settings=settings)
+    return GANTrainer(method, target, train, checkpoint_path=checkpoint_path, settings=settings)
 
 
 #: Latent codes are drawn in blocks of this many, and generated in chunks of :data:`CHUNK`, so

@@ -3,9 +3,9 @@
 The loop owns everything that is not the method's mathematics: seeds and random streams, the
 real and latent minibatches, the progress bar, per-step logs, snapshots of generated samples for
 figures, atomic checkpoints, exact resume, a clean stop on Ctrl-C, and a stop with a clear error
-when the generator produces non-finite values. Its shape (``run()`` returns a result,
-``resume()`` returns the trainer) is the one of :class:`dualgan.training.CheckpointedLoop`,
-shared with :class:`vae.Trainer`.
+when the generator produces non-finite values. Its outer loop (Ctrl-C, threads, the final
+checkpoint) is :class:`dualgan.training.CheckpointedLoop`'s, shared with :class:`vae.VAETrainer`;
+its unit is one generator step.
 
 A *method* is any object with
 
@@ -31,20 +31,14 @@ import torch
 from tqdm.auto import tqdm
 
 from dualgan.checkpoint import rng_states, set_rng_states
-from dualgan.training import (
-    CheckpointedLoop,
-    NonFiniteError,
-    StopRequest,
-    check_finite,
-    torch_threads,
-)
+from dualgan.training import CheckpointedLoop, NonFiniteError, check_finite
 from dualgan.validation import check_int, check_positive, check_positive_int
 
 from .models import sample_latent
 
 
 @dataclass
-class TrainConfig:
+class GANTrainConfig:
     """Settings of the loop (the method has its own)."""
 
     steps: int = 2000  # generator updates in total
@@ -75,8 +69,8 @@ _COSMETIC = ("snapshots", "snapshot_size", "checkpoint_every", "progress", "post
 
 
 @dataclass
-class TrainResult:
-    """What :meth:`Trainer.run` returns."""
+class GANTrainResult:
+    """What :meth:`GANTrainer.run` returns."""
 
     step: int  # steps completed in total (resumed ones included)
     seconds: float  # wall-clock seconds of training in total (resumed runs included)
@@ -87,8 +81,8 @@ class TrainResult:
     checkpoint_path: Optional[str] = None
 
 
-class Trainer(CheckpointedLoop):
-    """Run a method on a target distribution.
+class GANTrainer(CheckpointedLoop):
+    """Run a method on a target distribution, one generator step at a time.
 
     Parameters
     ----------
@@ -96,7 +90,7 @@ class Trainer(CheckpointedLoop):
         See the module docstring.
     target : generator.targets.Target
         Source of the real samples.
-    config : TrainConfig
+    config : GANTrainConfig
     checkpoint_path : str or path, optional
         Where checkpoints go; None disables checkpointing.
     settings : dict, optional
@@ -104,10 +98,13 @@ class Trainer(CheckpointedLoop):
         the loop's and the method's own.
     """
 
+    unit = "step"  # of CheckpointedLoop._train: one generator update
+    non_finite_advice = "Lower the learning rate or raise c"
+
     def __init__(self, method, target, config=None, checkpoint_path=None, settings=None):
         self.method = method
         self.target = target
-        self.config = config if config is not None else TrainConfig()
+        self.config = config if config is not None else GANTrainConfig()
         self.checkpoint_path = None if checkpoint_path is None else str(checkpoint_path)
         self.extra_settings = dict(settings or {})
         seed = self.config.seed
@@ -128,7 +125,6 @@ class Trainer(CheckpointedLoop):
         self.cpu_seconds = 0.0
         self.logs = {}
         self.snapshots = {}
-        self.last_checkpoint_step = None
 
     # ----------------------------------------------------------------- state and checkpoints
     def snapshot_steps(self):
@@ -170,13 +166,6 @@ class Trainer(CheckpointedLoop):
         set_rng_states(state["rng"], {"data": self.data_rng, "latent": self.latent_rng})
         self.logs = {k: list(v) for k, v in state["logs"].items()}
         self.snapshots = dict(state["snapshots"])
-        self.last_checkpoint_step = self.step
-
-    def save(self):
-        """Write a checkpoint now (atomically); no-op without ``checkpoint_path``."""
-        super().save()
-        if self.checkpoint_path is not None:
-            self.last_checkpoint_step = self.step
 
     # ----------------------------------------------------------------- the loop
     def generate(self, latent=None):
@@ -190,17 +179,6 @@ class Trainer(CheckpointedLoop):
         samples = self.generate()
         check_finite(samples, f"generator output on the snapshot latents at step {self.step}")
         self.snapshots[self.step] = samples.clone()
-
-    def _non_finite(self, err):
-        if self.last_checkpoint_step is None:
-            kept = "no checkpoint was written yet"
-        else:
-            kept = (f"the last good checkpoint (step {self.last_checkpoint_step}) is kept at "
-                    f"{self.checkpoint_path!r}")
-        return NonFiniteError(
-            f"training stopped at step {self.step + 1}: {err}. Lower the learning rate or raise "
-            f"c; {kept}."
-        )
 
     def _check_parameters(self):
         for name, param in self.method.g_net.named_parameters():
@@ -217,7 +195,7 @@ class Trainer(CheckpointedLoop):
 
         Returns
         -------
-        TrainResult
+        GANTrainResult
 
         Raises
         ------
@@ -226,38 +204,43 @@ class Trainer(CheckpointedLoop):
             (if any) is left untouched.
         """
         cfg = self.config
-        wanted = self.snapshot_steps()
+        self._wanted = self.snapshot_steps()
         # after a resume with more steps, keep only the snapshots of the new schedule
-        self.snapshots = {s: v for s, v in self.snapshots.items() if s in wanted}
-        if self.step == 0 and 0 in wanted and 0 not in self.snapshots:
+        self.snapshots = {s: v for s, v in self.snapshots.items() if s in self._wanted}
+        if self.step == 0 and 0 in self._wanted and 0 not in self.snapshots:
             self._take_snapshot()
-        bar = tqdm(total=cfg.steps, initial=self.step, disable=not cfg.progress,
-                   dynamic_ncols=True, leave=True)
-        with StopRequest() as stop, torch_threads(cfg.num_threads):
-            try:
-                while (self.step < cfg.steps and not stop.requested
-                       and (cfg.max_seconds is None or self.seconds < cfg.max_seconds)):
-                    self._one_step(bar)
-                    if self.step in wanted:
-                        self._take_snapshot()
-                    if cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
-                        self.save()
-            except NonFiniteError as err:
-                raise self._non_finite(err) from err
-            finally:
-                bar.close()
-            interrupted = stop.requested  # in the last step too: the caller stops there
-        if wanted and self.step < cfg.steps and not interrupted and self.step not in self.snapshots:
+        self._bar = tqdm(total=cfg.steps, initial=self.step, disable=not cfg.progress,
+                         dynamic_ncols=True, leave=True)
+        try:
+            interrupted = self._train(num_threads=cfg.num_threads, announce=cfg.progress)
+        finally:
+            self._bar.close()
+        return GANTrainResult(step=self.step, seconds=self.seconds,
+                              cpu_seconds=self.cpu_seconds, logs=self.logs,
+                              snapshots=self.snapshots, interrupted=interrupted,
+                              checkpoint_path=self.checkpoint_path)
+
+    # ----------------------------------------------------------------- CheckpointedLoop's hooks
+    def _units_done(self):
+        return self.step
+
+    def _done(self):
+        cfg = self.config
+        return self.step >= cfg.steps or (cfg.max_seconds is not None
+                                          and self.seconds >= cfg.max_seconds)
+
+    def _one_unit(self, stop):
+        self._one_step(self._bar)
+        if self.step in self._wanted:
+            self._take_snapshot()
+        if self.config.checkpoint_every and self.step % self.config.checkpoint_every == 0:
+            self.save()
+
+    def _wind_up(self, interrupted):
+        self._bar.close()  # before the message of a Ctrl-C
+        if (self._wanted and self.step < self.config.steps and not interrupted
+                and self.step not in self.snapshots):
             self._take_snapshot()  # stopped by the time budget
-        self.save()
-        if interrupted and cfg.progress:
-            tqdm.write(f"interrupted at step {self.step}; checkpoint written to "
-                       f"{self.checkpoint_path!r}" if self.checkpoint_path else
-                       f"interrupted at step {self.step} (no checkpoint_path, nothing saved)")
-        return TrainResult(step=self.step, seconds=self.seconds, cpu_seconds=self.cpu_seconds,
-                           logs=self.logs,
-                           snapshots=self.snapshots, interrupted=interrupted,
-                           checkpoint_path=self.checkpoint_path)
 
     def _one_step(self, bar):
         cfg = self.config

@@ -14,7 +14,7 @@ from scipy.special import expit
 
 import dual
 from dualgan.checkpoint import load_checkpoint
-from generator import MLPGenerator, TrainConfig, Trainer, make_features, make_target
+from generator import GANTrainConfig, GANTrainer, MLPGenerator, make_features, make_target
 from generator import cli as gan_cli
 from generator.methods.baseline import (
     BaselineConfig,
@@ -129,9 +129,8 @@ def _run(tmp_path, steps, resume=False):
     target = make_target("ring")
     method = make_baseline("mlp-ns", MLPGenerator(2, 2, hidden=(16, 16)), 2, hidden=(16, 16),
                            lr=1e-3, d_steps=2, target=target, seed=0)
-    trainer = Trainer(method, target, TrainConfig(steps=steps, batch_size=32, snapshots=0,
-                                                  progress=False),
-                      checkpoint_path=tmp_path / "ckpt.pt")
+    config = GANTrainConfig(steps=steps, batch_size=32, snapshots=0, progress=False)
+    trainer = GANTrainer(method, target, config, checkpoint_path=tmp_path / "ckpt.pt")
     if resume:  # no learning-rate schedule: the number of steps may grow
         trainer.resume(may_change=("train.steps",))
     trainer.run()

@@ -11,8 +11,8 @@ from generator import (
     AffineGenerator,
     DualConfig,
     DualMethod,
-    TrainConfig,
-    Trainer,
+    GANTrainConfig,
+    GANTrainer,
     make_features,
     make_target,
     sample_latent,
@@ -27,8 +27,8 @@ def _train(features, steps, seed=0):
     phi = make_features(features, 2, num_features=64, lengthscale=1.0, seed=seed)
     method = DualMethod(g, phi, DualConfig(c=10.0, lr=0.05, lr_final=0.05 / 30,
                                            decay_steps=steps))
-    trainer = Trainer(method, target, TrainConfig(steps=steps, batch_size=256, seed=seed,
-                                                  snapshots=0, progress=False))
+    trainer = GANTrainer(method, target, GANTrainConfig(steps=steps, batch_size=256, seed=seed,
+                                                        snapshots=0, progress=False))
     trainer.run()
     # the pushforward of N(0, I) by Az + b is exactly N(b, AAᵀ): check the parameters, and
     # the sample moments of fresh draws against the target's (computed by numpy in

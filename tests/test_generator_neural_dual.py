@@ -10,7 +10,7 @@ from scipy.special import expit, log_expit
 from torch.func import functional_call, grad, vmap
 
 from dualgan.nn import mlp
-from generator import MLPDiscriminator, MLPGenerator, TrainConfig, Trainer, make_target
+from generator import GANTrainConfig, GANTrainer, MLPDiscriminator, MLPGenerator, make_target
 from generator.methods.neural_dual import NeuralDualConfig, NeuralDualMethod
 from generator.models import sample_latent
 
@@ -166,8 +166,8 @@ def test_discriminator_moves_to_psi0_plus_delta():
 
 
 def _trainer(tmp_path, steps, method, name):
-    config = TrainConfig(steps=steps, batch_size=16, seed=3, snapshots=0, progress=False)
-    return Trainer(method, make_target("ring"), config, checkpoint_path=tmp_path / name)
+    config = GANTrainConfig(steps=steps, batch_size=16, seed=3, snapshots=0, progress=False)
+    return GANTrainer(method, make_target("ring"), config, checkpoint_path=tmp_path / name)
 
 
 @pytest.mark.parametrize("trust", ["scaled", "adaptive"])

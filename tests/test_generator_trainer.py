@@ -12,9 +12,9 @@ from dualgan.training import NonFiniteError
 from generator import (
     DualConfig,
     DualMethod,
+    GANTrainConfig,
+    GANTrainer,
     MLPGenerator,
-    TrainConfig,
-    Trainer,
     make_features,
     make_target,
     sample_latent,
@@ -30,9 +30,9 @@ def _method(seed=0, lr=1e-3, solver="native", c=5.0, **kwargs):
 
 def _trainer(tmp_path, steps, method=None, name="ckpt.pt", **kwargs):
     method = method if method is not None else _method()
-    config = TrainConfig(steps=steps, batch_size=32, seed=3, snapshots=3, snapshot_size=50,
-                         progress=False, **kwargs)
-    return Trainer(method, make_target("ring"), config, checkpoint_path=tmp_path / name)
+    config = GANTrainConfig(steps=steps, batch_size=32, seed=3, snapshots=3, snapshot_size=50,
+                            progress=False, **kwargs)
+    return GANTrainer(method, make_target("ring"), config, checkpoint_path=tmp_path / name)
 
 
 def _optimal_value(method, real, latent):
@@ -181,7 +181,7 @@ def test_bad_configuration_raises_clear_errors(tmp_path):
     with pytest.raises(TypeError, match="c must be a real number > 0, got '1'"):
         DualConfig(c="1")
     with pytest.raises(ValueError, match="resume needs a checkpoint_path"):
-        Trainer(_method(), make_target("ring"), TrainConfig(steps=1)).resume()
+        GANTrainer(_method(), make_target("ring"), GANTrainConfig(steps=1)).resume()
 
 
 def test_resume_refuses_other_settings_of_the_loop_or_the_method(tmp_path):
@@ -189,9 +189,9 @@ def test_resume_refuses_other_settings_of_the_loop_or_the_method(tmp_path):
     with pytest.raises(SettingsMismatchError, match="method.c: checkpoint 5.0 vs now 7.0"):
         _trainer(tmp_path, 2, _method(c=7.0)).resume()
     with pytest.raises(SettingsMismatchError, match="train.batch_size"):
-        Trainer(_method(), make_target("ring"),
-                TrainConfig(steps=2, batch_size=16, seed=3, progress=False),
-                checkpoint_path=tmp_path / "ckpt.pt").resume()
+        GANTrainer(_method(), make_target("ring"),
+                   GANTrainConfig(steps=2, batch_size=16, seed=3, progress=False),
+                   checkpoint_path=tmp_path / "ckpt.pt").resume()
     # how often snapshots or checkpoints are taken does not change the run: accepted
     trainer = _trainer(tmp_path, 2, checkpoint_every=1)
     trainer.config.snapshots = 1

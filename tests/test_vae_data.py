@@ -5,7 +5,7 @@ import pytest
 import torch
 from scipy import stats
 
-from vae import TrainConfig, Trainer, VAEConfig, binarize, load_dataset
+from vae import VAEConfig, VAETrainConfig, VAETrainer, binarize, load_dataset
 
 
 def test_load_dataset_rejects_unknown_name():
@@ -41,10 +41,10 @@ def test_dynamic_binarization_draws_each_epoch_afresh_with_the_pixel_means():
     n, epochs = 300, 3
 
     def batches(seed):
-        trainer = Trainer(VAEConfig(input_dim=16, hidden=(8,), latent_dim=2),
-                          TrainConfig(epochs=epochs, batch_size=n, binarize="dynamic",
-                                      seed=seed), p.repeat(n, 1), p.repeat(10, 1),
-                          progress=False, log_epochs=False)
+        trainer = VAETrainer(VAEConfig(input_dim=16, hidden=(8,), latent_dim=2),
+                             VAETrainConfig(epochs=epochs, batch_size=n, binarize="dynamic",
+                                            seed=seed), p.repeat(n, 1), p.repeat(10, 1),
+                             progress=False, log_epochs=False)
         seen = []
         trainer.model.encoder.register_forward_pre_hook(
             lambda module, inputs: seen.append(inputs[0].clone()) if module.training else None)
@@ -63,9 +63,9 @@ def test_the_test_set_is_binarized_once_with_its_own_seed():
     x = torch.rand(40, 6, generator=torch.Generator().manual_seed(2))
 
     def test_x(seed, test_seed):
-        return Trainer(VAEConfig(input_dim=6, hidden=(4,), latent_dim=2),
-                       TrainConfig(binarize="dynamic", seed=seed, test_binarize_seed=test_seed),
-                       x, x, progress=False).test_x
+        config = VAETrainConfig(binarize="dynamic", seed=seed, test_binarize_seed=test_seed)
+        return VAETrainer(VAEConfig(input_dim=6, hidden=(4,), latent_dim=2), config, x, x,
+                          progress=False).test_x
 
     fixed = binarize(x, torch.Generator().manual_seed(5))
     assert torch.equal(test_x(0, 5), fixed) and torch.equal(test_x(1, 5), fixed)

@@ -11,7 +11,7 @@ import torch
 from dualgan import cli
 from dualgan.checkpoint import SettingsMismatchError, load_checkpoint
 from dualgan.images import load_digits
-from vae import VAE, TrainConfig, Trainer, VAEConfig, evaluate_nelbo, kl_weight, learning_rate
+from vae import VAE, VAEConfig, VAETrainConfig, VAETrainer, evaluate_nelbo, kl_weight, learning_rate
 from vae import cli as vae_cli
 
 pytest.importorskip("sklearn")
@@ -27,9 +27,9 @@ def _trainer(digits, out_dir, **overrides):
     train_x, test_x = digits
     cfg = dict(epochs=2, batch_size=32, mc_samples=2, binarize="dynamic", seed=7, lr=3e-3)
     cfg.update(overrides)
-    return Trainer(VAEConfig(input_dim=64, hidden=(24, 12), latent_dim=3), TrainConfig(**cfg),
-                   train_x, test_x, progress=False, log_epochs=False,
-                   checkpoint_path=None if out_dir is None else out_dir / "checkpoint.pt")
+    return VAETrainer(VAEConfig(input_dim=64, hidden=(24, 12), latent_dim=3),
+                      VAETrainConfig(**cfg), train_x, test_x, progress=False, log_epochs=False,
+                      checkpoint_path=None if out_dir is None else out_dir / "checkpoint.pt")
 
 
 @pytest.mark.parametrize("schedule", ["cosine", "constant"])
@@ -61,9 +61,10 @@ def test_resume_rejects_a_different_configuration(digits, tmp_path):
         _trainer(digits, tmp_path / "empty").resume()
 
 
-def test_ctrl_c_mid_epoch_checkpoints_there_and_resumes_exactly(digits, tmp_path):
+def test_ctrl_c_mid_epoch_checkpoints_there_and_resumes_exactly(digits, tmp_path, capsys):
     straight = _trainer(digits, tmp_path / "a")
     straight.run()
+    capsys.readouterr()
 
     stopped = _trainer(digits, tmp_path / "b")
     batches = []
@@ -79,6 +80,8 @@ def test_ctrl_c_mid_epoch_checkpoints_there_and_resumes_exactly(digits, tmp_path
     assert result.interrupted and result.epoch == 0
     state = load_checkpoint(tmp_path / "b" / "checkpoint.pt")
     assert state["epoch"] == 0 and state["partial_epoch"]["start"] == 5 * 32
+    printed = capsys.readouterr().out
+    assert "interrupted at epoch 1 after 160 images; checkpoint written to" in printed
 
     resumed = _trainer(digits, tmp_path / "b").resume()
     assert not resumed.run().interrupted
@@ -89,10 +92,11 @@ def test_ctrl_c_mid_epoch_checkpoints_there_and_resumes_exactly(digits, tmp_path
 
 def test_short_training_lowers_the_test_loss(digits):
     train_x, test_x = digits
-    trainer = Trainer(VAEConfig(input_dim=64, hidden=(32,), latent_dim=4),
-                      TrainConfig(epochs=6, batch_size=32, lr=3e-3, seed=1, lr_warmup_epochs=0,
-                                  kl_warmup_epochs=0, output_bias_from_data=False),
-                      train_x, test_x, progress=False, log_epochs=False)
+    trainer = VAETrainer(VAEConfig(input_dim=64, hidden=(32,), latent_dim=4),
+                         VAETrainConfig(epochs=6, batch_size=32, lr=3e-3, seed=1,
+                                        lr_warmup_epochs=0, kl_warmup_epochs=0,
+                                        output_bias_from_data=False),
+                         train_x, test_x, progress=False, log_epochs=False)
     before = evaluate_nelbo(trainer.model, test_x, seed=0)
     hist = trainer.run().history
     assert len(hist["test_loss"]) == 6 and len(hist["epoch_seconds"]) == 6
@@ -102,7 +106,7 @@ def test_short_training_lowers_the_test_loss(digits):
 
 @pytest.mark.parametrize("schedule", ["cosine", "constant"])
 def test_learning_rate_is_torchs_linear_warmup_then_cosine_or_constant(schedule):
-    cfg = TrainConfig(epochs=4, lr=2e-3, lr_schedule=schedule, lr_warmup_epochs=1.0)
+    cfg = VAETrainConfig(epochs=4, lr=2e-3, lr_schedule=schedule, lr_warmup_epochs=1.0)
     steps_per_epoch = 7
     warmup, total = 7, 28
     param = torch.nn.Parameter(torch.zeros(1))
@@ -121,11 +125,11 @@ def test_learning_rate_is_torchs_linear_warmup_then_cosine_or_constant(schedule)
 
 
 def test_kl_weight_rises_linearly_to_one_over_the_warmup():
-    cfg = TrainConfig(kl_warmup_epochs=2.5)
+    cfg = VAETrainConfig(kl_warmup_epochs=2.5)
     weights = np.array([kl_weight(cfg, step, 4) for step in range(15)])  # warm-up of 10 steps
     np.testing.assert_allclose(weights[:10], np.arange(1, 11) / 10, rtol=1e-15)
     assert np.all(weights[9:] == 1.0)
-    assert kl_weight(TrainConfig(kl_warmup_epochs=0.0), 0, 4) == 1.0
+    assert kl_weight(VAETrainConfig(kl_warmup_epochs=0.0), 0, 4) == 1.0
 
 
 def test_kl_warmup_weights_the_kl_gradient_and_the_test_loss_keeps_beta_one(digits):
@@ -180,17 +184,17 @@ def test_config_errors_name_the_bad_value():
     with pytest.raises(TypeError, match="latent_dim must be an integer >= 1, got 2.0"):
         VAEConfig(latent_dim=2.0)
     with pytest.raises(ValueError, match="lr_schedule must be one of"):
-        TrainConfig(lr_schedule="step")
+        VAETrainConfig(lr_schedule="step")
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
-        TrainConfig(batch_size=0)
+        VAETrainConfig(batch_size=0)
     with pytest.raises(ValueError, match=r"binarize must be one of \['none', 'dynamic'\]"):
-        TrainConfig(binarize="static")
+        VAETrainConfig(binarize="static")
     with pytest.raises(ValueError, match="kl_warmup_epochs must be a finite number >= 0, got -1"):
-        TrainConfig(kl_warmup_epochs=-1)
+        VAETrainConfig(kl_warmup_epochs=-1)
     with pytest.raises(TypeError, match="output_bias_from_data must be True or False"):
-        TrainConfig(output_bias_from_data="yes")
+        VAETrainConfig(output_bias_from_data="yes")
     with pytest.raises(ValueError, match=r"train_x must have shape \(N, 784\)"):
-        Trainer(VAEConfig(), TrainConfig(), torch.zeros(5, 64), torch.zeros(5, 784))
+        VAETrainer(VAEConfig(), VAETrainConfig(), torch.zeros(5, 64), torch.zeros(5, 784))
 
 
 def test_gaussian_decoder_mean_is_the_sigmoid_of_the_last_layer():
@@ -254,7 +258,7 @@ def _fake_seed_runs(script, out, seeds, argv):
     args = script.parse_args(argv + ["--seeds", *map(str, seeds)])
     values = {}
     for seed in seeds:
-        config = TrainConfig(**{**vars(args.train_config), "seed": seed})
+        config = VAETrainConfig(**{**vars(args.train_config), "seed": seed})
         values[seed] = {key: float(rng.uniform(80, 100)) for key in script.SUMMARIZED}
         os.makedirs(out / f"seed_{seed}")
         (out / f"seed_{seed}" / "metrics.json").write_text(
@@ -293,8 +297,8 @@ def test_seeds_resume_an_interrupted_seed_and_refuse_other_settings(tmp_path, ca
     args = script.parse_args(single)
     train, test, config = script.load_data(args, 1)
     os.makedirs(out / "seed_1")
-    Trainer(config, args.train_config, train.x, test.x, progress=False, log_epochs=False,
-            checkpoint_path=out / "seed_1" / "checkpoint.pt").run(until_epoch=1)
+    VAETrainer(config, args.train_config, train.x, test.x, progress=False, log_epochs=False,
+               checkpoint_path=out / "seed_1" / "checkpoint.pt").run(until_epoch=1)
     seeds = common + ["--out", str(out), "--seeds", "0", "1"]
     assert script.main(seeds) == 0
     printed = capsys.readouterr().out

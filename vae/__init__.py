@@ -10,7 +10,7 @@ The public API::
     vae.iwae_log_likelihood(model, x, k), vae.evaluate_iwae                # Burda et al. 2016
     vae.DiscreteLatentModel                                                # SPEC 6, 1e-1f
     vae.load_dataset("mnist", data_dir), vae.binarize(x, rng)   # images from dualgan.images
-    vae.Trainer(model_config, train_config, train_x, test_x, checkpoint_path).run()
+    vae.VAETrainer(model_config, train_config, train_x, test_x, checkpoint_path).run()
     vae.learning_rate(train_config, step, steps_per_epoch), vae.kl_weight(...)  # the schedules
 
 The command line of training (``examples/train_vae.py``: options, checks, runs over seeds) is
@@ -27,17 +27,17 @@ from .model import VAE
 from .train import (
     BINARIZATIONS,
     LR_SCHEDULES,
-    TrainConfig,
-    Trainer,
-    TrainResult,
+    VAETrainConfig,
+    VAETrainer,
+    VAETrainResult,
     evaluate_nelbo,
     kl_weight,
     learning_rate,
 )
 
 __all__ = [
-    "BINARIZATIONS", "DATASETS", "DECODERS", "LR_SCHEDULES", "DiscreteLatentModel",
-    "TrainConfig", "TrainResult", "Trainer", "VAE", "VAEConfig", "bernoulli_log_likelihood",
+    "BINARIZATIONS", "DATASETS", "DECODERS", "LR_SCHEDULES", "DiscreteLatentModel", "VAE",
+    "VAEConfig", "VAETrainConfig", "VAETrainResult", "VAETrainer", "bernoulli_log_likelihood",
     "binarize", "elbo_terms", "evaluate_iwae", "evaluate_nelbo", "gaussian_log_likelihood",
     "iwae_log_likelihood", "kl_diag_gaussians", "kl_equal_variance", "kl_standard_normal",
     "kl_weight", "learning_rate", "load_dataset", "log_normal", "negative_elbo",

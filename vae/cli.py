@@ -28,7 +28,7 @@ from .bounds import evaluate_iwae
 from .config import VAEConfig
 from .data import DATASETS, load_dataset
 from .likelihoods import DECODERS
-from .train import BINARIZATIONS, LR_SCHEDULES, TrainConfig, Trainer
+from .train import BINARIZATIONS, LR_SCHEDULES, VAETrainConfig, VAETrainer
 
 #: what summary.json reports over seeds (each the lower the better), from each metrics.json
 SUMMARIZED = ("final_test_nelbo", "test_iwae_nll", "train_seconds_total",
@@ -45,7 +45,7 @@ def positive_int(text):
 def parse_args(argv=None, description=None):
     """The options, checked, with ``args.model_config`` and ``args.train_config`` (the last
     seed's)."""
-    defaults = TrainConfig()
+    defaults = VAETrainConfig()
     model_defaults = VAEConfig()
     p = ArgumentParser(description=description)
     p.add_argument("--dataset", choices=DATASETS, default="digits",
@@ -99,7 +99,7 @@ def parse_args(argv=None, description=None):
         args.model_config = VAEConfig(hidden=tuple(args.hidden), latent_dim=args.latent_dim,
                                       decoder=args.decoder, sigma=args.sigma)
         for seed in args.seeds or [args.seed]:
-            args.train_config = TrainConfig(
+            args.train_config = VAETrainConfig(
                 epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                 lr_schedule=args.lr_schedule, lr_warmup_epochs=args.lr_warmup_epochs,
                 kl_warmup_epochs=args.kl_warmup_epochs,
@@ -123,7 +123,7 @@ def train_seeds(args):
     ensure_writable_directory(args.out)
     for seed in args.seeds:
         out = os.path.join(args.out, f"seed_{seed}")
-        config = TrainConfig(**{**vars(args.train_config), "seed": seed})
+        config = VAETrainConfig(**{**vars(args.train_config), "seed": seed})
         metrics_path = os.path.join(out, "metrics.json")
         if os.path.isfile(metrics_path):
             with open(metrics_path) as handle:
@@ -181,9 +181,9 @@ def train_one(args, train_config, out, resume):
     wall0, cpu0 = time.perf_counter(), time.process_time()
     ensure_writable_directory(out)
     train, test, model_config = load_data(args, train_config.seed)
-    trainer = Trainer(model_config, train_config, train.x, test.x,
-                      checkpoint_path=os.path.join(out, "checkpoint.pt"),
-                      progress=not args.no_progress)
+    trainer = VAETrainer(model_config, train_config, train.x, test.x,
+                         checkpoint_path=os.path.join(out, "checkpoint.pt"),
+                         progress=not args.no_progress)
     if resume:
         trainer.resume()
         print(f"resumed from {trainer.checkpoint_path} after epoch {trainer.epoch}")

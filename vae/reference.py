@@ -1,9 +1,9 @@
 """The PyTorch VAE example as a reference: its model and training loop, and the comparison of
-:class:`vae.Trainer` with it, seed by seed (``examples/compare_vae_reference.py``).
+:class:`vae.VAETrainer` with it, seed by seed (``examples/compare_vae_reference.py``).
 
 "reference" is a faithful copy of the example (pytorch/examples, vae/main.py: 784-400-20 with
 ReLU, sigmoid output, binary cross-entropy summed plus KL, Adam 1e-3, batch 128, a shuffled
-DataLoader, 10 epochs, ``torch.manual_seed(seed)``); "package" is :class:`vae.Trainer` with the
+DataLoader, 10 epochs, ``torch.manual_seed(seed)``); "package" is :class:`vae.VAETrainer` with the
 same recipe. Both are scored by the package's test negative ELBO with a fixed noise seed
 (:func:`vae.evaluate_nelbo`, seed + 4); the reference's own printed test loss (noise from the
 global RNG) is kept beside it. :func:`compare` runs the two interleaved per seed, in one
@@ -26,7 +26,7 @@ from dualgan.training import torch_threads
 
 from .config import VAEConfig
 from .likelihoods import bernoulli_log_likelihood
-from .train import TrainConfig, Trainer, evaluate_nelbo
+from .train import VAETrainConfig, VAETrainer, evaluate_nelbo
 
 EPOCHS = 10
 IMPLS = ("reference", "package")
@@ -126,12 +126,13 @@ def run_reference(seed, train, test, epochs=EPOCHS):
 
 
 def run_package(seed, train, test, epochs=EPOCHS):
-    """:class:`vae.Trainer` with the example's recipe."""
-    trainer = Trainer(VAEConfig(hidden=(400,), latent_dim=20),
-                      TrainConfig(epochs=epochs, batch_size=128, lr=1e-3, lr_schedule="constant",
-                                  lr_warmup_epochs=0.0, kl_warmup_epochs=0.0,
-                                  output_bias_from_data=False, seed=seed),
-                      train.x, test.x, progress=False)
+    """:class:`vae.VAETrainer` with the example's recipe."""
+    trainer = VAETrainer(VAEConfig(hidden=(400,), latent_dim=20),
+                         VAETrainConfig(epochs=epochs, batch_size=128, lr=1e-3,
+                                        lr_schedule="constant", lr_warmup_epochs=0.0,
+                                        kl_warmup_epochs=0.0, output_bias_from_data=False,
+                                        seed=seed),
+                         train.x, test.x, progress=False)
     history = trainer.run().history
     return {k: history[k] for k in ("test_loss", "epoch_seconds", "epoch_cpu_seconds")}
 

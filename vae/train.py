@@ -8,8 +8,9 @@ decoder's output bias started at the data's mean image, 60 epochs.
 The data stay one in-memory tensor indexed by a permutation per epoch (no DataLoader). Every
 source of randomness is a seeded ``torch.Generator`` whose state goes into the checkpoint, so a
 resumed run ends with exactly the parameters of an uninterrupted one, also when it was stopped
-in the middle of an epoch. The trainer has the shape of :class:`dualgan.training.CheckpointedLoop`,
-shared with :class:`generator.Trainer`.
+in the middle of an epoch. The outer loop (Ctrl-C, the final checkpoint) is
+:class:`dualgan.training.CheckpointedLoop`'s, shared with :class:`generator.GANTrainer`; its unit
+is one epoch.
 """
 
 import math
@@ -22,7 +23,7 @@ import torch
 from tqdm.auto import tqdm
 
 from dualgan.checkpoint import rng_states, set_rng_states
-from dualgan.training import CheckpointedLoop, StopRequest, check_finite
+from dualgan.training import CheckpointedLoop, check_finite
 from dualgan.validation import (
     check_choice,
     check_int,
@@ -41,7 +42,7 @@ BINARIZATIONS = ("none", "dynamic")
 
 
 @dataclass
-class TrainConfig:
+class VAETrainConfig:
     """How to train.
 
     Attributes
@@ -159,17 +160,17 @@ def evaluate_nelbo(model, x, mc_samples=1, batch_size=1000, seed=0):
 
 
 @dataclass
-class TrainResult:
-    """What :meth:`Trainer.run` returns."""
+class VAETrainResult:
+    """What :meth:`VAETrainer.run` returns."""
 
     epoch: int  # epochs completed in total (resumed ones included)
     seconds: float  # wall-clock seconds of training in total (evaluation excluded)
-    history: dict  # per-epoch lists, see Trainer
+    history: dict  # per-epoch lists, see VAETrainer
     interrupted: bool = False  # stopped by Ctrl-C (a checkpoint was written)
     checkpoint_path: Optional[str] = None
 
 
-class Trainer(CheckpointedLoop):
+class VAETrainer(CheckpointedLoop):
     """Trains a :class:`vae.VAE` on in-memory data and checkpoints it after every epoch.
 
     The initialization is drawn after ``torch.manual_seed(train_config.seed)``; the data order
@@ -180,7 +181,7 @@ class Trainer(CheckpointedLoop):
     Parameters
     ----------
     model_config : VAEConfig
-    train_config : TrainConfig
+    train_config : VAETrainConfig
     train_x, test_x : torch.Tensor, shapes (N, D) and (N_test, D), values in [0, 1]
     checkpoint_path : str or path, optional
         Where the checkpoint goes; no checkpoints when None.
@@ -203,13 +204,15 @@ class Trainer(CheckpointedLoop):
         and ``lr`` (at the epoch's first step).
     """
 
+    unit = "epoch"  # of CheckpointedLoop._train; a Ctrl-C stops it after the current minibatch
+
     def __init__(self, model_config, train_config, train_x, test_x, checkpoint_path=None,
                  progress=True, log_epochs=True):
         if not isinstance(model_config, VAEConfig):
             raise TypeError(f"model_config must be a VAEConfig, got {type(model_config).__name__}")
-        if not isinstance(train_config, TrainConfig):
+        if not isinstance(train_config, VAETrainConfig):
             raise TypeError(
-                f"train_config must be a TrainConfig, got {type(train_config).__name__}")
+                f"train_config must be a VAETrainConfig, got {type(train_config).__name__}")
         for name, x in (("train_x", train_x), ("test_x", test_x)):
             if x.ndim != 2 or x.shape[1] != model_config.input_dim:
                 raise ValueError(
@@ -318,31 +321,42 @@ class Trainer(CheckpointedLoop):
 
         Returns
         -------
-        TrainResult
+        VAETrainResult
+
+        Raises
+        ------
+        NonFiniteError
+            The training loss became non-finite; the checkpoint of the last epoch is left
+            untouched.
         """
-        last = self.config.epochs if until_epoch is None else min(until_epoch, self.config.epochs)
-        with StopRequest() as stop:
-            while self.epoch < last:
-                lr = learning_rate(self.config, self.epoch * self.steps_per_epoch,
-                                   self.steps_per_epoch)
-                train_loss = self.train_epoch(stop)
-                if train_loss is None:  # stopped in the middle of the epoch
-                    break
-                self._end_epoch(train_loss, lr)
-                if on_epoch_end is not None:
-                    on_epoch_end(self)
-            interrupted = stop.requested  # also when it came at the end of the last epoch
-        if interrupted:
-            self.save()
-            where = (f"at the end of epoch {self.epoch}" if self._partial is None else
-                     f"in epoch {self.epoch + 1} after {self._partial['start']} images")
-            tqdm.write(f"interrupted {where}"
-                       + (f"; checkpoint written to {self.checkpoint_path!r}"
-                          if self.checkpoint_path else " (no checkpoint_path, nothing saved)"),
-                       file=sys.stdout)
-        return TrainResult(epoch=self.epoch, seconds=sum(self.history["epoch_seconds"]),
-                           history=self.history, interrupted=interrupted,
-                           checkpoint_path=self.checkpoint_path)
+        self._last_epoch = (self.config.epochs if until_epoch is None
+                            else min(until_epoch, self.config.epochs))
+        self._on_epoch_end = on_epoch_end
+        interrupted = self._train()
+        return VAETrainResult(epoch=self.epoch, seconds=sum(self.history["epoch_seconds"]),
+                              history=self.history, interrupted=interrupted,
+                              checkpoint_path=self.checkpoint_path)
+
+    # ----------------------------------------------------------------- CheckpointedLoop's hooks
+    def _units_done(self):
+        return self.epoch
+
+    def _done(self):
+        return self.epoch >= self._last_epoch
+
+    def _one_unit(self, stop):
+        lr = learning_rate(self.config, self.epoch * self.steps_per_epoch, self.steps_per_epoch)
+        train_loss = self.train_epoch(stop)
+        if train_loss is None:  # stopped in the middle of the epoch
+            return
+        self._end_epoch(train_loss, lr)
+        if self._on_epoch_end is not None:
+            self._on_epoch_end(self)
+
+    def _where(self):
+        if self._partial is None:
+            return f"the end of epoch {self.epoch}"
+        return f"epoch {self.epoch + 1} after {self._partial['start']} images"
 
     def _end_epoch(self, train_loss, lr):
         part, self._partial = self._partial, None

@@ -1,4 +1,4 @@
-"""Training methods for :class:`generator.Trainer`: what happens in one generator step.
+"""Training methods for :class:`generator.GANTrainer`: what happens in one generator step.
 
 * :mod:`.feature_dual` — the exact discriminator on fixed features, solved through its dual,
   and the generator's Danskin step on the optimal dual value (SPEC 4);

@@ -1,4 +1,4 @@
-"""The standard GAN (SPEC 5) as methods for :class:`generator.trainer.Trainer`.
+"""The standard GAN (SPEC 5) as methods for :class:`generator.trainer.GANTrainer`.
 
 A discriminator (a logit module, :mod:`generator.methods.discriminators`) and the generator take
 alternating gradient steps on V(D, G) = E_pdata[log D(x)] + E_pG[log(1 − D(G(z)))]:
