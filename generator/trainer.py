@@ -7,18 +7,9 @@ when the generator produces non-finite values. Its shape (``run()`` returns a re
 ``resume()`` returns the trainer) is the one of :class:`dualgan.training.CheckpointedLoop`,
 shared with :class:`vae.Trainer`.
 
-A *method* is any object with
-
-``g_net`` : torch.nn.Module
-    The generator network G_θ: latent codes (n, latent_dim) → samples (n, dim); has an int
-    attribute ``latent_dim``.
-``config`` : dataclass
-    Its settings (checked on resume).
-``step(real, latent) -> dict[str, float]``
-    One training step on a real minibatch (B, dim) and latent minibatch (B, latent_dim); returns
-    the numbers to log. It should call :func:`dualgan.training.check_finite` on G's output.
-``state_dict() -> dict`` and ``load_state_dict(state)``
-    Everything needed to continue exactly (weights-only-safe values: tensors, numbers, strings).
+A *method* is any object satisfying :class:`generator.methods.TrainingMethod` (``g_net``,
+``config``, ``step(real, latent)``, ``state_dict()``, ``load_state_dict(state)``); the registered
+ones are listed in :data:`generator.methods.METHODS`.
 """
 
 import dataclasses
@@ -92,8 +83,8 @@ class Trainer(CheckpointedLoop):
 
     Parameters
     ----------
-    method : object
-        See the module docstring.
+    method : generator.methods.TrainingMethod
+        What one step does.
     target : generator.targets.Target
         Source of the real samples.
     config : TrainConfig
