@@ -40,6 +40,8 @@ _EXPORTS = {
     "NeuralDualConfig": "methods.neural_dual", "NeuralDualMethod": "methods.neural_dual",
     "BaselineConfig": "methods.baseline", "BaselineMethod": "methods.baseline",
     "make_baseline": "methods.baseline",
+    "MethodSpec": "methods.registry", "TrainingMethod": "methods.protocol",
+    "OptimizerSettings": "methods.schedule",
     "LinearFeatureDiscriminator": "methods.discriminators",
     "MLPDiscriminator": "methods.discriminators",
     "GANTrainConfig": "trainer", "GANTrainResult": "trainer", "GANTrainer": "trainer",

@@ -38,15 +38,20 @@ from .image_plots import (
     plot_mode_histogram,
     plot_neural_dual_curves,
 )
-from .methods.baseline import METHODS as BASELINES
 from .methods.discriminators import INPUT_MAPS
 from .methods.neural_dual import GENERATOR_STEPS, TRUST_RULES
+from .methods.registry import METHODS
 from .plots import plot_dual_weights, plot_game_curves, plot_snapshots, plot_training_curves
 from .stacked_metrics import METRIC_KEYS as STACKED_METRIC_KEYS
 from .targets import IMAGE_TARGETS, TARGETS, ImageTarget, check_target
 from .trainer import GANTrainConfig
 
 PRESET = "default: the target's preset (generator/presets.py)"
+#: The dual script's ``--discriminator`` choices and the methods they run.
+DISCRIMINATORS = {"features": "dual", "mlp": "neural-dual"}
+#: The baseline script's ``--method`` choices: the methods whose discriminator is trained by
+#: gradient steps.
+BASELINES = tuple(name for name, spec in METHODS.items() if not spec.exact_discriminator)
 
 
 class _Unset:
@@ -135,7 +140,7 @@ def dual_parser(description=None):
     """The options of a dual GAN run (``examples/train_dual_gan.py``)."""
     p = ArgumentParser(description=description,
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--discriminator", choices=["features", "mlp"], default=None,
+    p.add_argument("--discriminator", choices=list(DISCRIMINATORS), default=None,
                    help="fixed features φ (SPEC 4) or a linearized MLP (SPEC 7); default: "
                         "features on 2-D targets, mlp on images")
     add_run_arguments(p, out_default="runs/dual_gan")
@@ -184,7 +189,7 @@ def parse_dual(argv=None, description=None):
         args.discriminator = "mlp" if args.target in IMAGE_TARGETS else "features"
     if args.discriminator == "features" and args.target in IMAGE_TARGETS:
         p.error(f"--target {args.target} needs --discriminator mlp")
-    return _checked(p, args, "neural-dual" if args.discriminator == "mlp" else "dual")
+    return _checked(p, args, DISCRIMINATORS[args.discriminator])
 
 
 def parse_baseline(argv=None, description=None):

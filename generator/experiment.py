@@ -8,15 +8,9 @@ of :mod:`generator.image_metrics` on 10,000; Stacked MNIST: the 1,000-mode metri
 :mod:`generator.stacked_metrics` on 26,000), and :func:`run_one` does all of it for one run of a
 study without ever raising for a diverging run.
 
-The methods share everything but the discriminator:
-
-* ``"dual"`` — the exact discriminator on fixed features φ through ``dual.solve`` (SPEC 4);
-* ``"neural-dual"`` — an MLP discriminator, each step linearized and solved exactly through
-  ``dual.solve_kernel`` (SPEC 7);
-* ``"linear-gd"`` — the same D_w = σ(−wᵀφ(x)), same φ and c (SPEC 1), trained by gradient steps,
-  minimax generator loss (the dual method's);
-* ``"mlp-ns"``, ``"mlp-minimax"`` — the MLP discriminator trained by gradient steps,
-  non-saturating or minimax generator loss.
+The methods share everything but the discriminator; :data:`generator.methods.METHODS` lists
+them (``"dual"``, ``"neural-dual"``, ``"mlp-ns"``, ``"mlp-minimax"``, ``"linear-gd"``), each with
+what a run needs to know of it (:class:`generator.methods.MethodSpec`).
 
 For a given seed every method starts from the same generator weights, and the methods with an
 MLP discriminator from the same discriminator weights, and the feature methods from the same φ.
@@ -37,11 +31,9 @@ from dualgan.validation import check_choice, check_positive, check_positive_int
 
 from . import image_metrics, stacked_metrics
 from .features import FEATURES, make_features
-from .methods.baseline import METHODS as BASELINES
-from .methods.baseline import BaselineConfig, make_baseline
-from .methods.discriminators import INPUT_MAPS, MLPDiscriminator, input_map
-from .methods.feature_dual import DualConfig, DualMethod
-from .methods.neural_dual import NeuralDualConfig, NeuralDualMethod
+from .methods.discriminators import INPUT_MAPS, input_map
+from .methods.registry import METHODS as SPECS
+from .methods.registry import method_spec
 from .metrics import mode_metrics, moment_errors
 from .models import GENERATORS, make_generator, sample_latent
 from .precision import check_device
@@ -49,8 +41,9 @@ from .presets import PRESETS
 from .targets import IMAGE_TARGETS, ImageTarget, Target, make_target
 from .trainer import GANTrainConfig, GANTrainer
 
-METHODS = ("dual", "neural-dual") + BASELINES
-FEATURE_METHODS = ("dual", "linear-gd")  # the methods whose discriminator works on φ(x)
+METHODS = tuple(SPECS)  # the registered names (generator.methods.METHODS)
+# the methods whose discriminator works on φ(x)
+FEATURE_METHODS = tuple(name for name, spec in SPECS.items() if spec.needs_features)
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
 EVAL_SAMPLES = Target.eval_size  # the mode-collapse protocol's sample count (2,500)
 METRIC_KEYS = ("modes_covered", "num_modes", "high_quality_fraction", "reverse_kl",
@@ -137,15 +130,7 @@ class RunConfig:
         """
         check_choice(self.method, "method", METHODS)
         GANTrainConfig(steps=self.steps, batch_size=self.batch_size, seed=self.seed)
-        decay_steps = self.steps if self.lr_final is not None else 0
-        schedule = dict(lr=self.lr, lr_final=self.lr_final, decay_steps=decay_steps)
-        if self.method == "dual":
-            DualConfig(c=self.c, solver=self.solver, form=self.form, **schedule)
-        elif self.method == "neural-dual":
-            NeuralDualConfig(kappa=self.kappa, trust=self.trust,
-                             generator_step=self.generator_step, **schedule)
-        else:
-            BaselineConfig(d_lr=self.d_lr, d_steps=self.d_steps, seed=self.seed, **schedule)
+        method_spec(self.method).make_config(self)  # the method's settings, by its own class
         check_choice(self.generator, "generator", GENERATORS)
         check_positive_int(self.latent_dim, "latent_dim")
         for name in ("hidden", "d_hidden"):
@@ -173,7 +158,8 @@ def build(config):
 
     Returns
     -------
-    (target, method) : generator.targets.Target, and a method for :class:`Trainer`
+    (target, method) : generator.targets.Target, and a method for
+        :class:`~generator.trainer.GANTrainer`
     """
     target = make_target(config.target, config.data_dir)
     torch.manual_seed(config.seed)  # generator (then discriminator) initialization, on the CPU
@@ -184,27 +170,14 @@ def build(config):
                            **kwargs).to(device)
     mean = target.mean if config.d_input == "mean-centered" else None
     inputs = input_map(config.d_input, mean, dtype)
+    spec = method_spec(config.method)
     phi = None
-    if config.method in FEATURE_METHODS:
+    if spec.needs_features:
         scales = config.lengthscale[0] if len(config.lengthscale) == 1 else config.lengthscale
         phi = make_features(config.features, target.dim, config.num_features, scales,
                             config.seed)
-    decay_steps = config.steps if config.lr_final is not None else 0
-    if config.method == "dual":
-        method = DualMethod(g_net, phi, DualConfig(
-            c=config.c, lr=config.lr, lr_final=config.lr_final, decay_steps=decay_steps,
-            solver=config.solver, form=config.form))
-    elif config.method == "neural-dual":
-        discriminator = MLPDiscriminator(target.dim, config.d_hidden, dtype, inputs)
-        method = NeuralDualMethod(g_net, discriminator.to(device), NeuralDualConfig(
-            kappa=config.kappa, trust=config.trust, generator_step=config.generator_step,
-            lr=config.lr, lr_final=config.lr_final, decay_steps=decay_steps))
-    else:
-        method = make_baseline(config.method, g_net, target.dim, features=phi, c=config.c,
-                               lr=config.lr, d_lr=config.d_lr, lr_final=config.lr_final,
-                               decay_steps=decay_steps, d_steps=config.d_steps,
-                               hidden=config.d_hidden, target=target, seed=config.seed,
-                               dtype=dtype, inputs=inputs, device=device)
+    method = spec.build(config, target, g_net, features=phi, inputs=inputs, dtype=dtype,
+                        device=device)
     return target, method
 
 
@@ -213,8 +186,7 @@ def make_trainer(config, target, method, checkpoint_path=None, **loop):
 
     The run's settings are recorded in the checkpoint and checked on resume.
     """
-    postfix = {"dual": ("dual_value", "gap"), "neural-dual": ("d_real", "d_fake", "gap")}.get(
-        config.method, ("value", "d_fake"))
+    postfix = method_spec(config.method).progress_fields
     train = GANTrainConfig(steps=config.steps, batch_size=config.batch_size, seed=config.seed,
                            **{"postfix_keys": postfix, **loop})
     # where the data lie is not a setting (a moved copy resumes); what they are is

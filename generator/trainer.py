@@ -7,18 +7,9 @@ when the generator produces non-finite values. Its outer loop (Ctrl-C, threads, 
 checkpoint) is :class:`dualgan.training.CheckpointedLoop`'s, shared with :class:`vae.VAETrainer`;
 its unit is one generator step.
 
-A *method* is any object with
-
-``g_net`` : torch.nn.Module
-    The generator network G_θ: latent codes (n, latent_dim) → samples (n, dim); has an int
-    attribute ``latent_dim``.
-``config`` : dataclass
-    Its settings (checked on resume).
-``step(real, latent) -> dict[str, float]``
-    One training step on a real minibatch (B, dim) and latent minibatch (B, latent_dim); returns
-    the numbers to log. It should call :func:`dualgan.training.check_finite` on G's output.
-``state_dict() -> dict`` and ``load_state_dict(state)``
-    Everything needed to continue exactly (weights-only-safe values: tensors, numbers, strings).
+A *method* is any object satisfying :class:`generator.methods.TrainingMethod` (``g_net``,
+``config``, ``step(real, latent)``, ``state_dict()``, ``load_state_dict(state)``); the registered
+ones are listed in :data:`generator.methods.METHODS`.
 """
 
 import dataclasses
@@ -86,8 +77,8 @@ class GANTrainer(CheckpointedLoop):
 
     Parameters
     ----------
-    method : object
-        See the module docstring.
+    method : generator.methods.TrainingMethod
+        What one step does.
     target : generator.targets.Target
         Source of the real samples.
     config : GANTrainConfig

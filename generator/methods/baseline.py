@@ -31,11 +31,14 @@ from dualgan.validation import check_choice, check_int, check_positive, check_po
 from ..models import sample_latent
 from ..precision import DTYPE
 from .discriminators import LinearFeatureDiscriminator, MLPDiscriminator
-from .schedule import geometric_lr
+from .schedule import OPTIMIZERS, OptimizerSettings, load_scheduler, make_optimizer
 
 G_LOSSES = ("minimax", "non-saturating")
-METHODS = ("mlp-ns", "mlp-minimax", "linear-gd")
-OPTIMIZERS = ("adam", "sgd")
+#: The baselines by name: their discriminator ("mlp", or "linear": D_w on φ with (c/2)‖w‖²) and
+#: their generator loss (the default of ``"linear-gd"``; fixed for the others).
+BASELINES = {"mlp-ns": ("mlp", "non-saturating"), "mlp-minimax": ("mlp", "minimax"),
+             "linear-gd": ("linear", "minimax")}
+METHODS = tuple(BASELINES)
 
 
 # --------------------------------------------------------------------------- losses (SPEC 5)
@@ -79,16 +82,15 @@ def generator_loss(fake_logits, kind):
 
 
 @dataclass
-class BaselineConfig:
-    """Settings of the standard GAN method."""
+class BaselineConfig(OptimizerSettings):
+    """Settings of the standard GAN method, and the generator's optimizer
+    (:class:`~generator.methods.schedule.OptimizerSettings`: ``lr``, ``betas``, ``lr_final``,
+    ``decay_steps``, keyword-only). The discriminator's rate ``d_lr`` decays by the same factor
+    as ``lr``; its Adam (``d_optimizer="adam"``) has the same ``betas``."""
 
     g_loss: str = "non-saturating"  # "minimax" or "non-saturating"
-    lr: float = 1e-3  # generator learning rate (Adam)
     d_lr: Optional[float] = None  # discriminator learning rate; None → the same as lr
-    lr_final: Optional[float] = None  # if set, both rates decay geometrically by lr_final/lr ...
-    decay_steps: int = 0  # ... over this many steps (then stay there); 0: constant rates
     d_steps: int = 1  # discriminator steps per generator step (Goodfellow et al.'s k)
-    betas: tuple = (0.5, 0.999)  # Adam betas of both players
     d_optimizer: str = "adam"  # "adam" or "sgd" for the discriminator
     seed: int = 0  # seeds the extra minibatches of the d_steps > 1 discriminator steps
 
@@ -97,10 +99,8 @@ class BaselineConfig:
         check_choice(self.d_optimizer, "d_optimizer", OPTIMIZERS)
         check_positive_int(self.d_steps, "d_steps")
         check_int(self.seed, "seed", minimum=0)
-        self.lr = check_positive(self.lr, "lr")
+        super().__post_init__()
         self.d_lr = self.lr if self.d_lr is None else check_positive(self.d_lr, "d_lr")
-        if self.lr_final is not None:
-            self.lr_final = check_positive(self.lr_final, "lr_final")
 
 
 class BaselineMethod:
@@ -123,23 +123,11 @@ class BaselineMethod:
         self.discriminator = discriminator
         self.config = cfg = config if config is not None else BaselineConfig()
         self.target = target
-        self.g_optimizer = torch.optim.Adam(g_net.parameters(), lr=cfg.lr, betas=tuple(cfg.betas))
-        if cfg.d_optimizer == "adam":
-            self.d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=cfg.d_lr,
-                                                betas=tuple(cfg.betas))
-        else:
-            self.d_optimizer = torch.optim.SGD(discriminator.parameters(), lr=cfg.d_lr)
+        self.g_optimizer, self.g_scheduler = make_optimizer(g_net.parameters(), cfg)
+        self.d_optimizer, self.d_scheduler = make_optimizer(
+            discriminator.parameters(), cfg, kind=cfg.d_optimizer, rate=cfg.d_lr)
         self.rng = torch.Generator().manual_seed(cfg.seed + 3_000_009)
         self.num_steps = 0
-
-    def _set_learning_rates(self):
-        cfg = self.config
-        lr = geometric_lr(cfg.lr, cfg.lr_final, cfg.decay_steps, self.num_steps)
-        for group in self.g_optimizer.param_groups:
-            group["lr"] = lr
-        for group in self.d_optimizer.param_groups:
-            group["lr"] = cfg.d_lr * lr / cfg.lr
-        return lr
 
     def discriminator_step(self, real, fake):
         """One descent step of D on :func:`discriminator_loss` (ascent on V); returns the loss
@@ -172,7 +160,7 @@ class BaselineMethod:
 
     def step(self, real, latent):
         """``d_steps`` discriminator steps, then one generator step; returns the per-step log."""
-        lr = self._set_learning_rates()
+        lr = self.g_optimizer.param_groups[0]["lr"]  # this step's, set by the schedule
         d_loss = None
         for k in range(self.config.d_steps):
             batch_real, batch_latent = (real, latent) if k == 0 else self._extra_batch(real, latent)
@@ -183,6 +171,8 @@ class BaselineMethod:
         with torch.no_grad():
             real_logits = self.discriminator(real)
         g_loss, fake_logits = self.generator_step(latent)
+        self.d_scheduler.step()
+        self.g_scheduler.step()
         self.num_steps += 1
         logs = {
             "d_loss": d_loss,  # before the last D step (nats per sample)
@@ -197,12 +187,15 @@ class BaselineMethod:
         return logs
 
     def state_dict(self):
-        """Both players, both optimizers and the extra-batch stream (weights-only-safe)."""
+        """Both players, both optimizers and their schedules, and the extra-batch stream
+        (weights-only-safe)."""
         return {
             "g_net": self.g_net.state_dict(),
             "discriminator": self.discriminator.state_dict(),
             "g_optimizer": self.g_optimizer.state_dict(),
             "d_optimizer": self.d_optimizer.state_dict(),
+            "g_scheduler": self.g_scheduler.state_dict(),
+            "d_scheduler": self.d_scheduler.state_dict(),
             "rng": self.rng.get_state(),
             "num_steps": self.num_steps,
         }
@@ -215,6 +208,8 @@ class BaselineMethod:
         self.d_optimizer.load_state_dict(state["d_optimizer"])
         self.rng.set_state(state["rng"])
         self.num_steps = int(state["num_steps"])
+        load_scheduler(self.g_scheduler, state.get("g_scheduler"), self.num_steps)
+        load_scheduler(self.d_scheduler, state.get("d_scheduler"), self.num_steps)
 
 
 def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=None,
@@ -254,16 +249,15 @@ def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=No
     BaselineMethod
     """
     check_choice(name, "method", METHODS)
-    if name == "linear-gd":
+    kind, default_loss = BASELINES[name]
+    if kind == "linear":
         if features is None:
-            raise ValueError("method 'linear-gd' needs the feature map φ (features=...)")
+            raise ValueError(f"method {name!r} needs the feature map φ (features=...)")
         disc = LinearFeatureDiscriminator(features, c)
-        default_loss = "minimax"
     else:
         disc = MLPDiscriminator(in_dim, hidden=hidden, dtype=dtype, inputs=inputs)
-        default_loss = "non-saturating" if name == "mlp-ns" else "minimax"
-    if name != "linear-gd" and g_loss is not None and g_loss != default_loss:
-        raise ValueError(f"method {name!r} fixes g_loss={default_loss!r}, got {g_loss!r}")
+        if g_loss is not None and g_loss != default_loss:
+            raise ValueError(f"method {name!r} fixes g_loss={default_loss!r}, got {g_loss!r}")
     if device is not None:
         disc = disc.to(device)
     config = BaselineConfig(g_loss=g_loss or default_loss, lr=lr, d_lr=d_lr, lr_final=lr_final,

@@ -12,25 +12,21 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
-import torch
 
 import dual
 import dual.autograd
 from dualgan.training import check_finite
 from dualgan.validation import check_positive
 
-from .schedule import geometric_lr
+from .schedule import OptimizerSettings, load_scheduler, make_optimizer
 
 
 @dataclass
-class DualConfig:
-    """Settings of the dual method."""
+class DualConfig(OptimizerSettings):
+    """Settings of the dual method, and the generator's optimizer (:class:`OptimizerSettings`:
+    ``lr``, ``betas``, ``lr_final``, ``decay_steps``, keyword-only)."""
 
     c: float = 1.0  # L2 weight of the discriminator (SPEC 1); larger c → smoother D, closer to MMD
-    lr: float = 1e-3  # Adam learning rate of the generator
-    betas: tuple = (0.5, 0.999)  # Adam betas
-    lr_final: Optional[float] = None  # if set, lr decays geometrically to this value ...
-    decay_steps: int = 0  # ... over this many steps (then stays there); 0: constant lr
     solver: str = dual.NATIVE  # dual.solve solver: "native" (exact Newton) or a CVXPY solver
     form: Optional[str] = None  # dual.solve form; None: "auto" for native, "dual" for CVXPY
     warm_start: bool = True  # start each solve from the previous solution
@@ -38,9 +34,7 @@ class DualConfig:
 
     def __post_init__(self):
         self.c = check_positive(self.c, "c", why="SPEC 1 needs c > 0")
-        self.lr = check_positive(self.lr, "lr")
-        if self.lr_final is not None:
-            self.lr_final = check_positive(self.lr_final, "lr_final")
+        super().__post_init__()
         if self.form is None:
             self.form = "auto" if self.solver == dual.NATIVE else "dual"
 
@@ -87,15 +81,9 @@ class DualMethod:
         self.g_net = g_net
         self.features = features
         self.config = config if config is not None else DualConfig()
-        cfg = self.config
-        self.optimizer = torch.optim.Adam(g_net.parameters(), lr=cfg.lr, betas=tuple(cfg.betas))
+        self.optimizer, self.scheduler = make_optimizer(g_net.parameters(), self.config)
         self.last_solution = None
         self.num_steps = 0
-
-    def learning_rate(self, step):
-        """The Adam learning rate at 0-based ``step`` (:func:`geometric_lr`)."""
-        cfg = self.config
-        return geometric_lr(cfg.lr, cfg.lr_final, cfg.decay_steps, step)
 
     def solve(self, real_feats, fake_feats):
         """Solve the discriminator on feature batches; returns (Solution, flagged)."""
@@ -131,12 +119,11 @@ class DualMethod:
     def step(self, real, latent):
         """One ascent step of θ on g(λ*; θ); returns the per-step log."""
         value, sol, flagged, (real_feats, fake_feats) = self.objective(real, latent)
-        lr = self.learning_rate(self.num_steps)
-        for group in self.optimizer.param_groups:
-            group["lr"] = lr
+        lr = self.optimizer.param_groups[0]["lr"]  # this step's, set by the schedule
         self.optimizer.zero_grad(set_to_none=True)
         (-value).backward()  # ascent on g = descent on −g
         self.optimizer.step()
+        self.scheduler.step()
         self.last_solution = sol
         self.num_steps += 1
         real_np = real_feats.detach().cpu().numpy()
@@ -155,11 +142,12 @@ class DualMethod:
         }
 
     def state_dict(self):
-        """Generator, optimizer and warm start (weights-only-safe)."""
+        """Generator, optimizer, its schedule and the warm start (weights-only-safe)."""
         return {
             "g_net": self.g_net.state_dict(),
             "features": self.features.state_dict(),
             "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
             "num_steps": self.num_steps,
             "last_solution": None if self.last_solution is None else self.last_solution.to_dict(),
         }
@@ -170,5 +158,6 @@ class DualMethod:
         self.features.load_state_dict(state["features"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.num_steps = int(state["num_steps"])
+        load_scheduler(self.scheduler, state.get("scheduler"), self.num_steps)
         last = state["last_solution"]
         self.last_solution = None if last is None else dual.Solution.from_dict(last)

@@ -33,7 +33,6 @@ and divided by it when ρ > 3/4, within [kappa_min, kappa_max]. ρ is logged in 
 
 import time
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 import torch
@@ -45,15 +44,17 @@ from dualgan.validation import check_choice, check_positive
 
 from ..ntk import linearized_score, tangent_factors
 from .feature_dual import solve_quietly
-from .schedule import geometric_lr
+from .schedule import OptimizerSettings, load_scheduler, make_optimizer
 
 TRUST_RULES = ("scaled", "adaptive")
 GENERATOR_STEPS = ("exact", "first-order")
 
 
 @dataclass
-class NeuralDualConfig:
-    """Settings of the linearized dual method."""
+class NeuralDualConfig(OptimizerSettings):
+    """Settings of the linearized dual method, and the generator's optimizer
+    (:class:`~generator.methods.schedule.OptimizerSettings`: ``lr``, ``betas``, ``lr_final``,
+    ``decay_steps``, keyword-only)."""
 
     kappa: float = 1.0  # c = kappa·mean(diag K): the score moves by about 1/kappa per step
     trust: str = "scaled"  # "scaled": kappa fixed; "adaptive": kappa from the decrease ratio ρ
@@ -61,21 +62,16 @@ class NeuralDualConfig:
     kappa_min: float = 0.1  # adaptive: bounds of kappa
     kappa_max: float = 100.0
     generator_step: str = "first-order"  # "exact" or "first-order" Danskin form (SPEC 7)
-    lr: float = 1e-3  # Adam learning rate of the generator
-    betas: tuple = (0.5, 0.999)  # Adam betas
-    lr_final: Optional[float] = None  # if set, lr decays geometrically to this value ...
-    decay_steps: int = 0  # ... over this many steps (then stays there); 0: constant lr
 
     def __post_init__(self):
-        for name in ("kappa", "kappa_factor", "kappa_min", "kappa_max", "lr"):
+        for name in ("kappa", "kappa_factor", "kappa_min", "kappa_max"):
             setattr(self, name, check_positive(getattr(self, name), name))
         if not self.kappa_min <= self.kappa <= self.kappa_max:
             raise ValueError(f"kappa must lie in [kappa_min, kappa_max] = [{self.kappa_min:g}, "
                              f"{self.kappa_max:g}], got {self.kappa:g}")
         check_choice(self.trust, "trust", TRUST_RULES)
         check_choice(self.generator_step, "generator_step", GENERATOR_STEPS)
-        if self.lr_final is not None:
-            self.lr_final = check_positive(self.lr_final, "lr_final")
+        super().__post_init__()
 
 
 def logistic_loss(scores, n_real):
@@ -107,7 +103,7 @@ class NeuralDualMethod:
         self.g_net = g_net
         self.discriminator = discriminator
         self.config = cfg = config if config is not None else NeuralDualConfig()
-        self.optimizer = torch.optim.Adam(g_net.parameters(), lr=cfg.lr, betas=tuple(cfg.betas))
+        self.optimizer, self.scheduler = make_optimizer(g_net.parameters(), cfg)
         self.kappa = cfg.kappa
         self.last_solution = None
         self.num_steps = 0
@@ -185,9 +181,7 @@ class NeuralDualMethod:
     def step(self, real, latent):
         """One exact discriminator step, then one generator step; returns the per-step log."""
         cfg = self.config
-        lr = geometric_lr(cfg.lr, cfg.lr_final, cfg.decay_steps, self.num_steps)
-        for group in self.optimizer.param_groups:
-            group["lr"] = lr
+        lr = self.optimizer.param_groups[0]["lr"]  # this step's, set by the schedule
         fake = self.g_net(latent)  # (M, dim), with the graph to θ
         check_finite(fake, "generator output")
         n_real, m = real.shape[0], fake.shape[0]
@@ -203,6 +197,7 @@ class NeuralDualMethod:
             F.logsigmoid(-self.discriminator(fake)).mean().backward()
             self.discriminator.zero_grad(set_to_none=True)  # ψ is not trained by gradient
         self.optimizer.step()
+        self.scheduler.step()
 
         # actual against predicted decrease of the logistic loss (the trust-region ratio ρ)
         with torch.no_grad():
@@ -233,11 +228,13 @@ class NeuralDualMethod:
         }
 
     def state_dict(self):
-        """Both networks, the optimizer, κ and the step count (weights-only-safe)."""
+        """Both networks, the optimizer, its schedule, κ and the step count
+        (weights-only-safe)."""
         return {
             "g_net": self.g_net.state_dict(),
             "discriminator": self.discriminator.state_dict(),
             "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
             "kappa": self.kappa,
             "num_steps": self.num_steps,
         }
@@ -249,3 +246,4 @@ class NeuralDualMethod:
         self.optimizer.load_state_dict(state["optimizer"])
         self.kappa = float(state["kappa"])
         self.num_steps = int(state["num_steps"])
+        load_scheduler(self.scheduler, state.get("scheduler"), self.num_steps)

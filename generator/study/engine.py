@@ -31,7 +31,7 @@ from .. import experiment
 from ..experiment import RunConfig
 from .store import StudyTable, config_key
 
-WARM_UP_METHODS = ("dual", "neural-dual", "linear-gd", "mlp-ns")
+WARM_UP_METHODS = experiment.METHODS  # every registered method: a study may run any of them
 RETRIES = 1  # a failed run (an error, or its worker died) is tried once more
 # Preloaded (as module text) into the worker processes of a local cluster: they are in this
 # terminal's process group, so Ctrl-C reaches them too, and the study, not each worker, handles it.

@@ -1,0 +1,160 @@
+"""Every training method by name: :data:`METHODS`, the one table of what a method is.
+
+A :class:`MethodSpec` says what a run needs to know of a method: its settings class, how its
+settings and its objects come from a run's settings (:class:`generator.experiment.RunConfig`),
+the logged values its progress bar shows, and whether its discriminator works on the fixed
+features φ. The scripts, the study and the timing read the names, the feature methods and the
+progress fields from here; nothing else lists the methods.
+
+The builders live here, beside the table, rather than beside each method class: a builder
+translates the flat settings of a run (one field set shared by every method, filled from the
+target's preset) into one method's settings and objects, and that translation is knowledge of
+runs, not of the method. So the method classes stay usable without a run (tests and notebooks
+make them directly), and every translation can be read, and compared, in one screen.
+
+For a given seed every method starts from the same generator weights, the methods with an MLP
+discriminator from the same discriminator weights, and the feature methods from the same φ:
+:func:`generator.experiment.build` makes the generator and φ, then calls the spec's ``build``,
+which makes the discriminator.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from dualgan.validation import check_choice
+
+from .baseline import BASELINES, BaselineConfig, make_baseline
+from .discriminators import MLPDiscriminator
+from .feature_dual import DualConfig, DualMethod
+from .neural_dual import NeuralDualConfig, NeuralDualMethod
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """What a run needs to know of one training method.
+
+    Attributes
+    ----------
+    name : str
+        The method's name (``RunConfig.method``, ``--method``, a study's rows).
+    config_class : type
+        The method's settings, a dataclass that checks them on construction (inheriting
+        :class:`~generator.methods.schedule.OptimizerSettings`).
+    settings : callable
+        ``settings(run) -> dict``: the keyword arguments of ``config_class`` a run gives.
+    build : callable
+        ``build(run, target, g_net, *, features, inputs, dtype, device)``: the method of a run,
+        a :class:`~generator.methods.protocol.TrainingMethod`. ``features`` is φ for a method
+        that ``needs_features`` (else None), ``inputs`` the MLP discriminator's input map,
+        ``dtype`` and ``device`` those of the networks.
+    progress_fields : tuple of str
+        Logged values shown on the progress bar.
+    needs_features : bool
+        The discriminator works on fixed features φ (float64, on the CPU; the run needs the
+        settings ``features``, ``num_features``, ``lengthscale`` and ``c``).
+    exact_discriminator : bool
+        The discriminator is solved exactly each step (``examples/train_dual_gan.py``), not
+        trained by gradient steps (``examples/train_baseline_gan.py``).
+    description : str
+        One line: the discriminator, how it is fitted, the generator's step.
+    """
+
+    name: str
+    config_class: type
+    settings: Callable
+    build: Callable
+    progress_fields: tuple
+    needs_features: bool
+    exact_discriminator: bool
+    description: str
+
+    def make_config(self, run):
+        """The method's settings from a run's, checked by ``config_class``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            A setting the method refuses (the message names it).
+        """
+        return self.config_class(**self.settings(run))
+
+
+def method_spec(name):
+    """The :class:`MethodSpec` of ``name``.
+
+    Raises
+    ------
+    ValueError
+        ``name`` is not registered; the message lists the registered names.
+    """
+    return METHODS[check_choice(name, "method", METHODS)]
+
+
+# --------------------------------------------------------------------------- settings of a run
+
+
+def _schedule(run):
+    """The generator's rate: ``lr``, decaying geometrically to ``lr_final`` over the whole run."""
+    return {"lr": run.lr, "lr_final": run.lr_final,
+            "decay_steps": run.steps if run.lr_final is not None else 0}
+
+
+def _dual_settings(run):
+    return {"c": run.c, "solver": run.solver, "form": run.form, **_schedule(run)}
+
+
+def _neural_dual_settings(run):
+    return {"kappa": run.kappa, "trust": run.trust, "generator_step": run.generator_step,
+            **_schedule(run)}
+
+
+def _baseline_settings(run):
+    return {"g_loss": BASELINES[run.method][1], "d_lr": run.d_lr, "d_steps": run.d_steps,
+            "seed": run.seed, **_schedule(run)}
+
+
+# --------------------------------------------------------------------------- builders
+
+
+def _build_dual(run, target, g_net, *, features, inputs, dtype, device):
+    return DualMethod(g_net, features, DualConfig(**_dual_settings(run)))
+
+
+def _build_neural_dual(run, target, g_net, *, features, inputs, dtype, device):
+    discriminator = MLPDiscriminator(target.dim, run.d_hidden, dtype, inputs)
+    return NeuralDualMethod(g_net, discriminator.to(device),
+                            NeuralDualConfig(**_neural_dual_settings(run)))
+
+
+def _build_baseline(run, target, g_net, *, features, inputs, dtype, device):
+    return make_baseline(run.method, g_net, target.dim, features=features, c=run.c,
+                         hidden=run.d_hidden, target=target, dtype=dtype, inputs=inputs,
+                         device=device, **_baseline_settings(run))
+
+
+_GAME = ("value", "d_fake")  # the baselines' bar: V̂ and the mean D on generated samples
+
+#: The registered methods by name, in the order the scripts and messages list them.
+METHODS = {spec.name: spec for spec in (
+    MethodSpec("dual", DualConfig, _dual_settings, _build_dual, ("dual_value", "gap"),
+               needs_features=True, exact_discriminator=True,
+               description="the exact discriminator on fixed features φ through dual.solve, "
+                           "and the generator's Danskin step on the optimal dual value "
+                           "(SPEC 4)"),
+    MethodSpec("neural-dual", NeuralDualConfig, _neural_dual_settings, _build_neural_dual,
+               ("d_real", "d_fake", "gap"), needs_features=False, exact_discriminator=True,
+               description="an MLP discriminator, each step linearized at its weights and "
+                           "solved exactly through dual.solve_kernel (SPEC 7)"),
+    MethodSpec("mlp-ns", BaselineConfig, _baseline_settings, _build_baseline, _GAME,
+               needs_features=False, exact_discriminator=False,
+               description="the MLP discriminator trained by gradient steps, non-saturating "
+                           "generator loss (SPEC 5)"),
+    MethodSpec("mlp-minimax", BaselineConfig, _baseline_settings, _build_baseline, _GAME,
+               needs_features=False, exact_discriminator=False,
+               description="the MLP discriminator trained by gradient steps, minimax generator "
+                           "loss (SPEC 5)"),
+    MethodSpec("linear-gd", BaselineConfig, _baseline_settings, _build_baseline, _GAME,
+               needs_features=True, exact_discriminator=False,
+               description="the dual method's D_w = σ(−wᵀφ(x)), same φ and c (SPEC 1), trained "
+                           "by gradient steps, minimax generator loss (the dual method's)"),
+)}
