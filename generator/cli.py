@@ -43,7 +43,7 @@ from .methods.neural_dual import GENERATOR_STEPS, TRUST_RULES
 from .methods.registry import METHODS
 from .plots import plot_dual_weights, plot_game_curves, plot_snapshots, plot_training_curves
 from .stacked_metrics import METRIC_KEYS as STACKED_METRIC_KEYS
-from .targets import IMAGE_TARGETS, TARGETS, ImageTarget, check_target
+from .targets import IMAGE_KINDS, IMAGE_TARGETS, TARGETS, check_target
 from .trainer import GANTrainConfig
 
 PRESET = "default: the target's preset (generator/presets.py)"
@@ -213,7 +213,7 @@ def start(args, config, may_change=()):
     ensure_writable_directory(args.out)
     target, method = experiment.build(config)
     # image snapshots are drawn as 8×8 grids: 64 images each, not 2,500
-    size = {"snapshot_size": 64} if isinstance(target, ImageTarget) else {}
+    size = {"snapshot_size": 64} if target.kind in IMAGE_KINDS else {}
     trainer = experiment.make_trainer(
         config, target, method, checkpoint_path=os.path.join(args.out, "checkpoint.pt"),
         snapshots=args.snapshots, checkpoint_every=args.checkpoint_every,
@@ -258,7 +258,7 @@ def plot_samples(args, result, target, metrics, title):
     OUT/classes.png (the class histogram), or OUT/modes.png (the sorted mode counts) for stacked
     ones; prints the summary line."""
     path = os.path.join(args.out, "samples.png")
-    if isinstance(target, ImageTarget):
+    if target.kind in IMAGE_KINDS:
         plot_image_snapshots(result.snapshots, target.image_shape, path, title, target.channels)
         if target.kind == "stacked":
             plot_mode_histogram(metrics, os.path.join(args.out, "modes.png"), title)

@@ -38,14 +38,14 @@ from .metrics import mode_metrics, moment_errors
 from .models import GENERATORS, make_generator, sample_latent
 from .precision import check_device
 from .presets import PRESETS
-from .targets import IMAGE_TARGETS, ImageTarget, Target, make_target
+from .targets import IMAGE_TARGETS, GaussianMixture, make_target
 from .trainer import GANTrainConfig, GANTrainer
 
 METHODS = tuple(SPECS)  # the registered names (generator.methods.METHODS)
 # the methods whose discriminator works on φ(x)
 FEATURE_METHODS = tuple(name for name, spec in SPECS.items() if spec.needs_features)
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
-EVAL_SAMPLES = Target.eval_size  # the mode-collapse protocol's sample count (2,500)
+EVAL_SAMPLES = GaussianMixture.eval_size  # the mode-collapse protocol's sample count (2,500)
 METRIC_KEYS = ("modes_covered", "num_modes", "high_quality_fraction", "reverse_kl",
                "mode_counts", "mean_error", "cov_error")
 
@@ -191,8 +191,7 @@ def make_trainer(config, target, method, checkpoint_path=None, **loop):
                            **{"postfix_keys": postfix, **loop})
     # where the data lie is not a setting (a moved copy resumes); what they are is
     settings = {f"run.{k}": v for k, v in config.to_dict().items() if k != "data_dir"}
-    if isinstance(target, ImageTarget):
-        settings["run.data_checksum"] = target.checksum
+    settings.update({f"run.{k}": v for k, v in target.recorded_settings().items()})
     return GANTrainer(method, target, train, checkpoint_path=checkpoint_path, settings=settings)
 
 

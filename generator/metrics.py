@@ -12,7 +12,7 @@ import math
 
 import torch
 
-from .targets import Target
+from .targets import GaussianMixture
 
 
 def _as_points(points):
@@ -32,8 +32,9 @@ def assign_modes(points, target):
         In units of the component standard deviation.
     """
     points = _as_points(points)
-    if not isinstance(target, Target):
-        raise TypeError(f"target must be a generator.targets.Target, got {type(target).__name__}")
+    if not isinstance(target, GaussianMixture):
+        raise TypeError(f"target must be a generator.targets.GaussianMixture (the metrics need "
+                        f"its modes), got {type(target).__name__}")
     modes = target.modes.to(torch.float64)
     nearest = torch.cdist(points, modes).argmin(dim=1)
     diff = points - modes[nearest]  # (n, 2)
@@ -49,7 +50,7 @@ def mode_metrics(points, target, num_std=3.0):
     ----------
     points : array_like, shape (n, 2)
         Generated samples (the protocol uses n = 2500).
-    target : Target
+    target : GaussianMixture
     num_std : float, default 3.0
         Radius of a high-quality point, in component standard deviations.
 

@@ -29,7 +29,7 @@ def plot_snapshots(snapshots, real, target, path, metrics=None):
     snapshots : dict
         step → generated points (n, 2).
     real : array_like, shape (n, 2)
-    target : generator.targets.Target
+    target : generator.targets.GaussianMixture
         Its name goes into the title.
     path : str
     metrics : dict, optional

@@ -11,16 +11,21 @@ blue channels of one image: 1,000 modes, the triples of digits (the mode-collaps
 Image targets draw real minibatches from the training split, pixels in [0, 1]; the test split is
 kept for evaluation (:mod:`generator.image_metrics`, :mod:`generator.stacked_metrics`).
 
-Each kind of target carries its evaluation protocol's sample count, ``eval_size``: 2,500 points
-for the 2-D mixtures (the mode-collapse protocol), 10,000 images, 26,000 stacked images (the
-Stacked MNIST protocol of VEEGAN and PacGAN); and its ``kind`` (``"points"``, ``"images"``,
-``"stacked"``), which picks the metrics.
+Every target, whatever its kind, provides what :class:`Target` (a protocol) lists: its ``name``,
+the dimension ``dim`` and ``mean`` of a sample, ``sample(n, rng)``, its ``kind`` (``"points"``,
+``"images"``, ``"stacked"``), which picks the metrics, its evaluation protocol's sample count,
+``eval_size``: 2,500 points for the 2-D mixtures (the mode-collapse protocol), 10,000 images,
+26,000 stacked images (the Stacked MNIST protocol of VEEGAN and PacGAN); and
+``recorded_settings()``, what a checkpoint records of the data. Code that treats the kinds
+differently asks ``kind``, not the class: :class:`GaussianMixture` is kind ``"points"``,
+:class:`ImageTarget` ``"images"``, :class:`StackedImageTarget` ``"stacked"``.
 """
 
 import functools
 import math
 import os
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import torch
 
@@ -30,10 +35,71 @@ from dualgan.validation import check_choice, check_positive_int
 from . import image_metrics, stacked_metrics
 from .precision import DTYPE
 
+#: The kinds of target, each judged by its own metrics: :mod:`generator.metrics` (2-D points),
+#: :mod:`generator.image_metrics` (images), :mod:`generator.stacked_metrics` (stacked images).
+KINDS = ("points", "images", "stacked")
+#: The kinds whose samples are images: pixels in [0, 1], flattened (channel-major when stacked).
+IMAGE_KINDS = ("images", "stacked")
+
+
+@runtime_checkable
+class Target(Protocol):
+    """What every target provides, whatever its kind: what the training loop, the methods and
+    the evaluation ask of it.
+
+    Implemented by :class:`GaussianMixture` (kind ``"points"``), :class:`ImageTarget`
+    (``"images"``) and :class:`StackedImageTarget` (``"stacked"``). What one kind only has (a
+    mixture's ``modes`` and ``covariance``, an image set's splits, ``image_shape`` and
+    ``checksum``, the stacked set's ``channels``) is documented on its class; code that needs it
+    first asks ``kind``.
+
+    Attributes
+    ----------
+    name : str
+        The name :func:`make_target` builds it from (``"ring"``, ``"mnist"``, …).
+    kind : str
+        One of :data:`KINDS`: which metrics judge its samples.
+    eval_size : int
+        Samples per evaluation, its protocol's (:func:`generator.experiment.eval_size`).
+    dim : int
+        D, the dimension of a sample.
+    mean : torch.Tensor, shape (D,)
+        The mean of a sample (the centring of ``d_input="mean-centered"``).
+    """
+
+    name: str
+    kind: str
+    eval_size: int
+
+    @property
+    def dim(self) -> int:
+        """D, the dimension of a sample."""
+
+    @property
+    def mean(self) -> torch.Tensor:
+        """The mean of a sample, shape (D,)."""
+
+    def sample(self, n: int, rng: torch.Generator) -> torch.Tensor:
+        """``n`` samples drawn with ``rng``, shape (n, D); float64 for the targets of
+        :func:`make_target`.
+
+        Raises
+        ------
+        TypeError
+            ``n`` is not an integer, or ``rng`` is not a ``torch.Generator``.
+        ValueError
+            ``n`` < 1.
+        """
+
+    def recorded_settings(self) -> dict:
+        """What a checkpoint records of the data beyond the run's settings (checked on resume),
+        keys without the ``run.`` prefix: what the samples are, not where they are read from."""
+
 
 @dataclass(frozen=True)
-class Target:
-    """An equal-weight mixture of Gaussians sharing one covariance.
+class GaussianMixture:
+    """An equal-weight mixture of Gaussians sharing one covariance: a :class:`Target` of kind
+    ``"points"``.
 
     Attributes
     ----------
@@ -90,26 +156,30 @@ class Target:
         noise = torch.randn(n, self.dim, generator=rng, dtype=self.modes.dtype)
         return self.modes[k] + noise @ torch.linalg.cholesky(self.covariance).T
 
+    def recorded_settings(self):
+        """Nothing: the target's name in the run's settings defines the mixture."""
+        return {}
+
 
 def ring(num_modes=8, radius=2.0, std=0.02):
     """8 modes at angles 2πk/K, k = 0..K−1 (K distinct angles: 2π itself is excluded)."""
     angles = 2.0 * math.pi * torch.arange(num_modes, dtype=DTYPE) / num_modes
     modes = radius * torch.stack([torch.cos(angles), torch.sin(angles)], dim=1)
-    return Target("ring", modes, std**2 * torch.eye(2, dtype=DTYPE))
+    return GaussianMixture("ring", modes, std**2 * torch.eye(2, dtype=DTYPE))
 
 
 def grid(side=5, spacing=2.0, std=0.05):
     """25 modes at {−4, −2, 0, 2, 4}² (for the defaults)."""
     axis = spacing * (torch.arange(side, dtype=DTYPE) - (side - 1) / 2.0)
     modes = torch.cartesian_prod(axis, axis)
-    return Target("grid", modes, std**2 * torch.eye(2, dtype=DTYPE))
+    return GaussianMixture("grid", modes, std**2 * torch.eye(2, dtype=DTYPE))
 
 
 def gaussian():
     """One Gaussian, mean (1, −1), covariance [[1.0, 0.6], [0.6, 0.5]] (correlation ≈ 0.85)."""
     mean = torch.tensor([[1.0, -1.0]], dtype=DTYPE)
     cov = torch.tensor([[1.0, 0.6], [0.6, 0.5]], dtype=DTYPE)
-    return Target("gaussian", mean, cov)
+    return GaussianMixture("gaussian", mean, cov)
 
 
 def _check_rng(n, rng):
@@ -121,6 +191,7 @@ def _check_rng(n, rng):
 
 class ImageTarget:
     """An image data set as a target: real samples are training images, drawn with replacement.
+    A :class:`Target` of kind ``"images"``.
 
     Parameters
     ----------
@@ -167,6 +238,11 @@ class ImageTarget:
             self._checksum = checksum(self.train.x, self.train.y, self.test.x, self.test.y)
         return self._checksum
 
+    def recorded_settings(self):
+        """``data_checksum``, the :attr:`checksum` of the images: a moved copy of the same files
+        resumes, other images do not."""
+        return {"data_checksum": self.checksum}
+
     def sample(self, n, rng, dtype=DTYPE):
         """``n`` training images drawn uniformly with replacement, shape (n, H·W), in ``dtype``.
 
@@ -182,7 +258,8 @@ class ImageTarget:
 
 class StackedImageTarget(ImageTarget):
     """Images of a one-channel data set stacked as channels: a real sample is ``channels``
-    training images drawn independently and uniformly (with replacement), channel-major.
+    training images drawn independently and uniformly (with replacement), channel-major. A
+    :class:`Target` of kind ``"stacked"``.
 
     With 3 channels of MNIST this is Stacked MNIST: x[:, :784] is channel 0 (red), x[:, 784:1568]
     channel 1 (green), x[:, 1568:] channel 2 (blue); D = 3·784 = 2,352. A sample's mode is the

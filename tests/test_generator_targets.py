@@ -1,13 +1,30 @@
-"""Targets: distinct modes where they should be, the right spread, seeded sampling."""
+"""Targets: distinct modes where they should be, the right spread, seeded sampling; every kind
+of target provides the :class:`generator.targets.Target` protocol, and ``make_target`` builds the
+class of each name."""
 
 import itertools
 import math
+import os
 
 import numpy as np
 import pytest
 import torch
 
-from generator.targets import make_target
+import generator
+from generator import targets
+from generator.experiment import EVAL_SAMPLES, RunConfig, build, make_trainer
+from generator.targets import (
+    KINDS,
+    GaussianMixture,
+    ImageTarget,
+    StackedImageTarget,
+    Target,
+    make_target,
+)
+
+MNIST_DIR = os.environ.get("MNIST_DIR", "/work/shared/data/mnist")
+NEEDS_MNIST = pytest.mark.skipif(not os.path.isdir(MNIST_DIR), reason=f"MNIST IDX files not "
+                                 f"found in {MNIST_DIR} (set MNIST_DIR)")
 
 
 def test_ring_has_eight_distinct_evenly_spaced_modes():
@@ -66,3 +83,106 @@ def test_unknown_target_names_the_choices():
     with pytest.raises(ValueError, match=r"target must be one of \['ring', 'grid', 'gaussian', "
                                          r"'digits', 'mnist', 'stacked-mnist'\]"):
         make_target("spiral")
+
+
+@pytest.mark.parametrize("name", ["ring", "grid", "gaussian"])
+def test_mixture_sample_mean_is_within_four_standard_errors_of_the_mixture_mean(name):
+    t = make_target(name)
+    x = t.sample(20_000, torch.Generator().manual_seed(2)).numpy()
+    # the mean of the equal-weight mixture is the mean of its modes
+    expected = t.modes.numpy().mean(axis=0)
+    standard_error = x.std(axis=0, ddof=1) / math.sqrt(len(x))
+    assert np.all(np.abs(x.mean(axis=0) - expected) < 4 * standard_error)
+    np.testing.assert_allclose(t.mean.numpy(), expected, rtol=0, atol=1e-15)
+
+
+def _stacked_digits():
+    """A stacked target that needs no download: two channels of the 8×8 digits."""
+    return StackedImageTarget("stacked-digits", make_target("digits"), channels=2)
+
+
+TARGET_CASES = [
+    pytest.param(lambda: make_target("ring"), id="ring"),
+    pytest.param(lambda: make_target("grid"), id="grid"),
+    pytest.param(lambda: make_target("gaussian"), id="gaussian"),
+    pytest.param(lambda: make_target("digits"), id="digits"),
+    pytest.param(_stacked_digits, id="stacked-digits"),
+    pytest.param(lambda: make_target("mnist", MNIST_DIR), id="mnist", marks=NEEDS_MNIST),
+    pytest.param(lambda: make_target("stacked-mnist", MNIST_DIR), id="stacked-mnist",
+                 marks=NEEDS_MNIST),
+]
+
+
+@pytest.mark.parametrize("build_target", TARGET_CASES)
+def test_every_target_provides_the_target_protocol_with_the_right_types_and_shapes(build_target):
+    t = build_target()
+    assert isinstance(t, Target)
+    assert isinstance(t.name, str) and t.kind in KINDS
+    assert isinstance(t.eval_size, int) and t.eval_size > 0
+    assert isinstance(t.dim, int) and t.dim > 0
+    assert isinstance(t.mean, torch.Tensor) and t.mean.shape == (t.dim,)
+    x = t.sample(3, torch.Generator().manual_seed(0))
+    assert isinstance(x, torch.Tensor) and x.shape == (3, t.dim) and x.dtype == torch.float64
+    assert isinstance(t.recorded_settings(), dict)
+
+
+def test_each_target_class_has_its_kind_and_protocol_sample_count():
+    assert (GaussianMixture.kind, GaussianMixture.eval_size) == ("points", 2500)
+    assert (ImageTarget.kind, ImageTarget.eval_size) == ("images", 10_000)
+    assert (StackedImageTarget.kind, StackedImageTarget.eval_size) == ("stacked", 26_000)
+    assert EVAL_SAMPLES == 2500  # the mode-collapse protocol's, the mixture's
+
+
+def test_an_object_missing_a_member_of_the_protocol_is_not_a_target():
+    class NoRecord:  # all of the protocol but recorded_settings
+        name, kind, eval_size, dim = "x", "points", 1, 2
+        mean = torch.zeros(2)
+
+        def sample(self, n, rng):
+            return torch.zeros(n, 2)
+
+    assert not isinstance(NoRecord(), Target)
+    assert not isinstance(torch.zeros(3, 2), Target)
+
+
+@pytest.mark.parametrize("name, cls, kind", [
+    ("ring", GaussianMixture, "points"),
+    ("grid", GaussianMixture, "points"),
+    ("gaussian", GaussianMixture, "points"),
+    ("digits", ImageTarget, "images"),
+    pytest.param("mnist", ImageTarget, "images", marks=NEEDS_MNIST),
+    pytest.param("stacked-mnist", StackedImageTarget, "stacked", marks=NEEDS_MNIST),
+])
+def test_make_target_builds_the_class_and_kind_of_each_name(name, cls, kind):
+    t = make_target(name, MNIST_DIR if name in targets.FILE_TARGETS else None)
+    assert type(t) is cls and t.kind == kind and t.name == name
+
+
+def test_generator_target_names_the_protocol_not_a_mixture():
+    assert generator.Target is Target and generator.GaussianMixture is GaussianMixture
+    assert getattr(Target, "_is_protocol", False)
+    modes, cov = torch.zeros(1, 2), torch.eye(2)
+    with pytest.raises(TypeError):  # a protocol is not a class to build targets from
+        Target("ring", modes, cov)
+    assert not hasattr(Target, "eval_size")  # declared, not a value: it is each kind's own
+    assert isinstance(GaussianMixture("one", modes, cov), Target)
+
+
+def test_the_checkpoint_records_the_image_checksum_and_nothing_for_a_mixture():
+    recorded = {}
+    for method, name in (("dual", "ring"), ("neural-dual", "digits")):
+        config = RunConfig.from_preset(method, name, steps=1)
+        target, built = build(config)
+        settings = make_trainer(config, target, built, progress=False, snapshots=0).extra_settings
+        recorded[name] = {k: v for k, v in settings.items() if k.startswith("run.data")}
+    assert recorded == {"ring": {}, "digits": {"run.data_checksum": make_target("digits").checksum}}
+    stacked = _stacked_digits()
+    assert stacked.recorded_settings() == {"data_checksum": stacked.base.checksum}
+
+
+def test_mode_metrics_refuse_an_image_target_by_naming_the_mixture_class():
+    from generator.metrics import mode_metrics
+
+    with pytest.raises(TypeError, match=r"target must be a generator\.targets\.GaussianMixture "
+                                        r"\(the metrics need its modes\), got ImageTarget"):
+        mode_metrics(torch.zeros(4, 64), make_target("digits"))
