@@ -19,5 +19,6 @@ only; the others need torch.
 * :mod:`dualgan.nn` — the multilayer-perceptron builder.
 * :mod:`dualgan.images` — MNIST's IDX files and the bundled 8×8 digits, read and checked.
 * :mod:`dualgan.stats` — a metric over seeds: mean, spread and worst seed.
+* :mod:`dualgan.lazy` — a package's names imported on first use (PEP 562).
 * :mod:`dualgan.cli` — the example scripts' exit codes, one-line argument errors and error lines.
 """

@@ -26,7 +26,7 @@ Building blocks:
 The names below are imported on first use, so that importing a torch-free submodule stays light.
 """
 
-import importlib
+from dualgan.lazy import lazy_exports
 
 _EXPORTS = {
     "AffineGenerator": "models", "MLPGenerator": "models", "make_generator": "models",
@@ -51,16 +51,4 @@ _EXPORTS = {
     "make_trainer": "experiment", "run_one": "experiment",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -16,7 +16,7 @@ The names below are imported on first use, so that importing one submodule does 
 every method (and the solvers).
 """
 
-import importlib
+from dualgan.lazy import lazy_exports
 
 _EXPORTS = {
     "METHODS": "registry", "MethodSpec": "registry", "method_spec": "registry",
@@ -24,16 +24,4 @@ _EXPORTS = {
     "OptimizerSettings": "schedule", "make_optimizer": "schedule",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)
