@@ -61,10 +61,9 @@ class Target(Protocol):
         One of :data:`KINDS`: which metrics judge its samples.
     eval_size : int
         Samples per evaluation, its protocol's (:func:`generator.experiment.eval_size`).
-    dim : int
-        D, the dimension of a sample.
-    mean : torch.Tensor, shape (D,)
-        The mean of a sample (the centring of ``d_input="mean-centered"``).
+
+    Its properties ``dim`` and ``mean`` (the centring of ``d_input="mean-centered"``) and the
+    methods ``sample`` and ``recorded_settings`` are documented below.
     """
 
     name: str
