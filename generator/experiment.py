@@ -113,9 +113,10 @@ class RunConfig:
             missing = [k for k in ("features", "num_features", "lengthscale", "c")
                        if values.get(k) is None]
             if missing:
+                others = ", ".join(repr(m) for m in METHODS if m not in FEATURE_METHODS)
                 raise ValueError(f"method {method!r} needs a feature map, and target {target!r} "
-                                 f"has no preset for {missing}; give them, or use "
-                                 f"'neural-dual' or 'mlp-ns'")
+                                 f"has no preset for {missing}; give them, or use a method "
+                                 f"without features: {others}")
         return cls(method=method, target=target, seed=seed, **values)
 
     def __post_init__(self):

@@ -206,8 +206,12 @@ def test_run_one_on_an_image_target_returns_the_image_metrics(method, digits_cla
 def test_feature_methods_need_a_feature_preset():
     with pytest.raises(ValueError, match=r"method 'dual' needs a feature map, and target "
                                          r"'digits' has no preset for \['features', "
-                                         r"'num_features', 'lengthscale', 'c'\]"):
+                                         r"'num_features', 'lengthscale', 'c'\]") as err:
         RunConfig.from_preset("dual", "digits")
+    # the alternatives it offers are every registered method that needs no features
+    from generator.methods import METHODS as SPECS
+    offered = str(err.value).split("without features: ")[1]
+    assert offered.split(", ") == [repr(n) for n, s in SPECS.items() if not s.needs_features]
 
 
 # --------------------------------------------------------------------------- on a Dask cluster
