@@ -151,6 +151,8 @@ def dual_parser(description=None):
     p.add_argument("--kappa", type=float, help=f"mlp: c = kappa·mean(diag K); {PRESET}")
     p.add_argument("--trust", choices=TRUST_RULES, help=f"mlp: kappa fixed ('scaled') or "
                                                         f"'adaptive'; {PRESET}")
+    p.add_argument("--kappa-min", type=float, help=f"mlp, adaptive: the lower bound of kappa; "
+                                                   f"{PRESET}")
     p.add_argument("--generator-step", choices=GENERATOR_STEPS,
                    help=f"mlp: the Danskin form of the generator's step; {PRESET}")
     return p

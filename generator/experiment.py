@@ -75,6 +75,7 @@ class RunConfig:
     form: Optional[str] = None  # dual.solve form (dual); None: the solver's best
     kappa: float = 1.0  # neural-dual: c = kappa·mean(diag K), SPEC 7's trust region
     trust: str = "scaled"  # neural-dual: "scaled" (kappa fixed) or "adaptive"
+    kappa_min: float = 0.1  # neural-dual, adaptive: the lower bound of kappa (the widest region)
     generator_step: str = "first-order"  # neural-dual: "exact" or "first-order" Danskin step
     data_dir: Optional[str] = None  # mnist, stacked-mnist: the directory of the IDX files
     dtype: str = "float64"  # of the networks: "float64" or "float32" (solves are float64 always)
@@ -147,6 +148,7 @@ class RunConfig:
         if self.c is not None:
             check_positive(self.c, "c", why="SPEC 1 needs c > 0")
         check_positive(self.kappa, "kappa")
+        check_positive(self.kappa_min, "kappa_min")
 
     def to_dict(self):
         """A JSON-friendly dict (tuples as lists)."""

@@ -114,6 +114,14 @@ def test_a_run_refuses_a_bad_method_setting_through_the_method_settings_class():
         dataclasses.replace(_run_config("mlp-ns"), d_steps=0)
 
 
+def test_a_runs_kappa_min_reaches_the_method_and_bounds_the_adaptive_kappa():
+    config = _run_config("neural-dual", trust="adaptive", kappa=1.0, kappa_min=0.5)
+    target, method = build(config)
+    assert method.config.kappa_min == 0.5
+    result = make_trainer(config, target, method, progress=False).run()
+    assert len(result.logs["kappa"]) == config.steps and min(result.logs["kappa"]) >= 0.5
+
+
 # --------------------------------------------------------------------------- optimizer settings
 
 

@@ -104,7 +104,8 @@ def _dual_settings(run):
 
 
 def _neural_dual_settings(run):
-    return {"kappa": run.kappa, "trust": run.trust, "generator_step": run.generator_step,
+    return {"kappa": run.kappa, "trust": run.trust, "kappa_min": run.kappa_min,
+            "generator_step": run.generator_step,
             **_schedule(run)}
 
 
