@@ -26,6 +26,7 @@ from generator.stacked_metrics import (
     expected_uniform_mode_kl,
     mode_index,
     mode_metrics,
+    total_correlation,
 )
 from generator.study import target_kind
 from generator.targets import StackedImageTarget, make_target
@@ -93,6 +94,34 @@ def test_confidence_needs_every_channel_and_channel_kls_are_per_channel():
         expected = scipy.stats.entropy(np.bincount(labels[:, ch], minlength=10), np.ones(10))
         assert m["channel_class_kl"][ch] == pytest.approx(expected, rel=1e-12)
     assert m["mode_kl_floor"] == expected_uniform_mode_kl(n, M)
+
+
+@pytest.mark.parametrize("alpha", [0.05, 1.0])
+def test_channel_dependence_is_the_kl_to_the_product_of_marginals_and_completes_the_mode_kl(
+        alpha):
+    rng = np.random.default_rng(7)
+    labels = _triples(rng.choice(M, size=2000, p=rng.dirichlet(np.full(M, alpha))))
+    probs = np.full((len(labels), 3, 10), 0.01)
+    np.put_along_axis(probs, labels[..., None], 0.91, axis=2)
+    m = stacked_metrics.stacked_metrics(torch.from_numpy(probs))
+    joint = np.bincount(labels @ [100, 10, 1], minlength=M) / len(labels)
+    marginals = [np.bincount(labels[:, c], minlength=10) / len(labels) for c in range(3)]
+    product = np.einsum("i,j,k->ijk", *marginals).reshape(-1)
+    assert m["channel_dependence"] == pytest.approx(scipy.stats.entropy(joint, product),
+                                                    rel=1e-10)
+    assert m["mode_kl"] == pytest.approx(sum(m["channel_class_kl"]) + m["channel_dependence"],
+                                         rel=1e-10)
+
+
+def test_channel_dependence_is_0_for_independent_digits_and_2_log_10_for_equal_ones():
+    independent = np.einsum("i,j,k->ijk", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [3] * 10,
+                            np.arange(1, 11) ** 2).reshape(-1)  # counts of a product law
+    assert abs(total_correlation(independent, 3)) <= 1e-12
+    equal = np.zeros(M)
+    equal[[111 * d for d in range(10)]] = 5  # (d, d, d): one digit decides the other two
+    assert total_correlation(equal, 3) == pytest.approx(2 * math.log(10), rel=1e-14)
+    with pytest.raises(ValueError, match="counts must have 10\\^3 = 1000 entries, got 999"):
+        total_correlation(np.ones(999), 3)
 
 
 # ----------------------------------------------------------------- the finite-sample floor
