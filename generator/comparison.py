@@ -14,11 +14,12 @@ _COST = {"steps": True, "seconds": False, "cpu_seconds": False}
 #: Per kind of target: metric → True when larger is better (the worst seed is the minimum).
 REPORTED = {"images": {"classes_covered": True, "class_reverse_kl": False,
                        "confident_fraction": True, "frechet_classifier_distance": False, **_COST},
-            "stacked": {"modes_covered": True, "mode_kl": False, "confident_fraction": True,
-                        **_COST}}
+            "stacked": {"modes_covered": True, "mode_kl": False, "channel_dependence": False,
+                        "confident_fraction": True, **_COST}}
 HEADERS = {"images": "classes covered | class reverse KL (nats) | confident | Fréchet classifier "
                      "distance",
-           "stacked": "modes of 1,000 | mode KL (nats) | all channels confident"}
+           "stacked": "modes of 1,000 | mode KL (nats) | of it, channel dependence | all "
+                      "channels confident"}
 
 
 def summarize(runs, kind="images"):
@@ -39,6 +40,7 @@ def table(summary, runs, kind="images"):
         for key in REPORTED[kind]:
             s = stats[key]
             digits = {"class_reverse_kl": 3, "confident_fraction": 3, "mode_kl": 3,
+                      "channel_dependence": 3,
                       "frechet_classifier_distance": 2}.get(key, 0)
             cells.append(f"{s['mean']:.{digits}f} ± {s['std']:.{digits}f} "
                          f"(worst {s['worst']:.{digits}f})")

@@ -324,16 +324,18 @@ def test_a_study_run_on_stacked_mnist_records_its_metrics(fake_mnist, tmp_path, 
 def test_the_image_comparison_reports_modes_kl_and_confidence_on_stacked_mnist():
     from generator import comparison as compare  # examples/compare_image_gans.py's summary
 
-    metrics = {0: {"modes_covered": 1000, "mode_kl": 0.1, "confident_fraction": 0.3,
-                   "steps": 10, "seconds": 1.0, "cpu_seconds": 1.0},
-               1: {"modes_covered": 990, "mode_kl": 0.3, "confident_fraction": 0.1,
-                   "steps": 12, "seconds": 1.0, "cpu_seconds": 1.0}}
+    metrics = {0: {"modes_covered": 1000, "mode_kl": 0.1, "channel_dependence": 0.02,
+                   "confident_fraction": 0.3, "steps": 10, "seconds": 1.0, "cpu_seconds": 1.0},
+               1: {"modes_covered": 990, "mode_kl": 0.3, "channel_dependence": 0.05,
+                   "confident_fraction": 0.1, "steps": 12, "seconds": 1.0, "cpu_seconds": 1.0}}
     runs = {"neural-dual": metrics, "mlp-ns": metrics}
     summary = compare.summarize(runs, "stacked")
     assert summary["mlp-ns"]["mode_kl"]["worst"] == 0.3
     assert summary["mlp-ns"]["modes_covered"]["worst"] == 990
     lines = compare.table(summary, runs, "stacked").splitlines()
-    assert "modes of 1,000 | mode KL (nats)" in lines[0] and len(lines) == 4
+    assert summary["neural-dual"]["channel_dependence"]["worst"] == 0.05
+    assert "modes of 1,000 | mode KL (nats) | of it, channel dependence" in lines[0]
+    assert len(lines) == 4
     assert all(line.count("|") == lines[0].count("|") for line in lines)
 
 
