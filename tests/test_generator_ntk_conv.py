@@ -133,7 +133,8 @@ def test_a_convolution_the_formula_does_not_cover_is_refused(conv, message):
 @pytest.mark.parametrize("args, message", [
     ((100, (2, 8, 8)), r"in_dim must be C·H·W = 2·8·8 = 128 for image_shape \(2, 8, 8\), got "
                        r"100"),
-    ((2 * 6 * 6, (2, 6, 6)), r"divisible by 2\^2 = 4 for 2 stride-2 convolutions, got 6×6"),
+    ((2 * 6 * 6, (2, 6, 6)), r"widths \(32, 64\): 2 stride-2 convolutions halve the image 2 "
+                             r"times, so its sides must be divisible by 2\^2 = 4, got 6×6"),
     ((64, (8, 8)), r"image_shape must be \(channels, height, width\), got \(8, 8\)"),
     ((64, (1, 8, 8), ()), r"widths must list at least one"),
     ((64, (1, 8, 8), (4, 0)), "widths must be an integer >= 1, got 0"),

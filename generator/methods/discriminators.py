@@ -109,6 +109,35 @@ class MLPDiscriminator(nn.Module):
         return torch.zeros((), dtype=self.net[0].weight.dtype)
 
 
+def check_conv_widths(widths, sides, name="widths"):
+    """``widths`` as a tuple, checked for :class:`ConvDiscriminator` on images of ``sides``.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        Output channels of the stride-2 convolutions.
+    sides : tuple of int
+        (H, W) of the images.
+    name : str
+        How the message names ``widths`` (``"d_channels"`` for a run's setting).
+
+    Raises
+    ------
+    ValueError
+        No widths, a width < 1, or a side not divisible by 2^len(widths) (each convolution
+        halves the image).
+    """
+    widths = tuple(check_positive_int(w, name) for w in widths)
+    if not widths:
+        raise ValueError(f"{name} must list at least one convolution's channels, got ()")
+    factor = 2 ** len(widths)
+    if any(side % factor for side in sides):
+        raise ValueError(f"{name} {widths}: {len(widths)} stride-2 convolutions halve the image "
+                         f"{len(widths)} times, so its sides must be divisible by "
+                         f"2^{len(widths)} = {factor}, got {'×'.join(map(str, sides))}")
+    return widths
+
+
 class ConvDiscriminator(nn.Module):
     """a(x) = Linear(flatten(conv_L(… conv_1(m(x) as images)))): DCGAN-style stride-2
     convolutions, each Conv2d(·, w, 4, stride 2, padding 1) + LeakyReLU(0.2), then one linear
@@ -147,13 +176,8 @@ class ConvDiscriminator(nn.Module):
             raise ValueError(f"in_dim must be C·H·W = {channels}·{height}·{width} = "
                              f"{channels * height * width} for image_shape {self.image_shape}, "
                              f"got {self.in_dim}")
-        widths = tuple(check_positive_int(w, "widths") for w in widths)
-        if not widths:
-            raise ValueError("widths must list at least one convolution's channels, got ()")
+        widths = check_conv_widths(widths, (height, width))
         factor = 2 ** len(widths)
-        if height % factor or width % factor:
-            raise ValueError(f"the image sides must be divisible by 2^{len(widths)} = {factor} "
-                             f"for {len(widths)} stride-2 convolutions, got {height}×{width}")
         self.inputs = InputMap(dtype=dtype) if inputs is None else inputs
         layers, fan_in = [], channels
         for fan_out in widths:
