@@ -2,8 +2,9 @@
 networks and the same wall-clock budget.
 
 For each seed: the run of ``train_dual_gan.py --discriminator mlp`` with the target's preset,
-then that of ``train_baseline_gan.py --method mlp-ns`` (the same generator and MLP
-discriminator, with the same input map, trained by gradient, non-saturating loss) for as many
+then that of ``train_baseline_gan.py --method mlp-ns`` (the same generator and discriminator,
+an MLP or with ``--d-arch conv`` a convolutional one, with the same input map, trained by
+gradient, non-saturating loss) for as many
 seconds of training as the dual run took, or both for ``--budget`` seconds each; both through
 :mod:`generator.cli`, as those scripts run them. Every run keeps its own directory
 (OUT/<method>/seed<S>/, with its samples.npz) and is skipped when its metrics.json exists, so an
@@ -33,6 +34,7 @@ from generator import cli as gan_cli
 from generator.comparison import METHODS, summarize, table
 from generator.experiment import RunConfig
 from generator.image_plots import plot_sample_grids
+from generator.methods.discriminators import D_ARCHS
 from generator.study import target_kind
 from generator.targets import IMAGE_TARGETS, check_target, make_target
 from generator.trainer import GANTrainConfig
@@ -49,6 +51,11 @@ def parse_args(argv=None):
     p.add_argument("--budget", type=float, help="seconds of training for each method (default: "
                                                 "the baseline gets the dual run's time)")
     p.add_argument("--device", help="where the networks run (default: cpu)")
+    p.add_argument("--d-arch", choices=D_ARCHS,
+                   help="both methods' discriminator: an MLP, or two stride-2 convolutions "
+                        "(default: mlp)")
+    p.add_argument("--d-channels", type=int, nargs="+",
+                   help="--d-arch conv: output channels of each convolution (default: 32 64)")
     p.add_argument("--out", default="runs/image_compare")
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args(argv)
@@ -60,7 +67,8 @@ def parse_args(argv=None):
         for seed in args.seeds:
             for method in METHODS:
                 config = RunConfig.from_preset(method, args.target, seed=seed, steps=args.steps,
-                                               device=args.device, data_dir=args.data_dir)
+                                               device=args.device, data_dir=args.data_dir,
+                                               d_arch=args.d_arch, d_channels=args.d_channels)
                 GANTrainConfig(steps=config.steps, batch_size=config.batch_size, seed=seed,
                                max_seconds=args.budget)
     return args
@@ -83,9 +91,11 @@ def main(argv=None):
     headline = "mode_kl" if kind == "stacked" else "frechet_classifier_distance"
     common = ["--target", args.target, "--snapshots", "5"]
     for flag, value in (("--data-dir", args.data_dir), ("--cache-dir", args.cache_dir),
-                        ("--device", args.device)):
+                        ("--device", args.device), ("--d-arch", args.d_arch)):
         if value is not None:
             common += [flag, value]
+    if args.d_channels is not None:
+        common += ["--d-channels", *map(str, args.d_channels)]
     if args.no_progress:
         common.append("--no-progress")
     runs = {method: {} for method in METHODS}

@@ -46,6 +46,7 @@ _EXPORTS = {
     "OptimizerSettings": "methods.schedule",
     "LinearFeatureDiscriminator": "methods.discriminators",
     "MLPDiscriminator": "methods.discriminators",
+    "ConvDiscriminator": "methods.discriminators",
     "GANTrainConfig": "trainer", "GANTrainResult": "trainer", "GANTrainer": "trainer",
     "PRESETS": "presets",
     "RunConfig": "experiment", "build": "experiment", "evaluate": "experiment",

@@ -38,7 +38,7 @@ from .image_plots import (
     plot_mode_histogram,
     plot_neural_dual_curves,
 )
-from .methods.discriminators import INPUT_MAPS
+from .methods.discriminators import D_ARCHS, INPUT_MAPS
 from .methods.neural_dual import GENERATOR_STEPS, TRUST_RULES
 from .methods.registry import METHODS
 from .plots import plot_dual_weights, plot_game_curves, plot_snapshots, plot_training_curves
@@ -86,11 +86,18 @@ def add_run_arguments(p, out_default):
     p.add_argument("--generator", choices=["affine", "mlp", "pixels"], help=f"G_θ; {PRESET}")
     p.add_argument("--hidden", type=int, nargs="+", help=f"generator MLP widths; {PRESET}")
     p.add_argument("--d-hidden", type=int, nargs="+",
-                   help=f"hidden widths of the MLP discriminator; {PRESET}")
+                   help=f"hidden widths of the MLP discriminator (--d-arch mlp); {PRESET}")
+    p.add_argument("--d-arch", choices=D_ARCHS,
+                   help="the network discriminator (neural dual, mlp-ns, mlp-minimax): an MLP, "
+                        "or on images two stride-2 convolutions (DCGAN-style, no batch norm); "
+                        "default: mlp")
+    p.add_argument("--d-channels", type=int, nargs="+",
+                   help="--d-arch conv: output channels of each stride-2 convolution; "
+                        "default: 32 64")
     p.add_argument("--dtype", choices=["float64", "float32"],
                    help=f"precision of the networks (every solve is float64); {PRESET}")
     p.add_argument("--d-input", choices=INPUT_MAPS,
-                   help=f"how the MLP discriminator sees the pixels: as they are, centred as "
+                   help=f"how the network discriminator sees the pixels: as they are, centred as "
                         f"2x − 1, or minus the mean image; {PRESET}")
     p.add_argument("--device", help="where the networks and the tangent kernel run: 'cpu', "
                                     "'cuda', 'cuda:1', 'mps' (solves stay float64 on the host); "
@@ -141,8 +148,9 @@ def dual_parser(description=None):
     p = ArgumentParser(description=description,
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--discriminator", choices=list(DISCRIMINATORS), default=None,
-                   help="fixed features φ (SPEC 4) or a linearized MLP (SPEC 7); default: "
-                        "features on 2-D targets, mlp on images")
+                   help="fixed features φ (SPEC 4) or a linearized network (SPEC 7; an MLP "
+                        "or, with --d-arch conv, convolutional); default: features on 2-D "
+                        "targets, mlp on images")
     add_run_arguments(p, out_default="runs/dual_gan")
     p.add_argument("--solver", default="native",
                    help="features: dual.solve solver, 'native' (exact Newton) or a CVXPY solver")
@@ -285,7 +293,8 @@ def run_dual_gan(args):
     config, neural = args.config, args.discriminator == "mlp"
     target, method, trainer = start(args, config)
     if neural:
-        print(f"MLP discriminator {config.d_hidden}, κ = {config.kappa:g} ({config.trust}), "
+        widths = config.d_channels if config.d_arch == "conv" else config.d_hidden
+        print(f"{config.d_arch} discriminator {widths}, κ = {config.kappa:g} ({config.trust}), "
               f"{config.generator_step} generator step; target {target.name}")
     else:
         print(f"solver {method.config.solver}/{method.config.form}; features {config.features} "

@@ -12,8 +12,15 @@ The methods share everything but the discriminator; :data:`generator.methods.MET
 them (``"dual"``, ``"neural-dual"``, ``"mlp-ns"``, ``"mlp-minimax"``, ``"linear-gd"``), each with
 what a run needs to know of it (:class:`generator.methods.MethodSpec`).
 
-For a given seed every method starts from the same generator weights, and the methods with an
-MLP discriminator from the same discriminator weights, and the feature methods from the same φ.
+For a given seed every method starts from the same generator weights, and the methods with a
+network discriminator from the same discriminator weights (for the same ``d_arch`` and widths),
+and the feature methods from the same φ.
+
+The network discriminator of ``"neural-dual"``, ``"mlp-ns"`` and ``"mlp-minimax"`` is chosen by
+``d_arch``: ``"mlp"`` (hidden widths ``d_hidden``, any target) or ``"conv"`` (image targets: a
+DCGAN-style :class:`~generator.methods.discriminators.ConvDiscriminator` whose convolutions have
+``d_channels`` output channels; ``d_hidden`` is then unused). The two widths are two settings,
+not one read two ways, so that the presets' MLP widths never become channel counts.
 """
 
 import dataclasses
@@ -31,14 +38,14 @@ from dualgan.validation import check_choice, check_positive, check_positive_int
 
 from . import image_metrics, stacked_metrics
 from .features import FEATURES, make_features
-from .methods.discriminators import INPUT_MAPS, input_map
+from .methods.discriminators import D_ARCHS, INPUT_MAPS, check_conv_widths, input_map
 from .methods.registry import METHODS as SPECS
 from .methods.registry import method_spec
 from .metrics import mode_metrics, moment_errors
 from .models import GENERATORS, make_generator, sample_latent
 from .precision import check_device
 from .presets import PRESETS
-from .targets import IMAGE_TARGETS, GaussianMixture, make_target
+from .targets import IMAGE_SHAPES, IMAGE_TARGETS, GaussianMixture, make_target
 from .trainer import GANTrainConfig, GANTrainer
 
 METHODS = tuple(SPECS)  # the registered names (generator.methods.METHODS)
@@ -64,7 +71,7 @@ class RunConfig:
     generator: str  # "mlp", "affine" or "pixels" (images)
     hidden: tuple  # generator hidden widths
     latent_dim: int
-    d_hidden: tuple  # hidden widths of the MLP discriminator (neural-dual, mlp-*)
+    d_hidden: tuple  # hidden widths of the MLP discriminator (neural-dual, mlp-*; d_arch "mlp")
     features: Optional[str] = None  # φ of the dual and linear-gd discriminators
     num_features: Optional[int] = None  # RFF features per lengthscale
     lengthscale: Optional[tuple] = None  # RFF lengthscales, one block each
@@ -79,7 +86,11 @@ class RunConfig:
     generator_step: str = "first-order"  # neural-dual: "exact" or "first-order" Danskin step
     data_dir: Optional[str] = None  # mnist, stacked-mnist: the directory of the IDX files
     dtype: str = "float64"  # of the networks: "float64" or "float32" (solves are float64 always)
-    d_input: str = "raw"  # the MLP discriminator's fixed input map (methods.discriminators)
+    d_input: str = "raw"  # the network discriminator's fixed input map (methods.discriminators)
+    # the network discriminator of neural-dual and mlp-*: "mlp" (widths d_hidden), or "conv"
+    # (image targets; two stride-2 convolutions of d_channels output channels, no batch norm)
+    d_arch: str = "mlp"
+    d_channels: tuple = (32, 64)  # d_arch "conv": output channels of each stride-2 convolution
     device: str = "cpu"  # where the networks and the tangent kernel run (solves: host, float64)
 
     @classmethod
@@ -94,7 +105,7 @@ class RunConfig:
         preset = PRESETS[target]
         values = {k: v for k, v in {**preset, **preset.get(method, {})}.items() if k in fields}
         values.update({k: v for k, v in overrides.items() if v is not None})
-        for key in ("hidden", "lengthscale", "d_hidden"):
+        for key in ("hidden", "lengthscale", "d_hidden", "d_channels"):
             value = values.get(key)
             if value is not None:
                 values[key] = tuple(value) if isinstance(value, (list, tuple)) else (value,)
@@ -135,9 +146,10 @@ class RunConfig:
         method_spec(self.method).make_config(self)  # the method's settings, by its own class
         check_choice(self.generator, "generator", GENERATORS)
         check_positive_int(self.latent_dim, "latent_dim")
-        for name in ("hidden", "d_hidden"):
+        for name in ("hidden", "d_hidden", "d_channels"):
             for width in getattr(self, name):
                 check_positive_int(width, name)
+        self._check_d_arch()
         # the settings of the other methods too, when given: a bad value is a typo either way
         if self.features is not None:
             check_choice(self.features, "features", FEATURES)
@@ -149,6 +161,24 @@ class RunConfig:
             check_positive(self.c, "c", why="SPEC 1 needs c > 0")
         check_positive(self.kappa, "kappa")
         check_positive(self.kappa_min, "kappa_min")
+
+    def _check_d_arch(self):
+        """``d_arch`` names a network discriminator that the target and the method can use:
+        "conv" needs an image target (its shape, :data:`generator.targets.IMAGE_SHAPES`, must
+        suit ``d_channels``) and a method with a network discriminator."""
+        check_choice(self.d_arch, "d_arch", D_ARCHS)
+        if self.d_arch != "conv":
+            return
+        if self.target not in IMAGE_SHAPES:
+            images = ", ".join(repr(t) for t in IMAGE_SHAPES)
+            raise ValueError(f"d_arch must be 'mlp' on target {self.target!r}, got 'conv' (a "
+                             f"convolutional discriminator needs an image target: {images})")
+        if method_spec(self.method).needs_features:
+            networks = ", ".join(repr(m) for m in METHODS if m not in FEATURE_METHODS)
+            raise ValueError(f"d_arch must be 'mlp' for method {self.method!r} (its "
+                             f"discriminator is linear in the features φ), got 'conv'; the "
+                             f"methods with a network discriminator: {networks}")
+        check_conv_widths(self.d_channels, IMAGE_SHAPES[self.target][1:], "d_channels")
 
     def to_dict(self):
         """A JSON-friendly dict (tuples as lists)."""

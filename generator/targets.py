@@ -362,6 +362,10 @@ def stacked_mnist(data_dir):
 TARGETS = {"ring": ring, "grid": grid, "gaussian": gaussian, "digits": digits, "mnist": mnist,
            "stacked-mnist": stacked_mnist}
 IMAGE_TARGETS = ("digits", "mnist", "stacked-mnist")
+#: (C, H, W) of each image target's samples, known before any file is read (so that a run's
+#: settings can be checked against it first); the targets built give the same
+#: (``channels``, ``*image_shape``).
+IMAGE_SHAPES = {"digits": (1, 8, 8), "mnist": (1, 28, 28), "stacked-mnist": (3, 28, 28)}
 #: The image targets whose samples stack channels (kind "stacked").
 STACKED_TARGETS = ("stacked-mnist",)
 #: The targets read from files in ``data_dir``.

@@ -44,6 +44,8 @@ CASES = {
         (["--seeds", "1", "1"], "--seeds must not repeat a seed, got [1, 1]"),
         (["--seeds", "-1"], "--seeds must be an integer >= 0, got -1"),
         (["--target", "mnist"], "(--data-dir on the command line)"),
+        (["--d-arch", "conv", "--d-channels", "4", "4", "4", "4"],
+         "--d-channels (4, 4, 4, 4): 4 stride-2 convolutions halve the image 4 times"),
     ],
     "stability_sweep": [
         (["--lrs", "-1", "--quick"], "--quick sets --lrs itself"),
@@ -123,6 +125,21 @@ def test_a_bad_command_line_is_one_line_exit_2_and_nothing_written(script, args,
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith(f"{script}.py: error: "), lines[0]
     assert message in lines[0], lines[0]
+    assert not out.exists() and done.stdout == ""
+
+
+@pytest.mark.parametrize("script", ["train_dual_gan", "train_baseline_gan"])
+def test_d_arch_conv_on_a_point_target_is_one_line_exit_2(script, tmp_path):
+    # the shared run options carry --d-arch; a convolutional discriminator needs images
+    out = tmp_path / "out"
+    done = run_script(script, ["--target", "ring", "--d-arch", "conv", "--out", out],
+                      timeout=120)
+    lines = done.stderr.splitlines()
+    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"{script}.py: error: --d-arch must be 'mlp' on target 'ring', "
+                               f"got 'conv'"), lines[0]
+    assert "'digits', 'mnist', 'stacked-mnist'" in lines[0]
     assert not out.exists() and done.stdout == ""
 
 

@@ -166,6 +166,10 @@ def test_make_baseline_validates():
         make_baseline("linear-gd", g, 2, features=make_features("bias", 2), c=0.0)
     with pytest.raises(ValueError, match="fixes g_loss"):
         make_baseline("mlp-ns", g, 2, g_loss="minimax")
+    with pytest.raises(ValueError, match="linear discriminator on φ; arch must be 'mlp'"):
+        make_baseline("linear-gd", g, 2, features=make_features("bias", 2), arch="conv")
+    with pytest.raises(ValueError, match=r"d_arch='conv' needs the images' shape"):
+        make_baseline("mlp-ns", g, 2, arch="conv")
 
 
 @pytest.mark.slow

@@ -17,11 +17,13 @@ from generator import cli, experiment
 from generator.experiment import RunConfig, build, make_trainer
 from generator.methods import METHODS, MethodSpec, TrainingMethod, method_spec
 from generator.methods.baseline import BaselineConfig
+from generator.methods.discriminators import ConvDiscriminator, MLPDiscriminator
 from generator.methods.feature_dual import DualConfig
 from generator.methods.neural_dual import NeuralDualConfig
 from generator.methods.schedule import OptimizerSettings, make_optimizer
 from generator.models import sample_latent
 from generator.study import engine
+from generator.targets import IMAGE_SHAPES
 
 TINY = dict(steps=6, batch_size=16, num_features=8, hidden=(8,), d_hidden=(8,))
 
@@ -120,6 +122,67 @@ def test_a_runs_kappa_min_reaches_the_method_and_bounds_the_adaptive_kappa():
     assert method.config.kappa_min == 0.5
     result = make_trainer(config, target, method, progress=False).run()
     assert len(result.logs["kappa"]) == config.steps and min(result.logs["kappa"]) >= 0.5
+
+
+# --------------------------------------------------------------------------- the discriminator
+
+TINY_IMAGES = dict(steps=2, batch_size=8, hidden=(16,), latent_dim=4, d_channels=(3, 4))
+
+
+@pytest.mark.parametrize("name", ["neural-dual", "mlp-ns", "mlp-minimax"])
+def test_a_conv_discriminator_is_built_and_trained_on_images(name):
+    config = RunConfig.from_preset(name, "digits", d_arch="conv", **TINY_IMAGES)
+    assert (config.d_arch, config.d_channels) == ("conv", (3, 4))
+    target, method = build(config)
+    assert target.image_shape == IMAGE_SHAPES["digits"][1:]
+    disc = method.discriminator
+    assert isinstance(disc, ConvDiscriminator) and disc.image_shape == (1, 8, 8)
+    assert [m.out_channels for m in disc.modules() if isinstance(m, torch.nn.Conv2d)] == [3, 4]
+    result = make_trainer(config, target, method, progress=False, snapshots=0).run()
+    assert result.step == 2
+    assert all(np.isfinite(v) for values in result.logs.values() for v in values)
+    if name == "neural-dual":
+        assert max(abs(g) for g in result.logs["gap"]) <= 1e-8
+
+
+def test_the_same_seed_gives_the_same_conv_discriminator_to_both_methods():
+    dual = build(RunConfig.from_preset("neural-dual", "digits", d_arch="conv", **TINY_IMAGES))[1]
+    ns = build(RunConfig.from_preset("mlp-ns", "digits", d_arch="conv", **TINY_IMAGES))[1]
+    for (name, p), (_, q) in zip(dual.discriminator.state_dict().items(),
+                                 ns.discriminator.state_dict().items()):
+        assert torch.equal(p, q), name
+
+
+def test_the_default_discriminator_is_the_mlp_of_d_hidden():
+    config = RunConfig.from_preset("neural-dual", "digits", **TINY_IMAGES)
+    assert config.d_arch == "mlp"
+    assert isinstance(build(config)[1].discriminator, MLPDiscriminator)
+
+
+@pytest.mark.parametrize("method, target, settings, message", [
+    ("neural-dual", "ring", {}, r"d_arch must be 'mlp' on target 'ring', got 'conv' \(a "
+                                r"convolutional discriminator needs an image target: 'digits', "
+                                r"'mnist', 'stacked-mnist'\)"),
+    ("mlp-ns", "gaussian", {}, "d_arch must be 'mlp' on target 'gaussian'"),
+    ("linear-gd", "ring", {}, "d_arch must be 'mlp' on target 'ring'"),
+    ("mlp-ns", "mnist", {"d_channels": (8, 8, 8)},
+     r"d_channels \(8, 8, 8\): 3 stride-2 convolutions halve the image 3 times, so its sides "
+     r"must be divisible by 2\^3 = 8, got 28×28"),
+    ("neural-dual", "digits", {"d_channels": (0, 4)}, "d_channels must be an integer >= 1"),
+    ("neural-dual", "digits", {"d_channels": ()}, "d_channels must list at least one"),
+])
+def test_a_conv_discriminator_the_run_cannot_use_is_refused(method, target, settings, message):
+    with pytest.raises(ValueError, match=message):
+        RunConfig.from_preset(method, target, d_arch="conv", **settings)
+
+
+def test_an_unknown_architecture_and_conv_with_fixed_features_are_refused():
+    with pytest.raises(ValueError, match=r"d_arch must be one of \['mlp', 'conv'\], got 'resnet'"):
+        RunConfig.from_preset("neural-dual", "digits", d_arch="resnet")
+    config = RunConfig.from_preset("linear-gd", "ring", **TINY)
+    with pytest.raises(ValueError, match=r"d_arch must be 'mlp' for method 'linear-gd'.*"
+                                         r"'neural-dual', 'mlp-ns', 'mlp-minimax'"):
+        dataclasses.replace(config, target="digits", d_arch="conv")
 
 
 # --------------------------------------------------------------------------- optimizer settings

@@ -114,7 +114,8 @@ def test_linearized_score_gradient_in_the_inputs_matches_central_differences(net
 def test_a_parameter_outside_linear_layers_is_refused():
     net = nn.Sequential(nn.Linear(3, 4, dtype=torch.float64), nn.LayerNorm(4, dtype=torch.float64),
                         nn.Linear(4, 1, dtype=torch.float64), nn.Flatten(0))
-    with pytest.raises(ValueError, match=r"outside nn.Linear layers \(\['1.weight', '1.bias'\]\)"):
+    with pytest.raises(ValueError, match=r"outside nn.Linear and nn.Conv2d layers "
+                                         r"\(\['1.weight', '1.bias'\]\)"):
         tangent_factors(net, torch.zeros(5, 3, dtype=torch.float64))
 
 

@@ -8,7 +8,8 @@
 * :mod:`.neural_dual` — a neural discriminator, linearized at its weights each step and the
   step's kernel-form problem solved exactly (SPEC 7);
 * :mod:`.baseline` and :mod:`.discriminators` — the standard GAN (SPEC 5) with gradient-trained
-  discriminators: an MLP, or the dual method's own linear-in-features discriminator;
+  discriminators: an MLP, a small convolutional network for images (also linearized by the
+  neural dual), or the dual method's own linear-in-features discriminator;
 * :mod:`.schedule` — :class:`OptimizerSettings`, the optimizer settings every method's settings
   inherit, and the one maker of an optimizer with its learning-rate schedule.
 

@@ -10,7 +10,8 @@ Goodfellow et al. (2014):
 * ``"non-saturating"``: G ascends E_z[log D(G(z))]; gradient in the logit −(1 − D(G(z))), large
   exactly where the minimax one vanishes. Same fixed points.
 
-Method names for scripts (:func:`make_baseline`): ``"mlp-ns"`` and ``"mlp-minimax"`` (an MLP D),
+Method names for scripts (:func:`make_baseline`): ``"mlp-ns"`` and ``"mlp-minimax"`` (a network
+D: an MLP, or a convolutional one on images with ``arch="conv"``),
 and ``"linear-gd"``: the dual method's own discriminator D_w(x) = σ(−wᵀφ(x)) with (c/2)‖w‖²
 (SPEC 1) trained by gradient steps instead of solved exactly. Its generator loss defaults to
 minimax because that is the dual method's generator objective: by Danskin (SPEC 4) the dual step
@@ -30,7 +31,7 @@ from dualgan.validation import check_choice, check_int, check_positive, check_po
 
 from ..models import sample_latent
 from ..precision import DTYPE
-from .discriminators import LinearFeatureDiscriminator, MLPDiscriminator
+from .discriminators import LinearFeatureDiscriminator, make_discriminator
 from .schedule import OPTIMIZERS, OptimizerSettings, load_scheduler, make_optimizer
 
 G_LOSSES = ("minimax", "non-saturating")
@@ -213,8 +214,9 @@ class BaselineMethod:
 
 
 def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=None,
-                  lr_final=None, decay_steps=0, d_steps=1, hidden=(128, 128), g_loss=None,
-                  target=None, seed=0, dtype=DTYPE, inputs=None, device=None):
+                  lr_final=None, decay_steps=0, d_steps=1, hidden=(128, 128), arch="mlp",
+                  image_shape=None, g_loss=None, target=None, seed=0, dtype=DTYPE, inputs=None,
+                  device=None):
     """Build a baseline method by name.
 
     Parameters
@@ -234,13 +236,19 @@ def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=No
     lr, d_lr, lr_final, decay_steps, d_steps, g_loss, seed
         See :class:`BaselineConfig`.
     hidden : tuple of int
-        Hidden widths of the MLP discriminator.
+        Widths of the network discriminator: the MLP's hidden layers, or with ``arch="conv"``
+        the output channels of its convolutions.
+    arch : str
+        ``"mlp"`` (an MLPDiscriminator) or ``"conv"`` (a ConvDiscriminator, needs
+        ``image_shape``), for ``"mlp-ns"`` and ``"mlp-minimax"``.
+    image_shape : tuple of int, optional
+        (C, H, W) of the images, for ``arch="conv"``.
     target : Target, optional
         Fresh real minibatches for ``d_steps`` > 1.
     dtype : torch.dtype
         Of the MLP discriminator (the linear one is float64, like its features).
     inputs : InputMap, optional
-        The MLP discriminator's fixed input map (default: the identity).
+        The network discriminator's fixed input map (default: the identity).
     device : torch.device, optional
         Where the discriminator is placed (default: where it is built, the CPU).
 
@@ -253,9 +261,13 @@ def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=No
     if kind == "linear":
         if features is None:
             raise ValueError(f"method {name!r} needs the feature map φ (features=...)")
+        if arch != "mlp":
+            raise ValueError(f"method {name!r} has the linear discriminator on φ; arch must be "
+                             f"'mlp' (the default), got {arch!r}")
         disc = LinearFeatureDiscriminator(features, c)
     else:
-        disc = MLPDiscriminator(in_dim, hidden=hidden, dtype=dtype, inputs=inputs)
+        disc = make_discriminator(arch, in_dim, hidden, image_shape=image_shape, dtype=dtype,
+                                  inputs=inputs)
         if g_loss is not None and g_loss != default_loss:
             raise ValueError(f"method {name!r} fixes g_loss={default_loss!r}, got {g_loss!r}")
     if device is not None:

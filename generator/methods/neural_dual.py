@@ -1,7 +1,8 @@
 """The neural discriminator, one exact convex step at a time (SPEC 7, the linearized dual).
 
-The discriminator is a network (an MLP of
-:class:`generator.methods.discriminators.MLPDiscriminator`, no batch normalization) returning
+The discriminator is a network (an MLP,
+:class:`generator.methods.discriminators.MLPDiscriminator`, or a convolutional one,
+:class:`~generator.methods.discriminators.ConvDiscriminator`; no batch normalization) returning
 the logit ℓ_ψ(x) with D_ψ(x) = σ(ℓ_ψ(x)); SPEC 7's score is s_ψ = −ℓ_ψ. Each step, on a real
 minibatch x_i (N) and a generated one g_j = G_θ(z_j) (M):
 
@@ -87,8 +88,9 @@ class NeuralDualMethod:
     g_net : torch.nn.Module
         The generator G_θ (attribute ``latent_dim``).
     discriminator : torch.nn.Module
-        Logits ℓ_ψ(x), shape (n,), with all parameters in ``nn.Linear`` layers and samples
-        scored independently (e.g. :class:`MLPDiscriminator`); SPEC 7's score is s = −ℓ.
+        Logits ℓ_ψ(x), shape (n,), with all parameters in ``nn.Linear`` and ``nn.Conv2d``
+        layers (:func:`generator.ntk.score_layers`) and samples scored independently (e.g.
+        :class:`MLPDiscriminator`, :class:`ConvDiscriminator`); SPEC 7's score is s = −ℓ.
     config : NeuralDualConfig
 
     Attributes

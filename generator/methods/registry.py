@@ -12,8 +12,9 @@ target's preset) into one method's settings and objects, and that translation is
 runs, not of the method. So the method classes stay usable without a run (tests and notebooks
 make them directly), and every translation can be read, and compared, in one screen.
 
-For a given seed every method starts from the same generator weights, the methods with an MLP
-discriminator from the same discriminator weights, and the feature methods from the same φ:
+For a given seed every method starts from the same generator weights, the methods with a network
+discriminator (``d_arch``: an MLP or a convolutional one) from the same discriminator weights, and
+the feature methods from the same φ:
 :func:`generator.experiment.build` makes the generator and φ, then calls the spec's ``build``,
 which makes the discriminator.
 """
@@ -24,7 +25,7 @@ from typing import Callable
 from dualgan.validation import check_choice
 
 from .baseline import BASELINES, BaselineConfig, make_baseline
-from .discriminators import MLPDiscriminator
+from .discriminators import make_discriminator
 from .feature_dual import DualConfig, DualMethod
 from .neural_dual import NeuralDualConfig, NeuralDualMethod
 
@@ -45,7 +46,7 @@ class MethodSpec:
     build : callable
         ``build(run, target, g_net, *, features, inputs, dtype, device)``: the method of a run,
         a :class:`~generator.methods.protocol.TrainingMethod`. ``features`` is φ for a method
-        that ``needs_features`` (else None), ``inputs`` the MLP discriminator's input map,
+        that ``needs_features`` (else None), ``inputs`` the network discriminator's input map,
         ``dtype`` and ``device`` those of the networks.
     progress_fields : tuple of str
         Logged values shown on the progress bar.
@@ -117,20 +118,35 @@ def _baseline_settings(run):
 # --------------------------------------------------------------------------- builders
 
 
+def _network(run, target):
+    """The network discriminator a run asks for (``d_arch``), as keyword arguments of
+    :func:`~generator.methods.discriminators.make_discriminator`: its widths are ``d_hidden``
+    for an MLP, ``d_channels`` for the convolutions (which take the target's image shape)."""
+    if run.d_arch == "conv":
+        return {"arch": "conv", "widths": run.d_channels,
+                "image_shape": (target.channels, *target.image_shape)}
+    return {"arch": "mlp", "widths": run.d_hidden, "image_shape": None}
+
+
 def _build_dual(run, target, g_net, *, features, inputs, dtype, device):
     return DualMethod(g_net, features, DualConfig(**_dual_settings(run)))
 
 
 def _build_neural_dual(run, target, g_net, *, features, inputs, dtype, device):
-    discriminator = MLPDiscriminator(target.dim, run.d_hidden, dtype, inputs)
+    network = _network(run, target)
+    discriminator = make_discriminator(network["arch"], target.dim, network["widths"],
+                                       image_shape=network["image_shape"], dtype=dtype,
+                                       inputs=inputs)
     return NeuralDualMethod(g_net, discriminator.to(device),
                             NeuralDualConfig(**_neural_dual_settings(run)))
 
 
 def _build_baseline(run, target, g_net, *, features, inputs, dtype, device):
+    network = _network(run, target)
     return make_baseline(run.method, g_net, target.dim, features=features, c=run.c,
-                         hidden=run.d_hidden, target=target, dtype=dtype, inputs=inputs,
-                         device=device, **_baseline_settings(run))
+                         hidden=network["widths"], arch=network["arch"],
+                         image_shape=network["image_shape"], target=target, dtype=dtype,
+                         inputs=inputs, device=device, **_baseline_settings(run))
 
 
 _GAME = ("value", "d_fake")  # the baselines' bar: V̂ and the mean D on generated samples
@@ -144,16 +160,17 @@ METHODS = {spec.name: spec for spec in (
                            "(SPEC 4)"),
     MethodSpec("neural-dual", NeuralDualConfig, _neural_dual_settings, _build_neural_dual,
                ("d_real", "d_fake", "gap"), needs_features=False, exact_discriminator=True,
-               description="an MLP discriminator, each step linearized at its weights and "
-                           "solved exactly through dual.solve_kernel (SPEC 7)"),
+               description="a network discriminator (MLP, or convolutional: d_arch), each "
+                           "step linearized at its weights and solved exactly through "
+                           "dual.solve_kernel (SPEC 7)"),
     MethodSpec("mlp-ns", BaselineConfig, _baseline_settings, _build_baseline, _GAME,
                needs_features=False, exact_discriminator=False,
-               description="the MLP discriminator trained by gradient steps, non-saturating "
-                           "generator loss (SPEC 5)"),
+               description="the network discriminator (MLP, or convolutional: d_arch) "
+                           "trained by gradient steps, non-saturating generator loss (SPEC 5)"),
     MethodSpec("mlp-minimax", BaselineConfig, _baseline_settings, _build_baseline, _GAME,
                needs_features=False, exact_discriminator=False,
-               description="the MLP discriminator trained by gradient steps, minimax generator "
-                           "loss (SPEC 5)"),
+               description="the network discriminator (MLP, or convolutional: d_arch) "
+                           "trained by gradient steps, minimax generator loss (SPEC 5)"),
     MethodSpec("linear-gd", BaselineConfig, _baseline_settings, _build_baseline, _GAME,
                needs_features=True, exact_discriminator=False,
                description="the dual method's D_w = σ(−wᵀφ(x)), same φ and c (SPEC 1), trained "
