@@ -119,6 +119,15 @@ def test_a_csv_of_the_older_format_is_refused_in_one_line(tmp_path):
         StudyTable(path).check()
     message = str(refused.value)
     assert str(path) in message and "\n" not in message and "start afresh" in message
+    assert "'batch_size'" in message and "'kappa'" in message and "'lr'" not in message
+
+
+def test_a_csv_lacking_a_newer_setting_is_refused_naming_it(tmp_path):
+    from generator.study.store import FIELDS
+    path = tmp_path / "sweep_ring.csv"
+    path.write_text(",".join(f for f in FIELDS if f != "kappa_min") + "\n")
+    with pytest.raises(ResultsFileError, match=r"written before the settings \['kappa_min'\]"):
+        StudyTable(path).check()
 
 
 def test_summary_mean_and_standard_error():

@@ -19,7 +19,7 @@ from ..experiment import RESULT_FIELDS, RunConfig
 KEY_FIELDS = tuple(f.name for f in dataclasses.fields(RunConfig) if f.name != "data_dir")
 #: The columns of a study's CSV: the key, then the result of :func:`generator.experiment.run_one`.
 FIELDS = KEY_FIELDS + RESULT_FIELDS
-#: The key of the format before every setting was part of it.
+#: The key of the first format, which every later one keeps.
 OLD_KEY_FIELDS = ("method", "lr", "seed", "target", "steps")
 
 
@@ -35,11 +35,13 @@ class StudyTable(ResultTable):
         try:
             return super().rows()
         except ResultsFileError:
-            if set(OLD_KEY_FIELDS) <= set(_header(self.path)):
+            header = _header(self.path)
+            missing = [k for k in KEY_FIELDS if k not in header]
+            if set(OLD_KEY_FIELDS) <= set(header) and missing:
                 raise ResultsFileError(
-                    f"{self.path}: a sweep CSV of an older format, whose rows are keyed by "
-                    f"{list(OLD_KEY_FIELDS)} only, not by every setting of a run; it cannot be "
-                    f"resumed: move it away (or choose another --out) to start afresh") from None
+                    f"{self.path}: a sweep CSV of an older format, written before the settings "
+                    f"{missing} were part of a run's key; it cannot be resumed: move it away (or "
+                    f"choose another --out) to start afresh") from None
             raise
 
     def finished(self):
