@@ -35,7 +35,8 @@ PRESETS = {
     # a common component dominates the tangent kernel and the dual's generator collapsed
     "mnist": {**_IMAGES, "steps": 20000, "d_input": "centered"},
     # three MNIST digits as channels (D = 2,352): the mnist networks and input map; for the
-    # dual, an adaptive trust region and a decaying rate (tuned on seed 100, 5,000 steps: modes
+    # dual, an adaptive trust region (in effect at its bound, kappa_min = 0.1; lower bounds
+    # collapse the generator) and a decaying rate (tuned on seed 100, 5,000 steps: modes
     # 689 → 976 and mode KL 1.58 → 0.63 against κ = 1 fixed; docs/results.md)
     "stacked-mnist": {**_IMAGES, "steps": 10000, "d_input": "centered",
                       "neural-dual": {**_IMAGES["neural-dual"], "trust": "adaptive",
