@@ -209,8 +209,8 @@ def build(config):
         scales = config.lengthscale[0] if len(config.lengthscale) == 1 else config.lengthscale
         phi = make_features(config.features, target.dim, config.num_features, scales,
                             config.seed)
-    method = spec.build(config, target, g_net, features=phi, inputs=inputs, dtype=dtype,
-                        device=device)
+    method = spec.build(config, spec.make_config(config), target, g_net, features=phi,
+                        inputs=inputs, dtype=dtype, device=device)
     return target, method
 
 

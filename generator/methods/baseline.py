@@ -213,6 +213,27 @@ class BaselineMethod:
         load_scheduler(self.d_scheduler, state.get("d_scheduler"), self.num_steps)
 
 
+def baseline_discriminator(name, in_dim, *, features=None, c=1.0, hidden=(128, 128), arch="mlp",
+                           image_shape=None, dtype=DTYPE, inputs=None):
+    """The discriminator of baseline ``name``, untrained (parameters: see :func:`make_baseline`).
+
+    Raises
+    ------
+    ValueError
+        ``"linear-gd"`` without ``features`` or with a network ``arch``.
+    """
+    kind = BASELINES[check_choice(name, "method", METHODS)][0]
+    if kind != "linear":
+        return make_discriminator(arch, in_dim, hidden, image_shape=image_shape, dtype=dtype,
+                                  inputs=inputs)
+    if features is None:
+        raise ValueError(f"method {name!r} needs the feature map φ (features=...)")
+    if arch != "mlp":
+        raise ValueError(f"method {name!r} has the linear discriminator on φ; arch must be "
+                         f"'mlp' (the default), got {arch!r}")
+    return LinearFeatureDiscriminator(features, c)
+
+
 def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=None,
                   lr_final=None, decay_steps=0, d_steps=1, hidden=(128, 128), arch="mlp",
                   image_shape=None, g_loss=None, target=None, seed=0, dtype=DTYPE, inputs=None,
@@ -258,18 +279,10 @@ def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=No
     """
     check_choice(name, "method", METHODS)
     kind, default_loss = BASELINES[name]
-    if kind == "linear":
-        if features is None:
-            raise ValueError(f"method {name!r} needs the feature map φ (features=...)")
-        if arch != "mlp":
-            raise ValueError(f"method {name!r} has the linear discriminator on φ; arch must be "
-                             f"'mlp' (the default), got {arch!r}")
-        disc = LinearFeatureDiscriminator(features, c)
-    else:
-        disc = make_discriminator(arch, in_dim, hidden, image_shape=image_shape, dtype=dtype,
-                                  inputs=inputs)
-        if g_loss is not None and g_loss != default_loss:
-            raise ValueError(f"method {name!r} fixes g_loss={default_loss!r}, got {g_loss!r}")
+    if g_loss is not None and g_loss != default_loss and kind != "linear":
+        raise ValueError(f"method {name!r} fixes g_loss={default_loss!r}, got {g_loss!r}")
+    disc = baseline_discriminator(name, in_dim, features=features, c=c, hidden=hidden,
+                                  arch=arch, image_shape=image_shape, dtype=dtype, inputs=inputs)
     if device is not None:
         disc = disc.to(device)
     config = BaselineConfig(g_loss=g_loss or default_loss, lr=lr, d_lr=d_lr, lr_final=lr_final,

@@ -24,7 +24,7 @@ from typing import Callable
 
 from dualgan.validation import check_choice
 
-from .baseline import BASELINES, BaselineConfig, make_baseline
+from .baseline import BASELINES, BaselineConfig, BaselineMethod, baseline_discriminator
 from .discriminators import make_discriminator
 from .feature_dual import DualConfig, DualMethod
 from .neural_dual import NeuralDualConfig, NeuralDualMethod
@@ -44,8 +44,9 @@ class MethodSpec:
     settings : callable
         ``settings(run) -> dict``: the keyword arguments of ``config_class`` a run gives.
     build : callable
-        ``build(run, target, g_net, *, features, inputs, dtype, device)``: the method of a run,
-        a :class:`~generator.methods.protocol.TrainingMethod`. ``features`` is φ for a method
+        ``build(run, settings, target, g_net, *, features, inputs, dtype, device)``: the method
+        of a run, a :class:`~generator.methods.protocol.TrainingMethod`; ``settings`` is the
+        run's :meth:`make_config`. ``features`` is φ for a method
         that ``needs_features`` (else None), ``inputs`` the network discriminator's input map,
         ``dtype`` and ``device`` those of the networks.
     progress_fields : tuple of str
@@ -128,25 +129,25 @@ def _network(run, target):
     return {"arch": "mlp", "widths": run.d_hidden, "image_shape": None}
 
 
-def _build_dual(run, target, g_net, *, features, inputs, dtype, device):
-    return DualMethod(g_net, features, DualConfig(**_dual_settings(run)))
+def _build_dual(run, settings, target, g_net, *, features, inputs, dtype, device):
+    return DualMethod(g_net, features, settings)
 
 
-def _build_neural_dual(run, target, g_net, *, features, inputs, dtype, device):
+def _build_neural_dual(run, settings, target, g_net, *, features, inputs, dtype, device):
     network = _network(run, target)
     discriminator = make_discriminator(network["arch"], target.dim, network["widths"],
                                        image_shape=network["image_shape"], dtype=dtype,
                                        inputs=inputs)
-    return NeuralDualMethod(g_net, discriminator.to(device),
-                            NeuralDualConfig(**_neural_dual_settings(run)))
+    return NeuralDualMethod(g_net, discriminator.to(device), settings)
 
 
-def _build_baseline(run, target, g_net, *, features, inputs, dtype, device):
+def _build_baseline(run, settings, target, g_net, *, features, inputs, dtype, device):
     network = _network(run, target)
-    return make_baseline(run.method, g_net, target.dim, features=features, c=run.c,
-                         hidden=network["widths"], arch=network["arch"],
-                         image_shape=network["image_shape"], target=target, dtype=dtype,
-                         inputs=inputs, device=device, **_baseline_settings(run))
+    discriminator = baseline_discriminator(run.method, target.dim, features=features, c=run.c,
+                                           hidden=network["widths"], arch=network["arch"],
+                                           image_shape=network["image_shape"], dtype=dtype,
+                                           inputs=inputs)
+    return BaselineMethod(g_net, discriminator.to(device), settings, target=target)
 
 
 _GAME = ("value", "d_fake")  # the baselines' bar: V̂ and the mean D on generated samples
