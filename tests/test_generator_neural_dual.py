@@ -135,6 +135,23 @@ def test_first_order_form_agrees_with_the_exact_one_to_first_order_in_the_step()
         assert 3.5 < coarse / fine < 4.5
 
 
+def test_the_non_saturating_step_weights_each_sample_by_one_minus_d_at_the_solved_weights():
+    real, latent = _batch(n=16)
+    method = _method(generator_step="non-saturating", lr=1e-12)  # θ does not move
+    method.step(real, latent)  # ψ is now ψ₀ + δ*, the step's gradient is in .grad
+    got = torch.cat([p.grad.reshape(-1) for p in method.g_net.parameters()])
+    # −∇_θ (1/M) Σ_j log D(g_j) = −(1/M) Σ_j (1 − D(g_j)) ∇_θ ℓ(g_j), D = σ(ℓ), weights held
+    method.g_net.zero_grad()
+    logits = method.discriminator(method.g_net(latent))
+    (-(1.0 - torch.sigmoid(logits)).detach() * logits).mean().backward()
+    expected = torch.cat([p.grad.reshape(-1) for p in method.g_net.parameters()])
+    assert torch.allclose(got, expected, rtol=1e-10, atol=1e-14 * float(expected.abs().max()))
+    first_order = _method(generator_step="first-order", lr=1e-12)
+    first_order.step(real, latent)
+    other = torch.cat([p.grad.reshape(-1) for p in first_order.g_net.parameters()])
+    assert not torch.allclose(got, other, rtol=1e-3)  # a different step, not a relabelling
+
+
 @pytest.mark.parametrize("form", ["exact", "first-order"])
 def test_one_step_raises_the_linearized_dual_value(form):
     method = _method(generator_step=form, lr=1e-4)

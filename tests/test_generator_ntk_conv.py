@@ -14,8 +14,6 @@ from generator.models import MLPGenerator
 from generator.ntk import ConvFactors, LinearFactors, linearized_score, tangent_factors
 
 F64 = torch.float64
-# torch's own batching rule for convolutions calls the deprecated torch.jit.script (torch 2.13)
-pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
 
 
 class GeneralConv(nn.Module):

@@ -48,7 +48,9 @@ from .feature_dual import solve_quietly
 from .schedule import OptimizerSettings, load_scheduler, make_optimizer
 
 TRUST_RULES = ("scaled", "adaptive")
-GENERATOR_STEPS = ("exact", "first-order")
+#: The generator's step: SPEC 7's two Danskin forms, or the non-saturating heuristic (not the
+#: dual value's gradient; see :meth:`NeuralDualMethod.step`).
+GENERATOR_STEPS = ("exact", "first-order", "non-saturating")
 
 
 @dataclass
@@ -62,7 +64,7 @@ class NeuralDualConfig(OptimizerSettings):
     kappa_factor: float = 2.0  # adaptive: kappa ×= this when ρ < 1/4, /= this when ρ > 3/4
     kappa_min: float = 0.1  # adaptive: bounds of kappa
     kappa_max: float = 100.0
-    generator_step: str = "first-order"  # "exact" or "first-order" Danskin form (SPEC 7)
+    generator_step: str = "first-order"  # GENERATOR_STEPS: a Danskin form (SPEC 7) or not
 
     def __post_init__(self):
         for name in ("kappa", "kappa_factor", "kappa_min", "kappa_max"):
@@ -198,6 +200,11 @@ class NeuralDualMethod:
             # SPEC 7: ∇_θ g ≈ −∇_θ Σ_j log(1 − D(g_j)); log(1 − D) = logsigmoid(−ℓ)
             F.logsigmoid(-self.discriminator(fake)).mean().backward()
             self.discriminator.zero_grad(set_to_none=True)  # ψ is not trained by gradient
+        elif cfg.generator_step == "non-saturating":
+            # not the dual value's gradient: −log D(g) against ψ₀ + δ*, whose gradient does not
+            # vanish on the samples the exact discriminator rejects (SPEC 5, 4a)
+            (-F.logsigmoid(self.discriminator(fake))).mean().backward()
+            self.discriminator.zero_grad(set_to_none=True)
         self.optimizer.step()
         self.scheduler.step()
 
