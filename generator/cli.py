@@ -162,7 +162,8 @@ def dual_parser(description=None):
     p.add_argument("--kappa-min", type=float, help=f"mlp, adaptive: the lower bound of kappa; "
                                                    f"{PRESET}")
     p.add_argument("--generator-step", choices=GENERATOR_STEPS,
-                   help=f"mlp: the Danskin form of the generator's step; {PRESET}")
+                   help=f"mlp: the generator's step, a Danskin form ('exact', 'first-order') or "
+                        f"'non-saturating' (−log D, not the dual value's gradient); {PRESET}")
     return p
 
 
