@@ -7,8 +7,9 @@ an MLP or with ``--d-arch conv`` a convolutional one, with the same input map, t
 gradient, non-saturating loss) for as many
 seconds of training as the dual run took, or both for ``--budget`` seconds each; both through
 :mod:`generator.cli`, as those scripts run them. Every run keeps its own directory
-(OUT/<method>/seed<S>/, with its samples.npz) and is skipped when its metrics.json exists, so an
-interrupted comparison resumes, and seeds can run in separate processes on the same OUT. Writes
+(OUT/<method>/seed<S>/, with its samples.npz) and is skipped when its metrics.json exists, and
+resumed from its checkpoint when it has one, so an interrupted comparison resumes where it
+stopped, and seeds can run in separate processes on the same OUT. Writes
 OUT/comparison.json (every run, and mean, standard deviation and worst seed per metric),
 OUT/comparison.md (the table) and OUT/samples.png (64 final samples of each method, from its
 samples.npz, side by side for the first seed).
@@ -31,7 +32,7 @@ from dualgan import cli
 from dualgan.cli import ArgumentParser
 from dualgan.files import write_json, write_text
 from generator import cli as gan_cli
-from generator.comparison import METHODS, summarize, table
+from generator.comparison import METHODS, missing_metrics, summarize, table
 from generator.experiment import RunConfig
 from generator.image_plots import plot_sample_grids
 from generator.methods.discriminators import D_ARCHS
@@ -74,13 +75,20 @@ def parse_args(argv=None):
     return args
 
 
-def _run(parse, run, argv, out):
-    """One run of :mod:`generator.cli` unless OUT/metrics.json exists; returns its metrics."""
+def _run(parse, run, argv, out, kind):
+    """One run of :mod:`generator.cli` unless OUT/metrics.json holds every reported metric;
+    returns its metrics. A run with a checkpoint resumes it (``--resume``): an interrupted run
+    continues, and a finished one scored before a metric existed is scored again."""
     path = os.path.join(out, "metrics.json")
-    if not os.path.isfile(path):
-        code = run(parse(argv + ["--out", out]))
+    if not os.path.isfile(path) or missing_metrics(_load(path), kind):
+        resume = ["--resume"] if os.path.isfile(os.path.join(out, "checkpoint.pt")) else []
+        code = run(parse(argv + ["--out", out] + resume))
         if code != cli.EXIT_OK:
             raise SystemExit(code)
+    return _load(path)
+
+
+def _load(path):
     with open(path) as handle:
         return json.load(handle)
 
@@ -105,13 +113,13 @@ def main(argv=None):
         steps = [] if args.steps is None else ["--steps", str(args.steps)]
         limit = [] if args.budget is None else ["--max-seconds", repr(args.budget)]
         dual = _run(gan_cli.parse_dual, gan_cli.run_dual_gan,
-                    seeded + steps + limit + ["--discriminator", "mlp"], dual_out)
+                    seeded + steps + limit + ["--discriminator", "mlp"], dual_out, kind)
         budget = dual["seconds"] if args.budget is None else args.budget
         # the baseline trains until it has spent the dual run's training time
         baseline = _run(gan_cli.parse_baseline, gan_cli.run_baseline_gan,
                         seeded + ["--method", "mlp-ns", "--steps", str(100 * dual["steps"]),
                                   "--max-seconds", repr(budget)],
-                        os.path.join(args.out, "mlp-ns", f"seed{seed}"))
+                        os.path.join(args.out, "mlp-ns", f"seed{seed}"), kind)
         runs["neural-dual"][seed], runs["mlp-ns"][seed] = dual, baseline
         print(f"seed {seed}: dual {headline} {dual[headline]:.3f} in {dual['steps']} steps, "
               f"baseline {headline} {baseline[headline]:.3f} in {baseline['steps']} steps "

@@ -22,6 +22,12 @@ HEADERS = {"images": "classes covered | class reverse KL (nats) | confident | Fr
                       "channels confident"}
 
 
+def missing_metrics(metrics, kind="images"):
+    """The reported metrics of ``kind`` that a run's metrics lack (a run scored before they
+    existed), in :data:`REPORTED` order."""
+    return [key for key in REPORTED[kind] if key not in metrics]
+
+
 def summarize(runs, kind="images"):
     """Mean, standard deviation (ddof=1) and worst seed of each reported metric, per method."""
     return {method: {key: summarize_seeds({seed: m[key] for seed, m in by_seed.items()},

@@ -1,5 +1,6 @@
 """examples/compare_image_gans.py: both methods per seed, the summary over seeds from the runs'
-own metrics files, and a rerun that trains nothing."""
+own metrics files, a rerun that trains nothing, and a run scored before a metric existed scored
+again from its checkpoint."""
 
 import json
 
@@ -34,3 +35,15 @@ def test_comparison_summarizes_the_per_seed_metrics_files_and_resumes(tmp_path,
     done = run_script("compare_image_gans", argv)  # finished runs are read back, not trained
     assert done.returncode == 0, done.stderr
     assert {p: p.stat().st_mtime_ns for p in out.glob("*/seed*/metrics.json")} == stamps
+
+    # a run whose metrics.json lacks a reported metric resumes its finished checkpoint: scored
+    # again, not trained again
+    path = out / "neural-dual" / "seed3" / "metrics.json"
+    before = json.loads(path.read_text())
+    path.write_text(json.dumps({k: v for k, v in before.items() if k != "class_reverse_kl"}))
+    done = run_script("compare_image_gans", argv)
+    assert done.returncode == 0, done.stderr
+    assert "resumed from step 4" in done.stdout
+    after = json.loads(path.read_text())
+    assert after["steps"] == before["steps"] == 4
+    assert after["class_reverse_kl"] == pytest.approx(before["class_reverse_kl"], rel=1e-9)
