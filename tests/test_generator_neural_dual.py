@@ -7,12 +7,12 @@ import pytest
 import scipy.optimize
 import torch
 from scipy.special import expit, log_expit
-from torch.func import functional_call, grad, vmap
 
 from dualgan.nn import mlp
 from generator import GANTrainConfig, GANTrainer, MLPDiscriminator, MLPGenerator, make_target
 from generator.methods.neural_dual import NeuralDualConfig, NeuralDualMethod
 from generator.models import sample_latent
+from ntk_oracle import explicit_jacobian, flat
 
 
 def _method(seed=0, generator_step="exact", kappa=2.0, **kwargs):
@@ -29,19 +29,12 @@ def _batch(n=7, seed=0):
 
 
 def _score_jacobian(method, x):
-    """J of s = −ℓ, (n, P), by torch.func.vmap(grad), parameters in named order."""
-    net = method.discriminator
-    params = {name: p.detach() for name, p in net.named_parameters()}
-
-    def score(p, xi):
-        return -functional_call(net, p, (xi[None],))[0]
-
-    rows = vmap(grad(score), in_dims=(None, 0))(params, x)
-    return torch.cat([rows[name].reshape(x.shape[0], -1) for name in params], dim=1).numpy()
+    """J of s = −ℓ, (n, P), parameters in named order."""
+    return -explicit_jacobian(method.discriminator, x).numpy()
 
 
 def _flat(step, method):
-    return torch.cat([step[n].reshape(-1) for n, _ in method.discriminator.named_parameters()])
+    return flat(step, method.discriminator)
 
 
 def _optimal_value(method, real, latent, c):

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
-from torch.func import functional_call, grad, vmap
 
 from dualgan.nn import mlp
 from generator.methods.discriminators import MLPDiscriminator, input_map
 from generator.ntk import linearized_score, tangent_factors
+from ntk_oracle import explicit_jacobian, flat
 
 
 class Scalar(nn.Module):
@@ -32,21 +32,6 @@ NETWORKS = {
     "tanh, three hidden layers": lambda: Scalar((3, 6, 4, 5, 1), nn.Tanh),
     "one hidden layer": lambda: Scalar((3, 9, 1), nn.Softplus),
 }
-
-
-def explicit_jacobian(net, x):
-    """J (n, P): per-sample gradients by torch.func.vmap(grad), parameters in named order."""
-    params = {name: p.detach() for name, p in net.named_parameters()}
-
-    def score(p, xi):
-        return functional_call(net, p, (xi[None],))[0]
-
-    per_sample = vmap(grad(score), in_dims=(None, 0))(params, x)
-    return torch.cat([per_sample[name].reshape(x.shape[0], -1) for name in params], dim=1)
-
-
-def flat(step, net):
-    return torch.cat([step[name].reshape(-1) for name, _ in net.named_parameters()])
 
 
 @pytest.fixture(params=sorted(NETWORKS))

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
-from torch.func import functional_call, grad, vmap
 
 from generator.methods.discriminators import ConvDiscriminator, input_map, make_discriminator
 from generator.methods.neural_dual import NeuralDualConfig, NeuralDualMethod
 from generator.models import MLPGenerator
 from generator.ntk import ConvFactors, LinearFactors, linearized_score, tangent_factors
+from ntk_oracle import explicit_jacobian, flat
 
 F64 = torch.float64
 
@@ -41,21 +41,6 @@ NETWORKS = {
     "three convolutions, 16×8 images": lambda: ConvDiscriminator(256, (2, 16, 8), (2, 3, 2)),
     "dilated, strided, non-square kernels": GeneralConv,
 }
-
-
-def explicit_jacobian(net, x):
-    """J (n, P): per-sample gradients by torch.func.vmap(grad), parameters in named order."""
-    params = {name: p.detach() for name, p in net.named_parameters()}
-
-    def score(p, xi):
-        return functional_call(net, p, (xi[None],))[0]
-
-    per_sample = vmap(grad(score), in_dims=(None, 0))(params, x)
-    return torch.cat([per_sample[name].reshape(x.shape[0], -1) for name in params], dim=1)
-
-
-def flat(step, net):
-    return torch.cat([step[name].reshape(-1) for name, _ in net.named_parameters()])
 
 
 @pytest.fixture(params=sorted(NETWORKS))
