@@ -55,7 +55,7 @@ BASELINES = tuple(name for name, spec in METHODS.items() if not spec.exact_discr
 
 
 class _Unset:
-    """Marks --lr-final as not given (None is a value: a constant rate)."""
+    """Marks --lr-final or --ema as not given (None is a value: a constant rate, no average)."""
 
     def __repr__(self):
         return "preset"
@@ -64,9 +64,14 @@ class _Unset:
 UNSET = _Unset()
 
 
-def lr_or_none(text):
-    """``--lr-final none`` keeps the learning rate constant."""
+def float_or_none(text):
+    """``--lr-final none`` keeps the learning rate constant; ``--ema none`` averages nothing."""
     return None if text.lower() == "none" else float(text)
+
+
+#: Options whose value may be None against a preset's number (given as 'none'): the preset
+#: fills them only when they are not given at all.
+_NONE_ALLOWED = ("lr_final", "ema")
 
 
 def add_run_arguments(p, out_default):
@@ -80,9 +85,13 @@ def add_run_arguments(p, out_default):
     p.add_argument("--steps", type=int, help=f"generator updates; {PRESET}")
     p.add_argument("--batch-size", type=int, help=f"real and generated samples per step; {PRESET}")
     p.add_argument("--lr", type=float, help=f"initial Adam learning rate; {PRESET}")
-    p.add_argument("--lr-final", type=lr_or_none, default=UNSET,
+    p.add_argument("--lr-final", type=float_or_none, default=UNSET,
                    help=f"learning rate at the last step (geometric decay), or 'none' for a "
                         f"constant rate; {PRESET}")
+    p.add_argument("--ema", type=float_or_none, default=UNSET,
+                   help=f"draw samples (figures, metrics, samples.npz) from the generator's "
+                        f"weights averaged exponentially with this decay, e.g. 0.999, or 'none' "
+                        f"for the trained weights; {PRESET}")
     p.add_argument("--generator", choices=["affine", "mlp", "pixels"], help=f"G_θ; {PRESET}")
     p.add_argument("--hidden", type=int, nargs="+", help=f"generator MLP widths; {PRESET}")
     p.add_argument("--d-hidden", type=int, nargs="+",
@@ -136,11 +145,10 @@ def run_config(args, method):
         A setting the run refuses (the message names it).
     """
     overrides = {k: v for k, v in vars(args).items()
-                 if k not in _NOT_SETTINGS and k not in ("lr_final", "method", "config")}
+                 if k not in _NOT_SETTINGS and k not in (*_NONE_ALLOWED, "method", "config")}
     config = experiment.RunConfig.from_preset(method, args.target, seed=args.seed, **overrides)
-    if args.lr_final is not UNSET:
-        config = dataclasses.replace(config, lr_final=args.lr_final)
-    return config
+    given = {k: getattr(args, k) for k in _NONE_ALLOWED if getattr(args, k) is not UNSET}
+    return dataclasses.replace(config, **given) if given else config
 
 
 def dual_parser(description=None):

@@ -92,6 +92,8 @@ class RunConfig:
     d_arch: str = "mlp"
     d_channels: tuple = (32, 64)  # d_arch "conv": output channels of each stride-2 convolution
     device: str = "cpu"  # where the networks and the tangent kernel run (solves: host, float64)
+    ema: Optional[float] = None  # the loop: samples from the generator's weights averaged
+    # with this decay (GANTrainConfig.ema); None: from the trained weights themselves
 
     @classmethod
     def from_preset(cls, method, target, seed=0, **overrides):
@@ -142,7 +144,7 @@ class RunConfig:
             The message names the setting (``steps must be an integer >= 1, got -5``).
         """
         check_choice(self.method, "method", METHODS)
-        GANTrainConfig(steps=self.steps, batch_size=self.batch_size, seed=self.seed)
+        GANTrainConfig(steps=self.steps, batch_size=self.batch_size, seed=self.seed, ema=self.ema)
         method_spec(self.method).make_config(self)  # the method's settings, by its own class
         check_choice(self.generator, "generator", GENERATORS)
         check_positive_int(self.latent_dim, "latent_dim")
@@ -221,7 +223,7 @@ def make_trainer(config, target, method, checkpoint_path=None, **loop):
     """
     postfix = method_spec(config.method).progress_fields
     train = GANTrainConfig(steps=config.steps, batch_size=config.batch_size, seed=config.seed,
-                           **{"postfix_keys": postfix, **loop})
+                           ema=config.ema, **{"postfix_keys": postfix, **loop})
     # where the data lie is not a setting (a moved copy resumes); what they are is
     settings = {f"run.{k}": v for k, v in config.to_dict().items() if k != "data_dir"}
     settings.update({f"run.{k}": v for k, v in target.recorded_settings().items()})

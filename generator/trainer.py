@@ -5,7 +5,9 @@ real and latent minibatches, the progress bar, per-step logs, snapshots of gener
 figures, atomic checkpoints, exact resume, a clean stop on Ctrl-C, and a stop with a clear error
 when the generator produces non-finite values. Its outer loop (Ctrl-C, threads, the final
 checkpoint) is :class:`dualgan.training.CheckpointedLoop`'s, shared with :class:`vae.VAETrainer`;
-its unit is one generator step.
+its unit is one generator step. With ``ema`` set it also keeps an exponential moving average of
+the generator's weights (:class:`torch.optim.swa_utils.AveragedModel`), and the samples it draws
+come from the average.
 
 A *method* is any object satisfying :class:`generator.methods.TrainingMethod` (``g_net``,
 ``config``, ``step(real, latent)``, ``state_dict()``, ``load_state_dict(state)``); the registered
@@ -19,11 +21,12 @@ from dataclasses import dataclass
 from typing import Optional
 
 import torch
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
 from dualgan.checkpoint import rng_states, set_rng_states
 from dualgan.training import CheckpointedLoop, NonFiniteError, check_finite
-from dualgan.validation import check_int, check_positive, check_positive_int
+from dualgan.validation import check_int, check_positive, check_positive_int, check_real
 
 from .models import sample_latent
 
@@ -42,6 +45,9 @@ class GANTrainConfig:
     postfix_keys: tuple = ("dual_value", "gap")  # logged values shown on the bar
     num_threads: Optional[int] = 1  # torch threads (small models: 1 is fastest); None: unchanged
     max_seconds: Optional[float] = None  # stop after this much training time too (wall-clock)
+    # the generator's weights averaged as a ← ema·a + (1 − ema)·θ after every step (starting
+    # from θ after the first); samples, snapshots and metrics come from the average. None: off
+    ema: Optional[float] = None
 
     def __post_init__(self):
         check_positive_int(self.steps, "steps")
@@ -52,6 +58,9 @@ class GANTrainConfig:
         check_int(self.checkpoint_every, "checkpoint_every", minimum=0)
         if self.max_seconds is not None:
             self.max_seconds = check_positive(self.max_seconds, "max_seconds")
+        if self.ema is not None:
+            self.ema = check_real(self.ema, "ema", low=0.0, high=1.0,
+                                  why="the decay of the generator's weight average")
 
 
 #: Loop settings that do not change the trained result, so a resumed run may change them.
@@ -111,6 +120,11 @@ class GANTrainer(CheckpointedLoop):
         snap_rng = torch.Generator().manual_seed(seed + 2_000_006)
         self.snapshot_latent = sample_latent(self.config.snapshot_size, self.latent_dim, snap_rng,
                                              dtype=self.dtype)
+        #: the generator's weight average (``config.ema``), or None; its ``module`` draws samples
+        self.average = None
+        if self.config.ema is not None:
+            self.average = AveragedModel(method.g_net, use_buffers=True,
+                                         multi_avg_fn=get_ema_multi_avg_fn(self.config.ema))
         self.step = 0
         self.seconds = 0.0
         self.cpu_seconds = 0.0
@@ -145,6 +159,7 @@ class GANTrainer(CheckpointedLoop):
             "rng": rng_states({"data": self.data_rng, "latent": self.latent_rng}),
             "logs": {k: list(v) for k, v in self.logs.items()},
             "snapshots": dict(self.snapshots),
+            **({} if self.average is None else {"g_average": self.average.state_dict()}),
         }
 
     def load_state_dict(self, state):
@@ -157,14 +172,22 @@ class GANTrainer(CheckpointedLoop):
         set_rng_states(state["rng"], {"data": self.data_rng, "latent": self.latent_rng})
         self.logs = {k: list(v) for k, v in state["logs"].items()}
         self.snapshots = dict(state["snapshots"])
+        if self.average is not None:
+            self.average.load_state_dict(state["g_average"])
 
     # ----------------------------------------------------------------- the loop
+    @property
+    def sampler(self):
+        """The network samples are drawn from: the weight average with ``config.ema``, else the
+        trained generator."""
+        return self.method.g_net if self.average is None else self.average.module
+
     def generate(self, latent=None):
         """Generated samples from the fixed snapshot latents (or ``latent``), no gradient, on the
-        CPU."""
+        CPU, from :attr:`sampler`."""
         latent = self.snapshot_latent if latent is None else latent
         with torch.no_grad():
-            return self.method.g_net(latent.to(self.device, self.dtype)).cpu()
+            return self.sampler(latent.to(self.device, self.dtype)).cpu()
 
     def _take_snapshot(self):
         samples = self.generate()
@@ -241,6 +264,8 @@ class GANTrainer(CheckpointedLoop):
                                dtype=self.dtype).to(self.device)
         logs = self.method.step(real, latent)
         self._check_parameters()
+        if self.average is not None:
+            self.average.update_parameters(self.method.g_net)
         elapsed = time.perf_counter() - start
         self.step += 1
         self.seconds += elapsed
