@@ -83,7 +83,8 @@ class RunConfig:
     kappa: float = 1.0  # neural-dual: c = kappa·mean(diag K), SPEC 7's trust region
     trust: str = "scaled"  # neural-dual: "scaled" (kappa fixed) or "adaptive"
     kappa_min: float = 0.1  # neural-dual, adaptive: the lower bound of kappa (the widest region)
-    generator_step: str = "first-order"  # neural-dual: "exact" or "first-order" Danskin step
+    generator_step: str = "first-order"  # neural-dual: GENERATOR_STEPS (two Danskin forms, or
+    # "non-saturating", which is not the dual value's gradient)
     data_dir: Optional[str] = None  # mnist, stacked-mnist: the directory of the IDX files
     dtype: str = "float64"  # of the networks: "float64" or "float32" (solves are float64 always)
     d_input: str = "raw"  # the network discriminator's fixed input map (methods.discriminators)
