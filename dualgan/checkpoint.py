@@ -31,8 +31,9 @@ class CheckpointError(RuntimeError):
         self.path = os.fspath(path)
         self.problem = problem
         super().__init__(
-            f"cannot resume from {self.path}: {problem}. Either start afresh without --resume "
-            f"(the file will be replaced at the first checkpoint), or restore a complete copy of it"
+            f"cannot resume from {self.path}: {problem}. Either start afresh with --overwrite "
+            f"instead of --resume (the file will be replaced at the first checkpoint), or restore "
+            f"a complete copy of it"
         )
 
 

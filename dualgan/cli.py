@@ -69,6 +69,23 @@ class ArgumentParser(argparse.ArgumentParser):
                 return max(action.option_strings, key=len)
         return None
 
+    def add_resume_arguments(self):
+        """``--resume`` and ``--overwrite``, which exclude each other (see
+        :meth:`check_checkpoint`)."""
+        group = self.add_mutually_exclusive_group()
+        group.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+        group.add_argument("--overwrite", action="store_true",
+                           help="train from scratch even if OUT holds a checkpoint (it is "
+                                "replaced); without it, such a run is refused")
+
+    def check_checkpoint(self, out, resume, overwrite, name="checkpoint.pt"):
+        """Refuse, before any work, a run that would train from scratch over ``out/name``:
+        rerunning a command without ``--resume`` must not lose the run it would continue."""
+        path = os.path.join(out, name)
+        if not resume and not overwrite and os.path.exists(path):
+            self.error(f"--out {out} holds a checkpoint ({path}); continue it with --resume, or "
+                       f"train from scratch over it with --overwrite")
+
     @contextlib.contextmanager
     def library_checks(self, **options):
         """Turn a ``ValueError`` or ``TypeError`` raised in the block into :meth:`error`.

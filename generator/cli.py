@@ -126,13 +126,13 @@ def add_run_arguments(p, out_default):
                    help="samples of the final generator written to OUT/samples.npz (array x, "
                         "float32, in the data space); the metrics use its first ones")
     p.add_argument("--out", default=out_default, help="output directory")
-    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    p.add_resume_arguments()
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
 
 #: Options that are not settings of the run.
-_NOT_SETTINGS = {"out", "resume", "no_progress", "checkpoint_every", "snapshots", "target",
-                 "seed", "cache_dir", "max_seconds", "discriminator", "num_samples"}
+_NOT_SETTINGS = {"out", "resume", "overwrite", "no_progress", "checkpoint_every", "snapshots",
+                 "target", "seed", "cache_dir", "max_seconds", "discriminator", "num_samples"}
 
 
 def run_config(args, method):
@@ -190,6 +190,7 @@ def baseline_parser(description=None):
 def _checked(parser, args, method):
     """``args`` with ``args.config``; every value checked by the library, a bad one refused in
     one line by ``parser`` before anything is built or written."""
+    parser.check_checkpoint(args.out, args.resume, args.overwrite)
     with parser.library_checks():
         check_target(args.target, args.data_dir)
         args.config = run_config(args, method)

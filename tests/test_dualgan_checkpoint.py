@@ -59,7 +59,7 @@ def test_a_damaged_checkpoint_names_the_file_and_the_ways_out(tmp_path, damage, 
         load_checkpoint(path)
     message = str(err.value)
     assert str(path) in message and problem in message
-    assert "start afresh without --resume" in message and "restore a complete copy" in message
+    assert "start afresh with --overwrite instead of --resume" in message and "restore a complete copy" in message
     assert "\n" not in message
 
 

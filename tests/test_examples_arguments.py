@@ -152,3 +152,36 @@ def test_a_memory_guard_refusal_is_one_line_exit_2(tmp_path):
     last = done.stderr.splitlines()[-1]
     assert last.startswith("compare_primal_dual.py: error: ") and "1,000 B" in last
     assert "check_memory=False" in last and "Traceback" not in done.stderr
+
+
+def _parsers():
+    from generator.cli import parse_baseline, parse_dual
+    from vae.cli import parse_args as parse_vae
+
+    return {"train_dual_gan": parse_dual, "train_baseline_gan": parse_baseline,
+            "train_vae": parse_vae}
+
+
+@pytest.mark.parametrize("script", ["train_dual_gan", "train_baseline_gan", "train_vae"])
+def test_a_run_over_an_existing_checkpoint_is_refused_without_resume_or_overwrite(script,
+                                                                                   tmp_path,
+                                                                                   capsys):
+    parse = _parsers()[script]
+    out = tmp_path / "out"
+    out.mkdir()
+    checkpoint = out / "checkpoint.pt"
+    checkpoint.write_bytes(b"an earlier run")
+    with pytest.raises(SystemExit) as stop:
+        parse(["--out", str(out)])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert stop.value.code == 2 and len(lines) == 1, lines
+    assert f"--out {out} holds a checkpoint" in lines[0]
+    assert "--resume" in lines[0] and "--overwrite" in lines[0]
+    assert checkpoint.read_bytes() == b"an earlier run"
+    assert parse(["--out", str(out), "--overwrite"]).overwrite
+    assert parse(["--out", str(out), "--resume"]).resume
+    with pytest.raises(SystemExit):
+        parse(["--out", str(out), "--resume", "--overwrite"])
+    assert "not allowed with argument" in capsys.readouterr().err
+    # a fresh directory needs neither
+    assert not parse(["--out", str(tmp_path / "new")]).resume

@@ -278,7 +278,7 @@ def test_a_damaged_checkpoint_is_refused_in_one_line_and_left_as_it_was(runs, tm
     line = one_line_error(run(SCRIPTS[name].file,
                               SCRIPTS[name].args + ["--out", out, "--resume"], tmp_path / "logs"))
     assert str(checkpoint) in line and "not a complete checkpoint" in line
-    assert "without --resume" in line and "restore a complete copy" in line
+    assert "with --overwrite instead of --resume" in line and "restore a complete copy" in line
     assert snapshot(out) == before  # nothing written, nothing replaced
 
 

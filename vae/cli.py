@@ -82,7 +82,7 @@ def parse_args(argv=None, description=None):
     p.add_argument("--threads", type=positive_int, default=1,
                    help="torch threads (on a machine shared with other work, 1 is fastest)")
     p.add_argument("--out", default="runs/vae", help="output directory")
-    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    p.add_resume_arguments()
     p.add_argument("--iwae-samples", type=positive_int, default=5000,
                    help="K of the final importance-weighted estimate of log p(x)")
     p.add_argument("--iwae-images", type=int, default=1000,
@@ -95,6 +95,8 @@ def parse_args(argv=None, description=None):
         p.error(f"--iwae-images must be >= 0, got {args.iwae_images}")
     if args.seeds is not None and len(set(args.seeds)) != len(args.seeds):
         p.error(f"--seeds must not repeat a seed, got {args.seeds}")
+    if args.seeds is None:  # with --seeds, finished seeds are kept and unfinished ones resumed
+        p.check_checkpoint(args.out, args.resume, args.overwrite)
     with p.library_checks():
         args.model_config = VAEConfig(hidden=tuple(args.hidden), latent_dim=args.latent_dim,
                                       decoder=args.decoder, sigma=args.sigma)
