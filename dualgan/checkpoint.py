@@ -115,7 +115,10 @@ def check_same_settings(saved, current, may_change=()):
     """Raise :class:`SettingsMismatchError` if ``saved`` and ``current`` differ.
 
     Both are flat dicts of JSON-like values (tuples and lists compare equal). Keys in
-    ``may_change`` are ignored; a key present on one side only counts as a difference.
+    ``may_change`` are ignored. A key present on one side only counts as a difference, except a
+    key the checkpoint lacks whose current value is None: a setting added after the checkpoint
+    was written, and off (None means "not set" in every settings class), so the run continues as
+    the code that wrote it ran.
     """
     def norm(value):
         if isinstance(value, (list, tuple)):
@@ -126,7 +129,7 @@ def check_same_settings(saved, current, may_change=()):
 
     differences = {}
     for key in set(saved) | set(current):
-        if key in may_change:
+        if key in may_change or (key not in saved and current[key] is None):
             continue
         old, new = norm(saved.get(key)), norm(current.get(key))
         if old != new:

@@ -59,7 +59,8 @@ def test_a_damaged_checkpoint_names_the_file_and_the_ways_out(tmp_path, damage, 
         load_checkpoint(path)
     message = str(err.value)
     assert str(path) in message and problem in message
-    assert "start afresh with --overwrite instead of --resume" in message and "restore a complete copy" in message
+    assert "start afresh with --overwrite instead of --resume" in message
+    assert "restore a complete copy" in message
     assert "\n" not in message
 
 
@@ -84,6 +85,19 @@ def test_settings_mismatch_lists_each_difference():
     check_same_settings(saved, {**saved, "steps": 20}, may_change=("steps",))
     with pytest.raises(SettingsMismatchError, match="extra: checkpoint None vs now 1"):
         check_same_settings(saved, {**saved, "extra": 1})
+
+
+def test_a_setting_added_later_and_off_matches_a_checkpoint_without_it():
+    saved = {"lr": 0.003, "steps": 10}
+    check_same_settings(saved, {**saved, "ema": None})  # written before "ema" existed
+    with pytest.raises(SettingsMismatchError, match="ema: checkpoint None vs now 0.999"):
+        check_same_settings(saved, {**saved, "ema": 0.999})
+    # a None the checkpoint did record is compared as any value
+    with pytest.raises(SettingsMismatchError, match="ema: checkpoint 0.9 vs now None"):
+        check_same_settings({**saved, "ema": 0.9}, {**saved, "ema": None})
+    # and a setting the checkpoint has but the code no longer knows still counts
+    with pytest.raises(SettingsMismatchError, match="gone: checkpoint 1 vs now None"):
+        check_same_settings({**saved, "gone": 1}, saved)
 
 
 def test_rng_states_round_trip_through_a_checkpoint(tmp_path):

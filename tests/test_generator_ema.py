@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from dualgan.checkpoint import SettingsMismatchError
+from dualgan.checkpoint import SettingsMismatchError, load_checkpoint, save_checkpoint
 from generator import (
     DualConfig,
     DualMethod,
@@ -133,3 +133,14 @@ def test_cli_ema_overrides_the_preset_and_none_turns_it_off(given, expected):
         expected = RunConfig.from_preset("mlp-ns", "stacked-mnist").ema
     args = baseline_parser().parse_args(["--target", "stacked-mnist", *given])
     assert run_config(args, "mlp-ns").ema == expected
+
+
+def test_a_checkpoint_written_before_ema_existed_resumes_without_an_average(tmp_path):
+    _trainer(tmp_path, 2, None).run()
+    state = load_checkpoint(tmp_path / "ckpt.pt")
+    del state["settings"]["train.ema"]  # as the loop wrote it before the setting existed
+    save_checkpoint(state, tmp_path / "ckpt.pt")
+    resumed = _trainer(tmp_path, 3, None, _method(seed=5))
+    assert resumed.resume(may_change=("train.steps",)).step == 2
+    with pytest.raises(SettingsMismatchError, match="train.ema: checkpoint None vs now 0.9"):
+        _trainer(tmp_path, 3, 0.9).resume(may_change=("train.steps",))
