@@ -78,13 +78,14 @@ class ArgumentParser(argparse.ArgumentParser):
                            help="train from scratch even if OUT holds a checkpoint (it is "
                                 "replaced); without it, such a run is refused")
 
-    def check_checkpoint(self, out, resume, overwrite, name="checkpoint.pt"):
-        """Refuse, before any work, a run that would train from scratch over ``out/name``:
-        rerunning a command without ``--resume`` must not lose the run it would continue."""
-        path = os.path.join(out, name)
-        if not resume and not overwrite and os.path.exists(path):
-            self.error(f"--out {out} holds a checkpoint ({path}); continue it with --resume, or "
-                       f"train from scratch over it with --overwrite")
+    def check_checkpoint(self, args):
+        """Refuse, before any work, a run that would train from scratch over
+        ``args.out``/checkpoint.pt (the options of :meth:`add_resume_arguments`): rerunning a
+        command without ``--resume`` must not lose the run it would continue."""
+        path = os.path.join(args.out, "checkpoint.pt")
+        if not args.resume and not args.overwrite and os.path.exists(path):
+            self.error(f"--out {args.out} holds a checkpoint ({path}); continue it with --resume, "
+                       f"or train from scratch over it with --overwrite")
 
     @contextlib.contextmanager
     def library_checks(self, **options):

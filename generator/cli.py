@@ -190,7 +190,7 @@ def baseline_parser(description=None):
 def _checked(parser, args, method):
     """``args`` with ``args.config``; every value checked by the library, a bad one refused in
     one line by ``parser`` before anything is built or written."""
-    parser.check_checkpoint(args.out, args.resume, args.overwrite)
+    parser.check_checkpoint(args)
     with parser.library_checks():
         check_target(args.target, args.data_dir)
         args.config = run_config(args, method)

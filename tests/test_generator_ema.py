@@ -17,11 +17,11 @@ from generator import (
 from generator.cli import baseline_parser, parse_baseline, run_config
 
 
-def _method(seed=0):
+def _method(seed=0, cls=DualMethod):
     torch.manual_seed(seed)
     g = MLPGenerator(2, 2, hidden=(16, 16))
     phi = make_features("rff", 2, num_features=16, lengthscale=(0.3, 1.0), seed=seed)
-    return DualMethod(g, phi, DualConfig(c=5.0, lr=1e-2))
+    return cls(g, phi, DualConfig(c=5.0, lr=1e-2))
 
 
 def _trainer(tmp_path, steps, ema, method=None, name="ckpt.pt"):
@@ -41,10 +41,7 @@ class _Recording(DualMethod):
 
 
 def test_average_follows_the_exponential_recurrence_of_the_iterates(tmp_path):
-    torch.manual_seed(0)
-    g = MLPGenerator(2, 2, hidden=(16, 16))
-    phi = make_features("rff", 2, num_features=16, lengthscale=(0.3, 1.0), seed=0)
-    method = _Recording(g, phi, DualConfig(c=5.0, lr=1e-2))
+    method = _method(cls=_Recording)
     method.iterates = []
     decay = 0.7
     trainer = _trainer(tmp_path, 6, decay, method)

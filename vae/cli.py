@@ -96,7 +96,7 @@ def parse_args(argv=None, description=None):
     if args.seeds is not None and len(set(args.seeds)) != len(args.seeds):
         p.error(f"--seeds must not repeat a seed, got {args.seeds}")
     if args.seeds is None:  # with --seeds, finished seeds are kept and unfinished ones resumed
-        p.check_checkpoint(args.out, args.resume, args.overwrite)
+        p.check_checkpoint(args)
     with p.library_checks():
         args.model_config = VAEConfig(hidden=tuple(args.hidden), latent_dim=args.latent_dim,
                                       decoder=args.decoder, sigma=args.sigma)
