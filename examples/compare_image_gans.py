@@ -32,13 +32,13 @@ from dualgan import cli
 from dualgan.cli import ArgumentParser
 from dualgan.files import write_json, write_text
 from generator import cli as gan_cli
-from generator.comparison import METHODS, missing_metrics, summarize, table
-from generator.experiment import RunConfig
-from generator.image_plots import plot_sample_grids
-from generator.methods.discriminators import D_ARCHS
-from generator.study import target_kind
-from generator.targets import IMAGE_TARGETS, check_target, make_target
-from generator.trainer import GANTrainConfig
+from generator.data.targets import IMAGE_TARGETS, check_target, make_target
+from generator.evaluation import suite
+from generator.nets.discriminators import D_ARCHS
+from generator.plotting.images import plot_sample_grids
+from generator.runs.config import RunConfig
+from generator.study.comparison import METHODS, missing_metrics, summarize, table
+from generator.training.trainer import GANTrainConfig
 
 
 def parse_args(argv=None):
@@ -75,12 +75,12 @@ def parse_args(argv=None):
     return args
 
 
-def _run(parse, run, argv, out, kind):
+def _run(parse, run, argv, out, target):
     """One run of :mod:`generator.cli` unless OUT/metrics.json holds every reported metric;
     returns its metrics. A run with a checkpoint resumes it (``--resume``): an interrupted run
     continues, and a finished one scored before a metric existed is scored again."""
     path = os.path.join(out, "metrics.json")
-    if not os.path.isfile(path) or missing_metrics(_load(path), kind):
+    if not os.path.isfile(path) or missing_metrics(_load(path), target):
         resume = ["--resume"] if os.path.isfile(os.path.join(out, "checkpoint.pt")) else []
         code = run(parse(argv + ["--out", out] + resume))
         if code != cli.EXIT_OK:
@@ -95,8 +95,7 @@ def _load(path):
 
 def main(argv=None):
     args = parse_args(argv)
-    kind = target_kind(args.target)
-    headline = "mode_kl" if kind == "stacked" else "frechet_classifier_distance"
+    headline = suite(args.target).headline
     common = ["--target", args.target, "--snapshots", "5"]
     for flag, value in (("--data-dir", args.data_dir), ("--cache-dir", args.cache_dir),
                         ("--device", args.device), ("--d-arch", args.d_arch)):
@@ -113,22 +112,22 @@ def main(argv=None):
         steps = [] if args.steps is None else ["--steps", str(args.steps)]
         limit = [] if args.budget is None else ["--max-seconds", repr(args.budget)]
         dual = _run(gan_cli.parse_dual, gan_cli.run_dual_gan,
-                    seeded + steps + limit + ["--discriminator", "mlp"], dual_out, kind)
+                    seeded + steps + limit + ["--discriminator", "mlp"], dual_out, args.target)
         budget = dual["seconds"] if args.budget is None else args.budget
         # the baseline trains until it has spent the dual run's training time
         baseline = _run(gan_cli.parse_baseline, gan_cli.run_baseline_gan,
                         seeded + ["--method", "mlp-ns", "--steps", str(100 * dual["steps"]),
                                   "--max-seconds", repr(budget)],
-                        os.path.join(args.out, "mlp-ns", f"seed{seed}"), kind)
+                        os.path.join(args.out, "mlp-ns", f"seed{seed}"), args.target)
         runs["neural-dual"][seed], runs["mlp-ns"][seed] = dual, baseline
         print(f"seed {seed}: dual {headline} {dual[headline]:.3f} in {dual['steps']} steps, "
               f"baseline {headline} {baseline[headline]:.3f} in {baseline['steps']} steps "
               f"({budget:.0f} s each)")
 
-    summary = summarize(runs, kind)
+    summary = summarize(runs, args.target)
     write_json(os.path.join(args.out, "comparison.json"),
                {"target": args.target, "seeds": args.seeds, "runs": runs, "summary": summary})
-    text = table(summary, runs, kind)
+    text = table(summary, runs, args.target)
     write_text(os.path.join(args.out, "comparison.md"), text + "\n")
     print(text)
 

@@ -1,12 +1,12 @@
 """Learning-rate stability study: exact dual discriminators against gradient-trained ones.
 
-Grid: learning rates × seeds × methods on one target. Methods (see generator/experiment.py):
+Grid: learning rates × seeds × methods on one target. Methods (generator/methods/registry.py):
 ``dual`` (exact discriminator on fixed features, SPEC 4), ``neural-dual`` (an MLP discriminator,
 each step linearized and solved exactly, SPEC 7), ``linear-gd`` (the SPEC 1 discriminator of
 ``dual``, same φ and c, trained by gradient steps) and ``mlp-ns`` (MLP discriminator trained by
 gradient, non-saturating loss). A method whose discriminator the target's preset cannot build
 (``dual`` and ``linear-gd`` need a feature map, which the image targets lack) is left out with a
-message. Every other setting comes from the target's preset (generator/presets.py), with a
+message. Every other setting comes from the target's preset (generator/runs/presets.py), with a
 constant learning rate; every run takes the same number of generator steps.
 
 Each finished run is added to ``sweep_<target>.csv`` at once (the file is rewritten atomically:
@@ -22,72 +22,32 @@ Example::
     python examples/stability_sweep.py --quick --out /tmp/sweep      # a tiny smoke run
 """
 
-import math
 import os
 import sys
 import time
 
-from matplotlib.figure import Figure
-
 from dualgan import cli
 from dualgan.checkpoint import ensure_writable_directory
 from dualgan.cli import ArgumentParser
-from dualgan.files import save_figure, write_json
+from dualgan.files import write_json
+from generator.data.targets import check_target
+from generator.plotting.study import plot_study_summary
 from generator.study import (
-    LABELS,
     STUDY_METHODS,
-    STUDY_METRICS,
     StudyTable,
     available_methods,
     config_key,
     markdown_table,
-    method_order,
     row_key,
     stability_grid,
     summarize,
 )
 from generator.study import engine as study_engine
-from generator.targets import check_target
 
 SWEEP_TARGETS = ("ring", "grid", "digits", "mnist", "stacked-mnist")
 
 FULL_LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2)
 QUICK = {"lrs": (1e-3, 1e-2), "num_seeds": 1, "steps": 25, "batch_size": 64}
-
-
-# --------------------------------------------------------------------------- figure
-
-PLOTTED = {"points": STUDY_METRICS["points"] + ("cpu_seconds",),
-           "images": ("classes_covered", "class_reverse_kl", "frechet_classifier_distance",
-                      "cpu_seconds"),
-           "stacked": STUDY_METRICS["stacked"] + ("cpu_seconds",)}
-
-
-def plot_summary(summary, path, title):
-    """Mean ± standard error against the learning rate (log x), one panel per metric."""
-    kind = summary[0]["kind"] if summary else "points"
-    metrics = PLOTTED[kind]
-    fig = Figure(figsize=(4.2 * len(metrics), 3.8))
-    axes = fig.subplots(1, len(metrics))
-    methods = sorted({r["method"] for r in summary},
-                     key=lambda method: method_order(method, STUDY_METHODS))
-    for ax, key in zip(axes, metrics):
-        for method in methods:
-            rows = sorted((r for r in summary if r["method"] == method), key=lambda r: r["lr"])
-            se = [0.0 if not math.isfinite(r[key + "_se"]) else r[key + "_se"] for r in rows]
-            ax.errorbar([r["lr"] for r in rows], [r[key] for r in rows], yerr=se, marker="o",
-                        ms=4, capsize=3, label=method)
-        if key in ("modes_covered", "classes_covered") and summary:
-            ax.axhline(summary[0]["total"], color="grey", ls=":", lw=1)
-        if key in ("frechet_classifier_distance", "cpu_seconds") and any(
-                r[key] > 0 for r in summary):  # (nan > 0 is False)
-            ax.set_yscale("log")
-        ax.set_xscale("log")
-        ax.set(xlabel="learning rate", title=LABELS[key])
-    axes[0].legend(fontsize=8)
-    fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
-    save_figure(fig, path, dpi=120)
 
 
 def parse_args(argv=None):
@@ -109,7 +69,7 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=int, default=None,
                         help="generator steps per run, the same for every method (default: 2000)")
     parser.add_argument("--batch-size", type=int, default=None,
-                        help="default: the target's preset (generator/presets.py)")
+                        help="default: the target's preset (generator/runs/presets.py)")
     parser.add_argument("--num-features", type=int, default=None,
                         help="RFF features per lengthscale; default: the target's preset")
     parser.add_argument("--lengthscale", type=float, nargs="+", default=None,
@@ -189,7 +149,7 @@ def main(argv=None):
     summary = summarize(rows)
     print(markdown_table(summary, STUDY_METHODS))
     fig_path = os.path.join(args.out, f"sweep_{args.target}.png")
-    plot_summary(summary, fig_path, f"{args.target}: {args.steps} generator steps per run, "
+    plot_study_summary(summary, fig_path, f"{args.target}: {args.steps} generator steps per run, "
                  f"batch {configs[0].batch_size}, {args.num_seeds} seed(s), mean ± se")
     result = {"target": args.target, "steps": args.steps, "batch_size": configs[0].batch_size,
               "lrs": args.lrs, "seeds": list(range(args.seed, args.seed + args.num_seeds)),

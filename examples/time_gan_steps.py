@@ -1,5 +1,6 @@
 """The cost of one training step: the linearized dual (SPEC 7) against the gradient-trained GAN
-with the same networks, measured interleaved in one process (:func:`generator.timing.step_costs`).
+with the same networks, measured interleaved in one process
+(:func:`generator.study.timing.step_costs`).
 
 Prints the median CPU and wall seconds per step of each method (one torch and one BLAS thread),
 the dual's split into the tangent kernel, the exact solve and the networks, and the ratio; writes
@@ -17,9 +18,9 @@ from dualgan import cli
 from dualgan.checkpoint import ensure_writable_directory
 from dualgan.cli import ArgumentParser
 from dualgan.files import write_json
-from generator.experiment import RunConfig
-from generator.targets import IMAGE_TARGETS, TARGETS, check_target
-from generator.timing import step_costs
+from generator.data.targets import IMAGE_TARGETS, TARGETS, check_target
+from generator.runs.config import RunConfig
+from generator.study.timing import step_costs
 
 
 def parse_args(argv=None):

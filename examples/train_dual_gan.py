@@ -10,7 +10,7 @@ Two discriminators, each step solved exactly through the dual and certified by i
 Targets: the 2-D mixtures ``ring``, ``grid``, ``gaussian``, and the images ``digits`` (bundled
 with scikit-learn), ``mnist`` and ``stacked-mnist`` (three digits as RGB channels, 1,000 modes;
 both with ``--data-dir``, the four IDX files); image targets take the ``mlp`` discriminator.
-Every setting defaults to the target's preset (``generator/presets.py``). Writes
+Every setting defaults to the target's preset (``generator/runs/presets.py``). Writes
 OUT/config.json, OUT/metrics.json, OUT/samples.png, OUT/curves.png, OUT/checkpoint.pt
 (``--resume`` continues from it exactly), OUT/weights.png (features), OUT/classes.png (images)
 and OUT/modes.png (stacked-mnist). The options, their checks and the run are

@@ -1,25 +1,22 @@
 """Generators trained against an exactly solved discriminator (SPEC 4, SPEC 7), and the baselines.
 
-Building blocks:
+The subpackages, in the order a run uses them:
 
-* :mod:`.models` — the generator networks G_θ and the latent prior;
-* :mod:`.features` — fixed feature maps φ of the exact discriminator;
-* :mod:`.targets` — 2-D Gaussian mixtures and image data sets (8×8 digits, MNIST, Stacked
-  MNIST); :mod:`.metrics` — mode coverage, reverse KL, moments; :mod:`.image_metrics` and
-  :mod:`.stacked_metrics` — what the classifier of :mod:`.classifier` says of generated images;
+* :mod:`.data` — the targets: 2-D Gaussian mixtures and image data sets (8×8 digits, MNIST,
+  Stacked MNIST), each with its ``kind``;
+* :mod:`.nets` — generators G_θ, fixed feature maps φ, network discriminators and their input
+  maps, the discriminator's tangent kernel (SPEC 7);
 * :mod:`.methods` — what one training step does: the exact dual method on fixed features, the
-  linearized dual of a neural discriminator (SPEC 7), the gradient-trained GANs;
-* :mod:`.ntk` — the discriminator's tangent kernel from per-layer factors (SPEC 7);
-* :mod:`.trainer` — the loop (seeds, checkpoints, resume, Ctrl-C, progress);
-* :mod:`.presets` and :mod:`.experiment` — one run from its settings to its metrics, shared by
-  the example scripts and the stability study;
-* :mod:`.study` — a study: its grid of runs, run in process or on a Dask cluster into a
-  resumable table keyed by every setting, and summarized over seeds;
-* :mod:`.cli` — the command line of one GAN run (options, checks, the run to its outputs),
-  shared by the example scripts;
-* :mod:`.classifier` and :mod:`.image_metrics` — the classifiers the project trains to judge
-  generated images, and the class coverage and Fréchet classifier distance they give;
-* :mod:`.plots` and :mod:`.image_plots` — figures of a run;
+  linearized dual of a neural discriminator (SPEC 7), the gradient-trained GANs; the registry
+  :data:`~generator.methods.METHODS` is the one table of methods;
+* :mod:`.training` — the loop (seeds, checkpoints, resume, Ctrl-C, progress, weight average);
+* :mod:`.evaluation` — one metric suite per kind of target, the judging classifier, the
+  Fréchet arithmetic, reproducible sampling;
+* :mod:`.plotting` — figures of a run;
+* :mod:`.runs` — a run's settings, the per-target presets, and the objects built from them;
+* :mod:`.study` — many runs: the grid, the resumable table, the engine (in process or on
+  Dask), the summary over seeds, the methods × seeds comparison, step timing;
+* :mod:`.cli` — the command line of one GAN run, shared by the example scripts;
 * :mod:`.theory` — standard GAN theory on 1-D densities by quadrature (SPEC 5). It needs numpy
   and scipy only: ``import generator.theory`` does not import torch.
 
@@ -29,28 +26,25 @@ The names below are imported on first use, so that importing a torch-free submod
 from dualgan.lazy import lazy_exports
 
 _EXPORTS = {
-    "AffineGenerator": "models", "MLPGenerator": "models", "make_generator": "models",
-    "sample_latent": "models",
-    "Concat": "features", "Identity": "features", "IdentityBias": "features",
-    "Quadratic": "features", "RandomFourier": "features", "make_features": "features",
-    "GaussianMixture": "targets", "ImageTarget": "targets", "StackedImageTarget": "targets",
-    "Target": "targets",
-    "make_target": "targets",
-    "mode_metrics": "metrics", "moment_errors": "metrics", "sample_covariance": "metrics",
-    "sample_mean": "metrics",
-    "DualConfig": "methods.feature_dual", "DualMethod": "methods.feature_dual",
-    "NeuralDualConfig": "methods.neural_dual", "NeuralDualMethod": "methods.neural_dual",
-    "BaselineConfig": "methods.baseline", "BaselineMethod": "methods.baseline",
-    "make_baseline": "methods.baseline",
+    "AffineGenerator": "nets.generators", "MLPGenerator": "nets.generators",
+    "make_generator": "nets.generators", "sample_latent": "nets.generators",
+    "Concat": "nets.features", "Identity": "nets.features", "IdentityBias": "nets.features",
+    "Quadratic": "nets.features", "RandomFourier": "nets.features",
+    "make_features": "nets.features", "GaussianMixture": "data.targets",
+    "ImageTarget": "data.targets", "StackedImageTarget": "data.targets", "Target": "data.targets",
+    "make_target": "data.targets", "mode_metrics": "evaluation.points",
+    "moment_errors": "evaluation.points", "sample_covariance": "evaluation.points",
+    "sample_mean": "evaluation.points", "DualConfig": "methods.feature_dual",
+    "DualMethod": "methods.feature_dual", "NeuralDualConfig": "methods.neural_dual",
+    "NeuralDualMethod": "methods.neural_dual", "BaselineConfig": "methods.baseline",
+    "BaselineMethod": "methods.baseline", "make_baseline": "methods.baseline",
     "MethodSpec": "methods.registry", "TrainingMethod": "methods.protocol",
-    "OptimizerSettings": "methods.schedule",
-    "LinearFeatureDiscriminator": "methods.discriminators",
-    "MLPDiscriminator": "methods.discriminators",
-    "ConvDiscriminator": "methods.discriminators",
-    "GANTrainConfig": "trainer", "GANTrainResult": "trainer", "GANTrainer": "trainer",
-    "PRESETS": "presets",
-    "RunConfig": "experiment", "build": "experiment", "evaluate": "experiment",
-    "make_trainer": "experiment", "run_one": "experiment",
+    "OptimizerSettings": "methods.schedule", "LinearFeatureDiscriminator": "nets.discriminators",
+    "MLPDiscriminator": "nets.discriminators", "ConvDiscriminator": "nets.discriminators",
+    "GANTrainConfig": "training.trainer", "GANTrainResult": "training.trainer",
+    "GANTrainer": "training.trainer", "PRESETS": "runs.presets", "RunConfig": "runs.config",
+    "build": "runs.build", "make_trainer": "runs.build", "evaluate": "evaluation.sampling",
+    "run_one": "study.run", "MetricSuite": "evaluation.suites", "suite": "evaluation.suites",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

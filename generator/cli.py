@@ -4,11 +4,11 @@
 parsers and two runs, and ``examples/compare_image_gans.py`` runs both per seed through it:
 
 * :func:`dual_parser`, :func:`baseline_parser` — the options (:func:`add_run_arguments` those
-  they share). Every setting that has a per-target preset (``generator/presets.py``) defaults to
-  None on the command line and is filled from the preset, so the preset is the one source of
-  the defaults; the resolved settings are written to ``OUT/config.json``.
+  they share). Every setting that has a per-target preset (``generator/runs/presets.py``)
+  defaults to None on the command line and is filled from the preset, so the preset is the one
+  source of the defaults; the resolved settings are written to ``OUT/config.json``.
 * :func:`parse_dual`, :func:`parse_baseline` — the parsed options with ``args.config``, the
-  :class:`~generator.experiment.RunConfig` they give. Every value is checked there, by the
+  :class:`~generator.runs.config.RunConfig` they give. Every value is checked there, by the
   library's own checks (the run's, the loop's, the target's), before anything is built or
   written: a bad one is one line, ``prog: error: --steps must be ..., got ...``, exit code 2
   (:class:`dualgan.cli.ArgumentParser`).
@@ -28,25 +28,20 @@ from dualgan.cli import EXIT_INTERRUPTED, EXIT_OK, ArgumentParser
 from dualgan.files import write_json
 from dualgan.validation import check_positive_int
 
-from . import experiment
-from .experiment import METRIC_KEYS, snapshot_metrics, summary_line
-from .features import FEATURES
-from .image_metrics import METRIC_KEYS as IMAGE_METRIC_KEYS
-from .image_plots import (
-    plot_class_histogram,
-    plot_image_snapshots,
-    plot_mode_histogram,
-    plot_neural_dual_curves,
-)
-from .methods.discriminators import D_ARCHS, INPUT_MAPS
+from .data.targets import IMAGE_TARGETS, TARGETS, check_target
+from .evaluation import sampling
+from .evaluation.suites import suite
 from .methods.neural_dual import GENERATOR_STEPS, TRUST_RULES
 from .methods.registry import METHODS
-from .plots import plot_dual_weights, plot_game_curves, plot_snapshots, plot_training_curves
-from .stacked_metrics import METRIC_KEYS as STACKED_METRIC_KEYS
-from .targets import IMAGE_KINDS, IMAGE_TARGETS, TARGETS, check_target
-from .trainer import GANTrainConfig
+from .nets.discriminators import D_ARCHS, INPUT_MAPS
+from .nets.features import FEATURES
+from .plotting.curves import plot_game_curves, plot_neural_dual_curves, plot_training_curves
+from .plotting.points import plot_dual_weights
+from .runs.build import build, make_trainer
+from .runs.config import RunConfig
+from .training.trainer import GANTrainConfig
 
-PRESET = "default: the target's preset (generator/presets.py)"
+PRESET = "default: the target's preset (generator/runs/presets.py)"
 #: The dual script's ``--discriminator`` choices and the methods they run.
 DISCRIMINATORS = {"features": "dual", "mlp": "neural-dual"}
 #: The baseline script's ``--method`` choices: the methods whose discriminator is trained by
@@ -122,7 +117,7 @@ def add_run_arguments(p, out_default):
                    help="also stop after this many seconds of training (a wall-clock budget)")
     p.add_argument("--checkpoint-every", type=int, default=250)
     p.add_argument("--snapshots", type=int, default=5, help="sample panels in samples.png")
-    p.add_argument("--num-samples", type=int, default=experiment.NUM_SAMPLES,
+    p.add_argument("--num-samples", type=int, default=sampling.NUM_SAMPLES,
                    help="samples of the final generator written to OUT/samples.npz (array x, "
                         "float32, in the data space); the metrics use its first ones")
     p.add_argument("--out", default=out_default, help="output directory")
@@ -136,7 +131,7 @@ _NOT_SETTINGS = {"out", "resume", "overwrite", "no_progress", "checkpoint_every"
 
 
 def run_config(args, method):
-    """The :class:`~generator.experiment.RunConfig` of the parsed options (the preset fills
+    """The :class:`~generator.runs.config.RunConfig` of the parsed options (the preset fills
     what is unset).
 
     Raises
@@ -146,7 +141,7 @@ def run_config(args, method):
     """
     overrides = {k: v for k, v in vars(args).items()
                  if k not in _NOT_SETTINGS and k not in (*_NONE_ALLOWED, "method", "config")}
-    config = experiment.RunConfig.from_preset(method, args.target, seed=args.seed, **overrides)
+    config = RunConfig.from_preset(method, args.target, seed=args.seed, **overrides)
     given = {k: getattr(args, k) for k in _NONE_ALLOWED if getattr(args, k) is not UNSET}
     return dataclasses.replace(config, **given) if given else config
 
@@ -231,13 +226,12 @@ def start(args, config, may_change=()):
         ``--resume`` without a usable checkpoint, or with other settings.
     """
     ensure_writable_directory(args.out)
-    target, method = experiment.build(config)
-    # image snapshots are drawn as 8×8 grids: 64 images each, not 2,500
-    size = {"snapshot_size": 64} if target.kind in IMAGE_KINDS else {}
-    trainer = experiment.make_trainer(
+    target, method = build(config)
+    trainer = make_trainer(
         config, target, method, checkpoint_path=os.path.join(args.out, "checkpoint.pt"),
         snapshots=args.snapshots, checkpoint_every=args.checkpoint_every,
-        progress=not args.no_progress, max_seconds=args.max_seconds, **size)
+        progress=not args.no_progress, max_seconds=args.max_seconds,
+        snapshot_size=suite(target).snapshot_size)
     if args.resume:
         trainer.resume(may_change=may_change)
         print(f"resumed from step {trainer.step} of {args.out}/checkpoint.pt")
@@ -260,34 +254,21 @@ def evaluate(args, trainer, target):
 
     Returns (metrics, rng, latent) as :func:`generator.evaluate`.
     """
-    final, rng, latent, samples = experiment.evaluate(trainer, target, args.seed,
-                                                      args.cache_dir,
-                                                      num_samples=args.num_samples)
-    experiment.save_samples(os.path.join(args.out, "samples.npz"),
-                                samples[: args.num_samples])
-    keys = {"images": IMAGE_METRIC_KEYS + ("class_counts",),
-            "stacked": STACKED_METRIC_KEYS + ("mode_counts",)}.get(target.kind, METRIC_KEYS)
-    metrics = {k: final[k] for k in keys}
+    final, rng, latent, samples = sampling.evaluate(trainer, target, args.seed, args.cache_dir,
+                                                    num_samples=args.num_samples)
+    sampling.save_samples(os.path.join(args.out, "samples.npz"), samples[: args.num_samples])
+    metrics = {k: final[k] for k in suite(target).reported}
     metrics.update(steps=trainer.step, seconds=trainer.seconds, cpu_seconds=trainer.cpu_seconds,
                    steps_per_second=trainer.step / trainer.seconds)
     return metrics, rng, latent
 
 
 def plot_samples(args, result, target, metrics, title):
-    """OUT/samples.png (scatter panels, or image grids per snapshot) and, for image targets,
-    OUT/classes.png (the class histogram), or OUT/modes.png (the sorted mode counts) for stacked
-    ones; prints the summary line."""
-    path = os.path.join(args.out, "samples.png")
-    if target.kind in IMAGE_KINDS:
-        plot_image_snapshots(result.snapshots, target.image_shape, path, title, target.channels)
-        if target.kind == "stacked":
-            plot_mode_histogram(metrics, os.path.join(args.out, "modes.png"), title)
-        else:
-            plot_class_histogram(metrics, os.path.join(args.out, "classes.png"), title)
-    else:
-        snap_metrics, eval_real = snapshot_metrics(result, target, args.seed)
-        plot_snapshots(result.snapshots, eval_real, target, path, snap_metrics)
-    print(summary_line(target, metrics))
+    """The figures of the target's suite (OUT/samples.png, and classes.png or modes.png for
+    images); prints the summary line."""
+    target_suite = suite(target)
+    target_suite.plot_run(args.out, result, target, metrics, title, args.seed)
+    print(target_suite.summary(target, metrics))
 
 
 def run_dual_gan(args):

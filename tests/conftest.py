@@ -37,8 +37,8 @@ def run_script(name, args, timeout=600, **env):
 def digits_classifier(tmp_path_factory):
     """The digits target and its judge, the classifier trained once per session into a fresh
     cache folder; with the global torch RNG state before and after the training."""
-    from generator import image_metrics
-    from generator.targets import make_target
+    from generator.data.targets import make_target
+    from generator.evaluation import images as image_metrics
 
     target = make_target("digits")
     cache = tmp_path_factory.mktemp("classifier-cache")

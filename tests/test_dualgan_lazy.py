@@ -10,10 +10,10 @@ import generator
 
 def test_a_package_imports_a_submodule_only_when_one_of_its_names_is_used():
     code = ("import sys, generator\n"
-            "assert 'generator.experiment' not in sys.modules\n"
+            "assert 'generator.runs.config' not in sys.modules\n"
             "config = generator.RunConfig\n"
-            "assert 'generator.experiment' in sys.modules\n"
-            "assert config is sys.modules['generator.experiment'].RunConfig\n")
+            "assert 'generator.runs.config' in sys.modules\n"
+            "assert config is sys.modules['generator.runs.config'].RunConfig\n")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -24,7 +24,7 @@ from generator.methods.baseline import (
     make_baseline,
     value_estimate,
 )
-from generator.methods.discriminators import LinearFeatureDiscriminator, MLPDiscriminator
+from generator.nets.discriminators import LinearFeatureDiscriminator, MLPDiscriminator
 
 DT = torch.float64
 

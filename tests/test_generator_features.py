@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from generator.features import (
+from generator.nets.features import (
     Concat,
     Identity,
     IdentityBias,

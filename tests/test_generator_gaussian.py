@@ -17,7 +17,7 @@ from generator import (
     make_target,
     sample_latent,
 )
-from generator.metrics import sample_covariance, sample_mean
+from generator.evaluation.points import sample_covariance, sample_mean
 
 
 def _train(features, steps, seed=0):

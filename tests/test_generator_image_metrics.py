@@ -9,9 +9,10 @@ import pytest
 import scipy.linalg
 import torch
 
-from generator import classifier, image_metrics
-from generator.image_metrics import class_metrics, frechet_distance
-from generator.targets import ImageTarget, make_target
+from generator.data.targets import ImageTarget, make_target
+from generator.evaluation import classifier
+from generator.evaluation import images as image_metrics
+from generator.evaluation.images import class_metrics, frechet_distance
 
 MNIST_DIR = os.environ.get("MNIST_DIR", "/work/shared/data/mnist")
 LOG10 = math.log(10.0)

@@ -5,8 +5,8 @@ import os
 import pytest
 import torch
 
-from generator.models import PixelGenerator, make_generator, sample_latent
-from generator.targets import ImageTarget, make_target
+from generator.data.targets import ImageTarget, make_target
+from generator.nets.generators import PixelGenerator, make_generator, sample_latent
 
 MNIST_DIR = os.environ.get("MNIST_DIR", "/work/shared/data/mnist")
 

@@ -7,17 +7,16 @@ import numpy as np
 import pytest
 import torch
 
-from generator.experiment import (
-    RunConfig,
-    build,
+from generator.evaluation.sampling import (
     draw_samples,
     eval_size,
     evaluate,
-    make_trainer,
     save_samples,
     score_samples,
 )
-from generator.methods.discriminators import MLPDiscriminator, input_map
+from generator.nets.discriminators import MLPDiscriminator, input_map
+from generator.runs.build import build, make_trainer
+from generator.runs.config import RunConfig
 
 
 def first_layer_by_hand(disc, x):
@@ -152,7 +151,7 @@ def test_feature_methods_refuse_another_device():
 
 
 def test_step_costs_times_both_methods_and_splits_the_dual_step():
-    from generator.timing import step_costs
+    from generator.study.timing import step_costs
 
     costs = step_costs("digits", steps=3, warmup=1, batch_size=16)
     assert set(costs) == {"neural-dual", "mlp-ns"}

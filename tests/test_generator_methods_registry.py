@@ -13,17 +13,19 @@ import pytest
 import torch
 
 from dualgan.checkpoint import load_checkpoint, save_checkpoint
-from generator import cli, experiment
-from generator.experiment import RunConfig, build, make_trainer
+from generator import cli
+from generator.data.targets import IMAGE_SHAPES, make_target
 from generator.methods import METHODS, MethodSpec, TrainingMethod, method_spec
 from generator.methods.baseline import BaselineConfig
-from generator.methods.discriminators import ConvDiscriminator, MLPDiscriminator
 from generator.methods.feature_dual import DualConfig
 from generator.methods.neural_dual import NeuralDualConfig
 from generator.methods.schedule import OptimizerSettings, make_optimizer
-from generator.models import sample_latent
+from generator.nets.discriminators import ConvDiscriminator, MLPDiscriminator
+from generator.nets.generators import sample_latent
+from generator.runs import config as run_config
+from generator.runs.build import build, make_trainer
+from generator.runs.config import RunConfig
 from generator.study import engine
-from generator.targets import IMAGE_SHAPES
 
 TINY = dict(steps=6, batch_size=16, num_features=8, hidden=(8,), d_hidden=(8,))
 
@@ -40,7 +42,7 @@ def _weights_only_copy(state, directory):
 
 def _batch(config, seed=0):
     rng = torch.Generator().manual_seed(seed)
-    target = experiment.make_target(config.target)
+    target = make_target(config.target)
     return target.sample(config.batch_size, rng), sample_latent(config.batch_size,
                                                                 config.latent_dim, rng)
 
@@ -84,12 +86,12 @@ def test_the_registry_names_are_the_scripts_method_choices():
     scripts = set(baseline) | {cli.DISCRIMINATORS[d] for d in discriminator}
     assert scripts == set(METHODS)
     assert set(baseline).isdisjoint(cli.DISCRIMINATORS.values())
-    assert experiment.METHODS == tuple(METHODS)
+    assert run_config.METHODS == tuple(METHODS)
     assert set(engine.WARM_UP_METHODS) == set(METHODS)
 
 
 def test_feature_methods_and_progress_fields_come_from_the_specs():
-    assert experiment.FEATURE_METHODS == ("dual", "linear-gd")
+    assert run_config.FEATURE_METHODS == ("dual", "linear-gd")
     for name, spec in METHODS.items():
         config = _run_config(name)
         target, method = build(config)
@@ -250,7 +252,7 @@ def test_the_schedule_gives_the_closed_form_rate_and_stays_after_the_decay():
 
 def test_the_discriminator_rate_decays_by_the_generators_factor():
     settings = OptimizerSettings(lr=2e-3, lr_final=1e-4, decay_steps=8)
-    g_rates, d_rates = _rates(settings, 12), _rates(settings, 12, kind="sgd", rate=5e-2)
+    g_rates, d_rates = _rates(settings, 12), _rates(settings, 12, algorithm="sgd", rate=5e-2)
     for g, d in zip(g_rates, d_rates):
         assert d == pytest.approx(5e-2 * g / 2e-3, rel=1e-15)
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from generator.metrics import mode_metrics, moment_errors, sample_covariance, sample_mean
-from generator.targets import make_target
+from generator.data.targets import make_target
+from generator.evaluation.points import mode_metrics, moment_errors, sample_covariance, sample_mean
 
 
 def test_all_points_on_one_mode():

@@ -11,7 +11,7 @@ from scipy.special import expit, log_expit
 from dualgan.nn import mlp
 from generator import GANTrainConfig, GANTrainer, MLPDiscriminator, MLPGenerator, make_target
 from generator.methods.neural_dual import NeuralDualConfig, NeuralDualMethod
-from generator.models import sample_latent
+from generator.nets.generators import sample_latent
 from ntk_oracle import explicit_jacobian, flat
 
 

@@ -7,8 +7,8 @@ import torch
 from torch import nn
 
 from dualgan.nn import mlp
-from generator.methods.discriminators import MLPDiscriminator, input_map
-from generator.ntk import linearized_score, tangent_factors
+from generator.nets.discriminators import MLPDiscriminator, input_map
+from generator.nets.ntk import linearized_score, tangent_factors
 from ntk_oracle import explicit_jacobian, flat
 
 

@@ -7,10 +7,10 @@ import pytest
 import torch
 from torch import nn
 
-from generator.methods.discriminators import ConvDiscriminator, input_map, make_discriminator
 from generator.methods.neural_dual import NeuralDualConfig, NeuralDualMethod
-from generator.models import MLPGenerator
-from generator.ntk import ConvFactors, LinearFactors, linearized_score, tangent_factors
+from generator.nets.discriminators import ConvDiscriminator, input_map, make_discriminator
+from generator.nets.generators import MLPGenerator
+from generator.nets.ntk import ConvFactors, LinearFactors, linearized_score, tangent_factors
 from ntk_oracle import explicit_jacobian, flat
 
 F64 = torch.float64

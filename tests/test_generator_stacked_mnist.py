@@ -5,6 +5,7 @@ the finite-sample floor of the mode KL, the RGB tile, the target on a tiny fake 
 machine runs them) and on the real one, the protocol on real Stacked MNIST built from the test
 split, and a tiny end-to-end run of examples/train_dual_gan.py."""
 
+import dataclasses
 import gzip
 import json
 import math
@@ -19,17 +20,18 @@ from scipy.special import xlogy
 
 from conftest import run_script
 from dualgan.images import tile
-from generator import classifier, stacked_metrics
-from generator.experiment import RunConfig, eval_size, summary_line
-from generator.stacked_metrics import (
+from generator.data.targets import StackedImageTarget, make_target
+from generator.evaluation import SUITES, classifier, suite
+from generator.evaluation import stacked as stacked_metrics
+from generator.evaluation.sampling import eval_size
+from generator.evaluation.stacked import (
     expected_modes_covered,
     expected_uniform_mode_kl,
     mode_index,
     mode_metrics,
     total_correlation,
 )
-from generator.study import target_kind
-from generator.targets import StackedImageTarget, make_target
+from generator.runs.config import RunConfig
 
 MNIST_DIR = os.environ.get("MNIST_DIR", "/work/shared/data/mnist")
 NO_MNIST = f"MNIST IDX files not found in {MNIST_DIR} (set MNIST_DIR)"
@@ -253,7 +255,7 @@ def test_stacked_mnist_has_the_mnist_networks_for_both_methods():
         assert (config.generator, config.d_input) == ("pixels", "centered")
         assert (config.hidden, config.d_hidden, config.batch_size) == (
             mnist.hidden, mnist.d_hidden, mnist.batch_size)
-    assert target_kind("stacked-mnist") == "stacked" and target_kind("mnist") == "images"
+    assert suite("stacked-mnist") is SUITES["stacked"] and suite("mnist") is SUITES["images"]
 
 
 @pytest.mark.skipif(not os.path.isdir(MNIST_DIR), reason=NO_MNIST)
@@ -277,18 +279,18 @@ def _stacked_rows():
 
 
 def test_a_study_summarizes_stacked_runs_by_modes_kl_and_confidence(fake_mnist, tmp_path):
-    from generator import experiment
+    from generator.study import run as study_run
     from generator.study import summarize
 
     (entry,) = summarize(_stacked_rows())
     assert entry["kind"] == "stacked" and entry["total"] == M and entry["complete_runs"] == 1
     assert entry["mode_kl"] == pytest.approx(0.2, rel=1e-12) and entry["mode_kl_worst"] == 0.3
     assert entry["modes_covered_worst"] == 990 and entry["confident_fraction_worst"] == 0.1
-    failed = experiment._failed_metrics(make_target("stacked-mnist", fake_mnist))
+    failed = suite("stacked-mnist").failed(make_target("stacked-mnist", fake_mnist))
     assert failed["modes_covered"] == 0 and failed["num_modes"] == M
     assert math.isnan(failed["mode_kl"]) and failed["confident_fraction"] == 0.0
-    assert set(failed) <= set(experiment.RESULT_FIELDS)
-    assert len(set(experiment.RESULT_FIELDS)) == len(experiment.RESULT_FIELDS)
+    assert set(failed) <= set(study_run.RESULT_FIELDS)
+    assert len(set(study_run.RESULT_FIELDS)) == len(study_run.RESULT_FIELDS)
 
     # the sweep's table and figure: its script on a finished study of stacked-mnist (no run left)
     from generator.study import StudyTable, markdown_table, stability_grid
@@ -309,12 +311,13 @@ def test_a_study_summarizes_stacked_runs_by_modes_kl_and_confidence(fake_mnist, 
 
 
 def test_a_study_run_on_stacked_mnist_records_its_metrics(fake_mnist, tmp_path, monkeypatch):
-    from generator import experiment
+    from generator.study import run as study_run
 
-    monkeypatch.setattr(StackedImageTarget, "eval_size", 200)  # not 78,000 channels to judge
+    monkeypatch.setitem(SUITES, "stacked", dataclasses.replace(SUITES["stacked"], eval_size=200))
+    # (not 78,000 channels to judge)
     config = RunConfig.from_preset("mlp-ns", "stacked-mnist", steps=2, batch_size=8,
                                    hidden=(16,), d_hidden=(16,), data_dir=str(fake_mnist))
-    row = experiment.run_one(config, cache_dir=tmp_path)
+    row = study_run.run_one(config, cache_dir=tmp_path)
     assert row["status"] == "ok", row["error"]
     assert row["num_modes"] == M and 1 <= row["modes_covered"] <= 200
     assert 0.0 <= row["mode_kl"] <= math.log(M) and 0.0 <= row["confident_fraction"] <= 1.0
@@ -322,21 +325,25 @@ def test_a_study_run_on_stacked_mnist_records_its_metrics(fake_mnist, tmp_path, 
 
 
 def test_the_image_comparison_reports_modes_kl_and_confidence_on_stacked_mnist():
-    from generator import comparison as compare  # examples/compare_image_gans.py's summary
+    from generator.study import comparison as compare  # examples/compare_image_gans.py's summary
 
     metrics = {0: {"modes_covered": 1000, "mode_kl": 0.1, "channel_dependence": 0.02,
                    "confident_fraction": 0.3, "steps": 10, "seconds": 1.0, "cpu_seconds": 1.0},
                1: {"modes_covered": 990, "mode_kl": 0.3, "channel_dependence": 0.05,
                    "confident_fraction": 0.1, "steps": 12, "seconds": 1.0, "cpu_seconds": 1.0}}
     runs = {"neural-dual": metrics, "mlp-ns": metrics}
-    summary = compare.summarize(runs, "stacked")
+    summary = compare.summarize(runs, "stacked-mnist")
     assert summary["mlp-ns"]["mode_kl"]["worst"] == 0.3
     assert summary["mlp-ns"]["modes_covered"]["worst"] == 990
-    lines = compare.table(summary, runs, "stacked").splitlines()
+    text = compare.table(summary, runs, "stacked-mnist")
+    lines = text.split("\n\n")[0].splitlines()
     assert summary["neural-dual"]["channel_dependence"]["worst"] == 0.05
-    assert "modes of 1,000 | mode KL (nats) | of it, channel dependence" in lines[0]
+    assert "modes covered | mode KL (nats) | of it, channel dependence" in lines[0]
     assert len(lines) == 4
     assert all(line.count("|") == lines[0].count("|") for line in lines)
+    # the headline (mode KL) per seed, dual / gradient: the same runs, so 1 on every seed
+    assert text.splitlines()[-1].startswith("mode KL (nats), dual / gradient, per seed: seed 0 "
+                                            "1.00, seed 1 1.00")
 
 
 # ----------------------------------------------------------------- the protocol on real data
@@ -399,7 +406,7 @@ def test_the_protocol_on_stacked_mnist_from_the_test_split():
     spread = math.sqrt(single**3 * (1 - single**3) / N)
     assert abs(m["confident_fraction"] - single**3) <= 4 * spread
     assert m["confident_fraction"] >= 0.9
-    assert "1000/1000 modes" in summary_line(target, m)
+    assert "1000/1000 modes" in suite(target).summary(target, m)
 
 
 # ----------------------------------------------------------------- end to end
@@ -407,7 +414,7 @@ def test_the_protocol_on_stacked_mnist_from_the_test_split():
 
 def test_train_dual_gan_on_tiny_stacked_mnist(fake_mnist, tmp_path, monkeypatch):
     # a protocol of 26,000 samples classifies 78,000 channels: 200 here
-    monkeypatch.setattr(StackedImageTarget, "eval_size", 200)
+    monkeypatch.setitem(SUITES, "stacked", dataclasses.replace(SUITES["stacked"], eval_size=200))
     from generator import cli as gan_cli  # what examples/train_dual_gan.py runs
 
     out = tmp_path / "run"

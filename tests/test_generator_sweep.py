@@ -15,8 +15,7 @@ import torch
 
 from conftest import run_script
 from dualgan.files import ResultsFileError
-from generator import experiment
-from generator.experiment import RunConfig
+from generator.runs.config import RunConfig
 from generator.study import (
     STUDY_METHODS,
     StudyTable,
@@ -26,6 +25,7 @@ from generator.study import (
     summarize,
 )
 from generator.study import engine as sweep_runner
+from generator.study import run as study_run
 
 QUICK = ["--quick", "--no-progress"]
 
@@ -163,29 +163,29 @@ class _Exploding(torch.nn.Module):
 
 
 def test_run_one_records_a_diverging_run_as_nonfinite(monkeypatch):
-    real_build = experiment.build
+    real_build = study_run.build
 
     def exploding_build(config):
         target, method = real_build(config)
         method.g_net = _Exploding(method.g_net, nan_from_call=4)
         return target, method
 
-    monkeypatch.setattr(experiment, "build", exploding_build)
+    monkeypatch.setattr(study_run, "build", exploding_build)
     config = RunConfig.from_preset("mlp-ns", "ring", steps=10, batch_size=16, hidden=(8,),
                                    d_hidden=(8,))
-    row = experiment.run_one(config)
+    row = study_run.run_one(config)
     assert row["status"] == "nonfinite" and "non-finite" in row["error"]
     assert row["modes_covered"] == 0 and row["high_quality_fraction"] == 0.0
     assert math.isnan(row["reverse_kl"]) and row["num_modes"] == 8
-    assert set(experiment.RESULT_FIELDS) <= set(row)
+    assert set(study_run.RESULT_FIELDS) <= set(row)
 
 
 def test_run_one_records_an_error_with_its_message(monkeypatch):
     def broken_build(config):
         raise RuntimeError("no such solver here")
 
-    monkeypatch.setattr(experiment, "build", broken_build)
-    row = experiment.run_one(RunConfig.from_preset("dual", "ring", steps=2))
+    monkeypatch.setattr(study_run, "build", broken_build)
+    row = study_run.run_one(RunConfig.from_preset("dual", "ring", steps=2))
     assert row["status"] == "error" and row["error"] == "RuntimeError: no such solver here"
     assert row["wall_seconds"] >= 0 and row["method"] == "dual"
 
@@ -193,18 +193,18 @@ def test_run_one_records_an_error_with_its_message(monkeypatch):
 def test_run_one_trains_the_neural_dual_on_a_2d_target():
     config = RunConfig.from_preset("neural-dual", "ring", steps=3, batch_size=16, hidden=(8,),
                                    d_hidden=(8,))
-    row = experiment.run_one(config)
+    row = study_run.run_one(config)
     assert row["status"] == "ok", row["error"]
     assert row["num_modes"] == 8 and 0 <= row["modes_covered"] <= 8
     assert row["classes_covered"] is None and row["cpu_seconds"] > 0
-    assert set(experiment.RESULT_FIELDS) <= set(row)
+    assert set(study_run.RESULT_FIELDS) <= set(row)
 
 
 @pytest.mark.parametrize("method", ["neural-dual", "mlp-ns"])
 def test_run_one_on_an_image_target_returns_the_image_metrics(method, digits_classifier):
     config = RunConfig.from_preset(method, "digits", steps=3, batch_size=16, hidden=(16,),
                                    d_hidden=(16,), latent_dim=4)
-    row = experiment.run_one(config, cache_dir=digits_classifier["cache"])
+    row = study_run.run_one(config, cache_dir=digits_classifier["cache"])
     assert row["status"] == "ok", row["error"]
     assert row["num_classes"] == 10 and 0 <= row["classes_covered"] <= 10
     assert row["reference_frechet_classifier_distance"] == pytest.approx(
@@ -248,7 +248,7 @@ def _dies_once(config, marker_dir):
     if config.method == "dual" and config.lr == 1e-2 and not os.path.exists(marker):
         open(marker, "w").close()
         os._exit(1)
-    return experiment.run_one(config)
+    return study_run.run_one(config)
 
 
 def _configs(steps=3):
@@ -279,7 +279,7 @@ def test_a_run_whose_worker_dies_is_recorded_and_retried_and_the_sweep_finishes(
 
 def _records_calls(config, marker_dir):
     open(os.path.join(marker_dir, f"{config.method}-{config.lr}"), "w").close()
-    return experiment.run_one(config)
+    return study_run.run_one(config)
 
 
 @pytest.mark.slow

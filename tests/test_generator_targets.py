@@ -1,6 +1,6 @@
 """Targets: distinct modes where they should be, the right spread, seeded sampling; every kind
-of target provides the :class:`generator.targets.Target` protocol, and ``make_target`` builds the
-class of each name."""
+of target provides the :class:`generator.data.targets.Target` protocol, and ``make_target``
+builds the class of each name."""
 
 import itertools
 import math
@@ -11,9 +11,8 @@ import pytest
 import torch
 
 import generator
-from generator import targets
-from generator.experiment import EVAL_SAMPLES, RunConfig, build, make_trainer
-from generator.targets import (
+from generator.data import targets
+from generator.data.targets import (
     KINDS,
     GaussianMixture,
     ImageTarget,
@@ -21,6 +20,8 @@ from generator.targets import (
     Target,
     make_target,
 )
+from generator.runs.build import build, make_trainer
+from generator.runs.config import RunConfig
 
 MNIST_DIR = os.environ.get("MNIST_DIR", "/work/shared/data/mnist")
 NEEDS_MNIST = pytest.mark.skipif(not os.path.isdir(MNIST_DIR), reason=f"MNIST IDX files not "
@@ -118,31 +119,11 @@ def test_every_target_provides_the_target_protocol_with_the_right_types_and_shap
     t = build_target()
     assert isinstance(t, Target)
     assert isinstance(t.name, str) and t.kind in KINDS
-    assert isinstance(t.eval_size, int) and t.eval_size > 0
     assert isinstance(t.dim, int) and t.dim > 0
     assert isinstance(t.mean, torch.Tensor) and t.mean.shape == (t.dim,)
     x = t.sample(3, torch.Generator().manual_seed(0))
     assert isinstance(x, torch.Tensor) and x.shape == (3, t.dim) and x.dtype == torch.float64
     assert isinstance(t.recorded_settings(), dict)
-
-
-def test_each_target_class_has_its_kind_and_protocol_sample_count():
-    assert (GaussianMixture.kind, GaussianMixture.eval_size) == ("points", 2500)
-    assert (ImageTarget.kind, ImageTarget.eval_size) == ("images", 10_000)
-    assert (StackedImageTarget.kind, StackedImageTarget.eval_size) == ("stacked", 26_000)
-    assert EVAL_SAMPLES == 2500  # the mode-collapse protocol's, the mixture's
-
-
-def test_an_object_missing_a_member_of_the_protocol_is_not_a_target():
-    class NoRecord:  # all of the protocol but recorded_settings
-        name, kind, eval_size, dim = "x", "points", 1, 2
-        mean = torch.zeros(2)
-
-        def sample(self, n, rng):
-            return torch.zeros(n, 2)
-
-    assert not isinstance(NoRecord(), Target)
-    assert not isinstance(torch.zeros(3, 2), Target)
 
 
 @pytest.mark.parametrize("name, cls, kind", [
@@ -156,6 +137,7 @@ def test_an_object_missing_a_member_of_the_protocol_is_not_a_target():
 def test_make_target_builds_the_class_and_kind_of_each_name(name, cls, kind):
     t = make_target(name, MNIST_DIR if name in targets.FILE_TARGETS else None)
     assert type(t) is cls and t.kind == kind and t.name == name
+    assert targets.TARGET_KINDS[name] == kind  # known before the target is built
 
 
 def test_generator_target_names_the_protocol_not_a_mixture():
@@ -164,7 +146,6 @@ def test_generator_target_names_the_protocol_not_a_mixture():
     modes, cov = torch.zeros(1, 2), torch.eye(2)
     with pytest.raises(TypeError):  # a protocol is not a class to build targets from
         Target("ring", modes, cov)
-    assert not hasattr(Target, "eval_size")  # declared, not a value: it is each kind's own
     assert isinstance(GaussianMixture("one", modes, cov), Target)
 
 
@@ -181,8 +162,9 @@ def test_the_checkpoint_records_the_image_checksum_and_nothing_for_a_mixture():
 
 
 def test_mode_metrics_refuse_an_image_target_by_naming_the_mixture_class():
-    from generator.metrics import mode_metrics
+    from generator.evaluation.points import mode_metrics
 
-    with pytest.raises(TypeError, match=r"target must be a generator\.targets\.GaussianMixture "
-                                        r"\(the metrics need its modes\), got ImageTarget"):
+    with pytest.raises(TypeError, match=r"target must be a generator\.data\.targets\."
+                                        r"GaussianMixture \(the metrics need its modes\), got "
+                                        r"ImageTarget"):
         mode_metrics(torch.zeros(4, 64), make_target("digits"))

@@ -14,7 +14,7 @@ from scipy.spatial.distance import jensenshannon
 from conftest import run_script
 from generator import MLPGenerator, theory
 from generator.methods.baseline import BaselineConfig, BaselineMethod
-from generator.methods.discriminators import MLPDiscriminator
+from generator.nets.discriminators import MLPDiscriminator
 
 LOG2, LOG4 = np.log(2.0), np.log(4.0)
 

@@ -1,6 +1,6 @@
-"""The standard GAN (SPEC 5) as methods for :class:`generator.trainer.GANTrainer`.
+"""The standard GAN (SPEC 5) as methods for :class:`generator.training.trainer.GANTrainer`.
 
-A discriminator (a logit module, :mod:`generator.methods.discriminators`) and the generator take
+A discriminator (a logit module, :mod:`generator.nets.discriminators`) and the generator take
 alternating gradient steps on V(D, G) = E_pdata[log D(x)] + E_pG[log(1 − D(G(z)))]:
 ``d_steps`` ascent steps of D on V, then one step of G, with either generator loss of
 Goodfellow et al. (2014):
@@ -29,9 +29,9 @@ import torch.nn.functional as F
 from dualgan.training import check_finite
 from dualgan.validation import check_choice, check_int, check_positive, check_positive_int
 
-from ..models import sample_latent
-from ..precision import DTYPE
-from .discriminators import LinearFeatureDiscriminator, make_discriminator
+from ..nets.device import DTYPE
+from ..nets.discriminators import LinearFeatureDiscriminator, make_discriminator
+from ..nets.generators import sample_latent
 from .schedule import OPTIMIZERS, OptimizerSettings, load_scheduler, make_optimizer
 
 G_LOSSES = ("minimax", "non-saturating")
@@ -66,17 +66,17 @@ def discriminator_loss(real_logits, fake_logits, penalty=0.0):
     return total / n
 
 
-def generator_loss(fake_logits, kind):
+def generator_loss(fake_logits, loss):
     """What G descends, from the logits a(G(z)) of its samples (SPEC 5; Goodfellow et al. 2014).
 
     ``"minimax"``: mean log(1 − D) = mean logsigmoid(−a); d/da = −σ(a) = −D per sample (/M).
     ``"non-saturating"``: −mean log D = −mean logsigmoid(a); d/da = −(1 − D) per sample (/M).
     """
-    if kind == "minimax":
+    if loss == "minimax":
         return F.logsigmoid(-fake_logits).mean()
-    if kind == "non-saturating":
+    if loss == "non-saturating":
         return -F.logsigmoid(fake_logits).mean()
-    raise ValueError(f"g_loss must be one of {list(G_LOSSES)}, got {kind!r}")
+    raise ValueError(f"g_loss must be one of {list(G_LOSSES)}, got {loss!r}")
 
 
 # --------------------------------------------------------------------------- the method
@@ -114,7 +114,7 @@ class BaselineMethod:
     discriminator : torch.nn.Module
         Returns logits (n,) for samples (n, dim) and has ``penalty()`` (0 or (c/2)‖w‖²).
     config : BaselineConfig
-    target : generator.targets.Target, optional
+    target : generator.data.targets.Target, optional
         Source of fresh real minibatches for the 2nd, ..., k-th discriminator step of a step
         (k = ``d_steps``); without it those steps reuse the step's minibatch.
     """
@@ -126,7 +126,7 @@ class BaselineMethod:
         self.target = target
         self.g_optimizer, self.g_scheduler = make_optimizer(g_net.parameters(), cfg)
         self.d_optimizer, self.d_scheduler = make_optimizer(
-            discriminator.parameters(), cfg, kind=cfg.d_optimizer, rate=cfg.d_lr)
+            discriminator.parameters(), cfg, algorithm=cfg.d_optimizer, rate=cfg.d_lr)
         self.rng = torch.Generator().manual_seed(cfg.seed + 3_000_009)
         self.num_steps = 0
 
@@ -222,8 +222,8 @@ def baseline_discriminator(name, in_dim, *, features=None, c=1.0, hidden=(128, 1
     ValueError
         ``"linear-gd"`` without ``features`` or with a network ``arch``.
     """
-    kind = BASELINES[check_choice(name, "method", METHODS)][0]
-    if kind != "linear":
+    network = BASELINES[check_choice(name, "method", METHODS)][0]
+    if network != "linear":
         return make_discriminator(arch, in_dim, hidden, image_shape=image_shape, dtype=dtype,
                                   inputs=inputs)
     if features is None:
@@ -278,8 +278,8 @@ def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=No
     BaselineMethod
     """
     check_choice(name, "method", METHODS)
-    kind, default_loss = BASELINES[name]
-    if g_loss is not None and g_loss != default_loss and kind != "linear":
+    network, default_loss = BASELINES[name]
+    if g_loss is not None and g_loss != default_loss and network != "linear":
         raise ValueError(f"method {name!r} fixes g_loss={default_loss!r}, got {g_loss!r}")
     disc = baseline_discriminator(name, in_dim, features=features, c=c, hidden=hidden,
                                   arch=arch, image_shape=image_shape, dtype=dtype, inputs=inputs)

@@ -68,7 +68,7 @@ class DualMethod:
     g_net : torch.nn.Module
         The generator network G_θ, with attribute ``latent_dim``.
     features : torch.nn.Module
-        The fixed feature map φ (see :mod:`generator.features`).
+        The fixed feature map φ (see :mod:`generator.nets.features`).
     config : DualConfig
 
     Attributes

@@ -1,13 +1,13 @@
 """The neural discriminator, one exact convex step at a time (SPEC 7, the linearized dual).
 
 The discriminator is a network (an MLP,
-:class:`generator.methods.discriminators.MLPDiscriminator`, or a convolutional one,
-:class:`~generator.methods.discriminators.ConvDiscriminator`; no batch normalization) returning
+:class:`generator.nets.discriminators.MLPDiscriminator`, or a convolutional one,
+:class:`~generator.nets.discriminators.ConvDiscriminator`; no batch normalization) returning
 the logit ℓ_ψ(x) with D_ψ(x) = σ(ℓ_ψ(x)); SPEC 7's score is s_ψ = −ℓ_ψ. Each step, on a real
 minibatch x_i (N) and a generated one g_j = G_θ(z_j) (M):
 
 1. the offsets a_k = s_ψ₀(x_k) and the Gram matrix K = J Jᵀ of the per-sample parameter gradients
-   from one forward and one backward pass (:mod:`generator.ntk`, never the (N+M)×P Jacobian);
+   from one forward and one backward pass (:mod:`generator.nets.ntk`, never the (N+M)×P Jacobian);
 2. c = κ·mean(diag K), the inverse trust-region radius: the scores a + Jδ* = a + Kβ/c then move
    by about 1/κ per step whatever the scale of the gradients, which grows by orders of magnitude
    during training; κ is fixed, or adapted from the ratio of actual to predicted decrease;
@@ -17,8 +17,9 @@ minibatch x_i (N) and a generated one g_j = G_θ(z_j) (M):
 5. the generator's Danskin step on the optimal value (SPEC 7), in one of two forms:
 
    * ``"exact"``: ∇_θ g = −Σ_j (1 + λ*_j) ∇_θ [a(g_j) + J(g_j)δ*], through the score linearized at
-     ψ₀ (one forward-mode pass, :func:`generator.ntk.linearized_score`). It is the gradient of the
-     optimal value of the step's convex problem (tested against finite differences of re-solves).
+     ψ₀ (one forward-mode pass, :func:`generator.nets.ntk.linearized_score`). It is the gradient
+     of the optimal value of the step's convex problem (tested against finite differences of
+     re-solves).
    * ``"first-order"``: −Σ_j D(g_j) ∇_θ s_{ψ₀+δ*}(g_j) = −∇_θ Σ_j log(1 − D_{ψ₀+δ*}(g_j)), the
      minimax generator step against the updated network; equal to the exact form to first order
      in δ*, and one plain forward pass.
@@ -43,7 +44,7 @@ import dual
 from dualgan.training import check_finite
 from dualgan.validation import check_choice, check_positive
 
-from ..ntk import linearized_score, tangent_factors
+from ..nets.ntk import linearized_score, tangent_factors
 from .feature_dual import solve_quietly
 from .schedule import OptimizerSettings, load_scheduler, make_optimizer
 
@@ -91,7 +92,7 @@ class NeuralDualMethod:
         The generator G_θ (attribute ``latent_dim``).
     discriminator : torch.nn.Module
         Logits ℓ_ψ(x), shape (n,), with all parameters in ``nn.Linear`` and ``nn.Conv2d``
-        layers (:func:`generator.ntk.score_layers`) and samples scored independently (e.g.
+        layers (:func:`generator.nets.ntk.score_layers`) and samples scored independently (e.g.
         :class:`MLPDiscriminator`, :class:`ConvDiscriminator`); SPEC 7's score is s = −ℓ.
     config : NeuralDualConfig
 

@@ -1,7 +1,7 @@
 """What the training loop asks of a method: the :class:`TrainingMethod` protocol.
 
-The loop (:mod:`generator.trainer`) owns the seeds, the minibatches, the logs, the snapshots and
-the checkpoints; a method owns what one generator step does. Every method of
+The loop (:mod:`generator.training.trainer`) owns the seeds, the minibatches, the logs, the
+snapshots and the checkpoints; a method owns what one generator step does. Every method of
 :mod:`generator.methods` satisfies the protocol (the registry's are tested to), and so may any
 other object with these members: it is structural, no base class to inherit.
 """

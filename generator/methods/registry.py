@@ -1,7 +1,7 @@
 """Every training method by name: :data:`METHODS`, the one table of what a method is.
 
 A :class:`MethodSpec` says what a run needs to know of a method: its settings class, how its
-settings and its objects come from a run's settings (:class:`generator.experiment.RunConfig`),
+settings and its objects come from a run's settings (:class:`generator.runs.config.RunConfig`),
 the logged values its progress bar shows, and whether its discriminator works on the fixed
 features φ. The scripts, the study and the timing read the names, the feature methods and the
 progress fields from here; nothing else lists the methods.
@@ -15,7 +15,7 @@ make them directly), and every translation can be read, and compared, in one scr
 For a given seed every method starts from the same generator weights, the methods with a network
 discriminator (``d_arch``: an MLP or a convolutional one) from the same discriminator weights, and
 the feature methods from the same φ:
-:func:`generator.experiment.build` makes the generator and φ, then calls the spec's ``build``,
+:func:`generator.runs.build.build` makes the generator and φ, then calls the spec's ``build``,
 which makes the discriminator.
 """
 
@@ -24,8 +24,8 @@ from typing import Callable
 
 from dualgan.validation import check_choice
 
+from ..nets.discriminators import make_discriminator
 from .baseline import BASELINES, BaselineConfig, BaselineMethod, baseline_discriminator
-from .discriminators import make_discriminator
 from .feature_dual import DualConfig, DualMethod
 from .neural_dual import NeuralDualConfig, NeuralDualMethod
 
@@ -121,7 +121,7 @@ def _baseline_settings(run):
 
 def _network(run, target):
     """The network discriminator a run asks for (``d_arch``), as keyword arguments of
-    :func:`~generator.methods.discriminators.make_discriminator`: its widths are ``d_hidden``
+    :func:`~generator.nets.discriminators.make_discriminator`: its widths are ``d_hidden``
     for an MLP, ``d_channels`` for the convolutions (which take the target's image shape)."""
     if run.d_arch == "conv":
         return {"arch": "conv", "widths": run.d_channels,

@@ -96,7 +96,7 @@ class GeometricRate:
         return lr if self.rate is None else self.rate * lr / self.lr
 
 
-def make_optimizer(params, settings, kind="adam", rate=None):
+def make_optimizer(params, settings, algorithm="adam", rate=None):
     """An optimizer of ``params`` and the schedule of its learning rate.
 
     Parameters
@@ -104,7 +104,7 @@ def make_optimizer(params, settings, kind="adam", rate=None):
     params : iterable of torch.nn.Parameter
     settings : OptimizerSettings
         The rate, its decay and (for Adam) the betas; a method's settings, which inherit them.
-    kind : {"adam", "sgd"}
+    algorithm : {"adam", "sgd"}
         Adam with ``settings.betas``, or plain SGD.
     rate : float, optional
         The optimizer's own rate at step 0 when it is not ``settings.lr`` (see
@@ -117,9 +117,9 @@ def make_optimizer(params, settings, kind="adam", rate=None):
         Call its ``step()`` after each ``optimizer.step()``; its ``state_dict()`` is
         weights-only-safe.
     """
-    check_choice(kind, "optimizer", OPTIMIZERS)
+    check_choice(algorithm, "optimizer", OPTIMIZERS)
     # base rate 1: the scheduler sets the rate itself, lr_0 already at its construction
-    if kind == "adam":
+    if algorithm == "adam":
         optimizer = torch.optim.Adam(params, lr=1.0, betas=tuple(settings.betas))
     else:
         optimizer = torch.optim.SGD(params, lr=1.0)

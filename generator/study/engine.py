@@ -27,11 +27,12 @@ from tqdm import tqdm
 from dual import calibration
 from dualgan.validation import check_positive, check_positive_int
 
-from .. import experiment
-from ..experiment import RunConfig
+from ..methods.registry import METHODS
+from ..runs.config import RunConfig
+from .run import run_one
 from .store import StudyTable, config_key
 
-WARM_UP_METHODS = experiment.METHODS  # every registered method: a study may run any of them
+WARM_UP_METHODS = tuple(METHODS)  # every registered method: a study may run any of them
 RETRIES = 1  # a failed run (an error, or its worker died) is tried once more
 # Preloaded (as module text) into the worker processes of a local cluster: they are in this
 # terminal's process group, so Ctrl-C reaches them too, and the study, not each worker, handles it.
@@ -63,7 +64,7 @@ def worker_init(warm_up=True):
     calibration.reload()  # form="auto" chooses by the one-thread constants, as every engine does
     if warm_up:
         for method in WARM_UP_METHODS:
-            experiment.run_one(RunConfig.from_preset(method, "ring", steps=1, batch_size=8,
+            run_one(RunConfig.from_preset(method, "ring", steps=1, batch_size=8,
                                                      num_features=8))
 
 
@@ -78,9 +79,9 @@ def _describe(row):
 def run_in_process(configs, csv_path, progress=True, run=None):
     """Run the configs not in the table at ``csv_path`` yet, one after another, here.
 
-    ``run`` defaults to :func:`generator.experiment.run_one`. Returns (ran, skipped).
+    ``run`` defaults to :func:`generator.study.run.run_one`. Returns (ran, skipped).
     """
-    run = experiment.run_one if run is None else run
+    run = run_one if run is None else run
     todo, skipped = pending(configs, csv_path)
     if not todo:
         return 0, skipped
@@ -183,7 +184,7 @@ def run_on_cluster(configs, csv_path, client, progress=True, run=None, warm_up=T
     """
     from distributed import as_completed
 
-    run = experiment.run_one if run is None else run
+    run = run_one if run is None else run
     todo, skipped = pending(configs, csv_path)
     if not todo:
         return 0, skipped

@@ -1,15 +1,15 @@
 """The runs of a learning-rate stability study: learning rates × seeds × methods on one target.
 
 Every setting but the learning rate, the seed and the number of steps comes from the target's
-preset (:mod:`generator.presets`), with the given overrides on top; the learning rate is constant
-(the study asks how each method copes with one step size).
+preset (:mod:`generator.runs.presets`), with the given overrides on top; the learning rate is
+constant (the study asks how each method copes with one step size).
 """
 
 import dataclasses
 
 from dualgan.validation import check_int, check_positive_int
 
-from ..experiment import RunConfig
+from ..runs.config import RunConfig
 
 #: The methods a stability study compares: the exact discriminators and their gradient twins.
 STUDY_METHODS = ("dual", "neural-dual", "linear-gd", "mlp-ns")

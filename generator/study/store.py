@@ -2,7 +2,7 @@
 
 The table is a :class:`dualgan.table.ResultTable` (header check, finished keys, one row written
 atomically at a time). A run is identified by every field of its
-:class:`~generator.experiment.RunConfig` but ``data_dir`` (where the data lie is not a setting:
+:class:`~generator.runs.config.RunConfig` but ``data_dir`` (where the data lie is not a setting:
 the checkpoints do not record it either, and a moved copy of MNIST gives the same run), so a grid
 over any setting (``kappa``, ``d_hidden``, ``lr_final``, …) resumes run by run.
 """
@@ -13,11 +13,12 @@ import dataclasses
 from dualgan.files import ResultsFileError
 from dualgan.table import ResultTable, key_of
 
-from ..experiment import RESULT_FIELDS, RunConfig
+from ..runs.config import RunConfig
+from .run import RESULT_FIELDS
 
 #: The settings that identify a run: every field of RunConfig but where the data lie.
 KEY_FIELDS = tuple(f.name for f in dataclasses.fields(RunConfig) if f.name != "data_dir")
-#: The columns of a study's CSV: the key, then the result of :func:`generator.experiment.run_one`.
+#: The columns of a study's CSV: the key, then the result of :func:`generator.study.run.run_one`.
 FIELDS = KEY_FIELDS + RESULT_FIELDS
 #: The key of the first format, which every later one keeps.
 OLD_KEY_FIELDS = ("method", "lr", "seed", "target", "steps")

@@ -1,40 +1,24 @@
 """A study's rows summarized: mean ± standard error over seeds, per method and settings.
 
-The rows are those of :func:`generator.experiment.run_one` (as read back from a CSV: text), one
-per run. Which metrics a target has depends on its kind (:data:`STUDY_METRICS`): mode coverage,
+The rows are those of :func:`generator.study.run.run_one` (as read back from a CSV: text), one
+per run. Which metrics a target has depends on its kind: mode coverage,
 high-quality fraction and reverse KL for the 2-D mixtures; class coverage, class reverse KL and
 Fréchet classifier distance for images; mode coverage (of 1,000), mode KL and the fraction of
-samples confident in every channel for Stacked MNIST; the cost of a run (CPU and wall seconds)
-for all. :func:`available_methods` says which methods a target's presets allow;
-:func:`markdown_table` writes a summary as a table.
+samples confident in every channel for Stacked MNIST (each kind's suite,
+:mod:`generator.evaluation.suites`, says which); the cost of a run (CPU and wall seconds) for all.
+:func:`available_methods` says which methods a target's presets allow; :func:`markdown_table`
+writes a summary as a table.
 """
 
 import math
 
 from dualgan.table import normalize
 
-from ..experiment import RunConfig
-from ..targets import IMAGE_TARGETS, STACKED_TARGETS
+from ..evaluation.suites import LABELS, LARGER_IS_BETTER, suite
+from ..runs.config import RunConfig
 from .store import KEY_FIELDS, row_key
 
-#: The metrics of a study's summary, per kind of target (the first one counts what is covered).
-STUDY_METRICS = {
-    "points": ("modes_covered", "high_quality_fraction", "reverse_kl"),
-    "images": ("classes_covered", "class_reverse_kl", "confident_fraction",
-               "frechet_classifier_distance"),
-    "stacked": ("modes_covered", "mode_kl", "confident_fraction"),
-}
 COST_FIELDS = ("cpu_seconds", "wall_seconds")
-#: Metrics where less is better (their worst seed is the largest value).
-LOWER_IS_BETTER = ("reverse_kl", "class_reverse_kl", "frechet_classifier_distance", "mode_kl")
-_TOTAL = {"points": "num_modes", "images": "num_classes", "stacked": "num_modes"}
-
-
-def target_kind(target):
-    """``"stacked"`` for a stacked image target, ``"images"`` for another image target, else
-    ``"points"`` (the ``kind`` of :mod:`generator.targets`, from the target's name)."""
-    name = str(target)
-    return "stacked" if name in STACKED_TARGETS else "images" if name in IMAGE_TARGETS else "points"
 
 
 def available_methods(methods, target):
@@ -101,7 +85,7 @@ def summarize(rows):
     Parameters
     ----------
     rows : iterable of dict
-        Rows of :func:`generator.experiment.run_one` (values as numbers or as CSV text); a run
+        Rows of :func:`generator.study.run.run_one` (values as numbers or as CSV text); a run
         is named by :data:`generator.study.store.KEY_FIELDS` (a setting a row lacks counts as
         None).
 
@@ -125,30 +109,21 @@ def summarize(rows):
     out = []
     for key, group in sorted(groups.items(), key=lambda item: _sort_key(item[0])):
         method, target, steps, lr = key[:len(NAMED)]
-        kind = target_kind(target)
-        total = int(_num(group[0][_TOTAL[kind]]))
+        target_suite = suite(target)
+        total = int(_num(group[0][target_suite.total]))
         entry = {"method": method, "target": target, "steps": int(steps), "lr": float(lr),
-                 **{settings[i]: key[i] for i in varying}, "kind": kind,
+                 **{settings[i]: key[i] for i in varying}, "kind": target_suite.kind,
                  "runs": len(group), "total": total,
-                 "complete_runs": sum(_num(r[STUDY_METRICS[kind][0]]) == total for r in group),
+                 "complete_runs": sum(_num(r[target_suite.covered]) == total for r in group),
                  "nonfinite_runs": sum(r["status"] == "nonfinite" for r in group)}
-        for metric in STUDY_METRICS[kind] + COST_FIELDS:
+        for metric in target_suite.summarized + COST_FIELDS:
             values = [_num(r.get(metric)) for r in group]
             entry[metric], entry[metric + "_se"], entry[metric + "_n"] = mean_se(values)
             finite = [v for v in values if math.isfinite(v)]
-            pick = max if metric in LOWER_IS_BETTER + COST_FIELDS else min
+            pick = min if LARGER_IS_BETTER[metric] else max
             entry[metric + "_worst"] = pick(finite) if finite else math.nan
         out.append(entry)
     return out
-
-
-#: How each metric is named in tables and figures.
-LABELS = {"modes_covered": "modes covered", "high_quality_fraction": "high-quality fraction",
-          "reverse_kl": "reverse KL (nats)", "classes_covered": "classes covered",
-          "class_reverse_kl": "class reverse KL (nats)",
-          "confident_fraction": "confident fraction",
-          "frechet_classifier_distance": "Fréchet classifier distance",
-          "mode_kl": "mode KL (nats)", "cpu_seconds": "CPU seconds per run"}
 
 
 def method_order(method, methods=()):
@@ -168,12 +143,12 @@ def _cell(r, key, digits):
 def markdown_table(summary, methods=()):
     """A markdown table of a summary: mean ± se over seeds, the worst seed's coverage; the rows
     in the order of ``methods``, then by learning rate."""
-    kind = summary[0]["kind"] if summary else "points"
-    cover = STUDY_METRICS[kind][0]
+    target_suite = suite(summary[0]["target"] if summary else "ring")
+    cover = target_suite.covered
     columns = [(k, LABELS[k], 3 if "fraction" in k or "kl" in k else 2)
-               for k in STUDY_METRICS[kind]] + [("cpu_seconds", "CPU s/run", 1)]
+               for k in target_suite.summarized] + [("cpu_seconds", "CPU s/run", 1)]
     lines = ["| method | lr | runs | " + " | ".join(label for _, label, _ in columns)
-             + f" | all {'classes' if kind == 'images' else 'modes'} | worst seed |",
+             + f" | all {cover.split('_')[0]} | worst seed |",
              "|---|---|---|" + "---|" * (len(columns) + 2)]
     for r in sorted(summary, key=lambda r: (method_order(r["method"], methods), r["lr"])):
         cells = [_cell(r, key, digits) for key, _, digits in columns]

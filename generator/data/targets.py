@@ -9,16 +9,15 @@
 blue channels of one image: 1,000 modes, the triples of digits (the mode-collapse benchmark).
 
 Image targets draw real minibatches from the training split, pixels in [0, 1]; the test split is
-kept for evaluation (:mod:`generator.image_metrics`, :mod:`generator.stacked_metrics`).
+kept for evaluation (:mod:`generator.evaluation.images`, :mod:`generator.evaluation.stacked`).
 
 Every target, whatever its kind, provides what :class:`Target` (a protocol) lists: its ``name``,
 the dimension ``dim`` and ``mean`` of a sample, ``sample(n, rng)``, its ``kind`` (``"points"``,
-``"images"``, ``"stacked"``), which picks the metrics, its evaluation protocol's sample count,
-``eval_size``: 2,500 points for the 2-D mixtures (the mode-collapse protocol), 10,000 images,
-26,000 stacked images (the Stacked MNIST protocol of VEEGAN and PacGAN); and
-``recorded_settings()``, what a checkpoint records of the data. Code that treats the kinds
-differently asks ``kind``, not the class: :class:`GaussianMixture` is kind ``"points"``,
-:class:`ImageTarget` ``"images"``, :class:`StackedImageTarget` ``"stacked"``.
+``"images"``, ``"stacked"``), and ``recorded_settings()``, what a checkpoint records of the
+data. The kind picks the target's metric suite (:func:`generator.evaluation.suite`), the one
+place that knows what a kind is judged by: the targets import no metrics.
+:class:`GaussianMixture` is kind ``"points"``, :class:`ImageTarget` ``"images"``,
+:class:`StackedImageTarget` ``"stacked"``.
 """
 
 import functools
@@ -32,14 +31,10 @@ import torch
 from dualgan.images import checksum, load_digits, load_mnist
 from dualgan.validation import check_choice, check_positive_int
 
-from . import image_metrics, stacked_metrics
-from .precision import DTYPE
+from ..nets.device import DTYPE
 
-#: The kinds of target, each judged by its own metrics: :mod:`generator.metrics` (2-D points),
-#: :mod:`generator.image_metrics` (images), :mod:`generator.stacked_metrics` (stacked images).
+#: The kinds of target, each judged by its own suite of metrics (:mod:`generator.evaluation`).
 KINDS = ("points", "images", "stacked")
-#: The kinds whose samples are images: pixels in [0, 1], flattened (channel-major when stacked).
-IMAGE_KINDS = ("images", "stacked")
 
 
 @runtime_checkable
@@ -59,8 +54,6 @@ class Target(Protocol):
         The name :func:`make_target` builds it from (``"ring"``, ``"mnist"``, …).
     kind : str
         One of :data:`KINDS`: which metrics judge its samples.
-    eval_size : int
-        Samples per evaluation, its protocol's (:func:`generator.experiment.eval_size`).
 
     Its properties ``dim`` and ``mean`` (the centring of ``d_input="mean-centered"``) and the
     methods ``sample`` and ``recorded_settings`` are documented below.
@@ -68,7 +61,6 @@ class Target(Protocol):
 
     name: str
     kind: str
-    eval_size: int
 
     @property
     def dim(self) -> int:
@@ -113,8 +105,7 @@ class GaussianMixture:
     modes: torch.Tensor
     covariance: torch.Tensor
 
-    kind = "points"  # (class attributes, not fields) the metrics of generator.metrics
-    eval_size = 2500  # samples per evaluation: the mode-collapse protocol's
+    kind = "points"  # (a class attribute, not a field): judged by generator.evaluation
 
     @property
     def num_modes(self):
@@ -204,8 +195,7 @@ class ImageTarget:
         The number of distinct labels in the training split (10 for digits).
     """
 
-    kind = "images"  # the metrics of generator.image_metrics
-    eval_size = image_metrics.EVAL_SAMPLES  # generated images per evaluation
+    kind = "images"  # judged by generator.evaluation
     channels = 1
 
     def __init__(self, name, train, test):
@@ -270,7 +260,7 @@ class StackedImageTarget(ImageTarget):
     name : str
     base : ImageTarget
         The one-channel data set: its splits are this target's (``train``, ``test``), and its
-        classifier judges each channel (:mod:`generator.stacked_metrics`).
+        classifier judges each channel (:mod:`generator.evaluation.stacked`).
     channels : int
 
     Attributes
@@ -279,8 +269,7 @@ class StackedImageTarget(ImageTarget):
         K^C.
     """
 
-    kind = "stacked"  # the metrics of generator.stacked_metrics
-    eval_size = stacked_metrics.EVAL_SAMPLES  # samples per evaluation: the protocol's
+    kind = "stacked"  # judged by generator.evaluation
 
     def __init__(self, name, base, channels=3):
         super().__init__(name, base.train, base.test)
@@ -361,13 +350,14 @@ def stacked_mnist(data_dir):
 
 TARGETS = {"ring": ring, "grid": grid, "gaussian": gaussian, "digits": digits, "mnist": mnist,
            "stacked-mnist": stacked_mnist}
+#: The kind of each target, known before it is built (its objects' ``kind``).
+TARGET_KINDS = {"ring": "points", "grid": "points", "gaussian": "points", "digits": "images",
+                "mnist": "images", "stacked-mnist": "stacked"}
 IMAGE_TARGETS = ("digits", "mnist", "stacked-mnist")
 #: (C, H, W) of each image target's samples, known before any file is read (so that a run's
 #: settings can be checked against it first); the targets built give the same
 #: (``channels``, ``*image_shape``).
 IMAGE_SHAPES = {"digits": (1, 8, 8), "mnist": (1, 28, 28), "stacked-mnist": (3, 28, 28)}
-#: The image targets whose samples stack channels (kind "stacked").
-STACKED_TARGETS = ("stacked-mnist",)
 #: The targets read from files in ``data_dir``.
 FILE_TARGETS = ("mnist", "stacked-mnist")
 

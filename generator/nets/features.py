@@ -12,7 +12,7 @@ from torch import nn
 
 from dualgan.validation import check_choice, check_positive, check_positive_int
 
-from .precision import DTYPE
+from .device import DTYPE
 
 
 class Identity(nn.Module):

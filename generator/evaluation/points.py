@@ -12,7 +12,7 @@ import math
 
 import torch
 
-from .targets import GaussianMixture
+from ..data.targets import GaussianMixture
 
 
 def _as_points(points):
@@ -33,8 +33,8 @@ def assign_modes(points, target):
     """
     points = _as_points(points)
     if not isinstance(target, GaussianMixture):
-        raise TypeError(f"target must be a generator.targets.GaussianMixture (the metrics need "
-                        f"its modes), got {type(target).__name__}")
+        raise TypeError(f"target must be a generator.data.targets.GaussianMixture (the "
+                        f"metrics need its modes), got {type(target).__name__}")
     modes = target.modes.to(torch.float64)
     nearest = torch.cdist(points, modes).argmin(dim=1)
     diff = points - modes[nearest]  # (n, 2)

@@ -16,8 +16,9 @@ import torch
 from dualgan.training import torch_threads
 from dualgan.validation import check_int, check_positive_int
 
-from .experiment import RunConfig, build
-from .models import sample_latent
+from ..nets.generators import sample_latent
+from ..runs.build import build
+from ..runs.config import RunConfig
 
 
 def step_costs(target, methods=("neural-dual", "mlp-ns"), steps=100, warmup=10, seed=0,
@@ -27,9 +28,9 @@ def step_costs(target, methods=("neural-dual", "mlp-ns"), steps=100, warmup=10, 
     Parameters
     ----------
     target : str
-        A target of :data:`generator.presets.PRESETS`.
+        A target of :data:`generator.runs.presets.PRESETS`.
     methods : sequence of str
-        Methods of :data:`generator.experiment.METHODS`, each built from the target's preset.
+        Methods of :data:`generator.runs.config.METHODS`, each built from the target's preset.
     steps : int
         Timed steps per method.
     warmup : int

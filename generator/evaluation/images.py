@@ -1,4 +1,4 @@
-"""Image metrics through the project's own classifier (:mod:`generator.classifier`).
+"""Image metrics through the project's own classifier (:mod:`generator.evaluation.classifier`).
 
 For generated images x_1..x_n (the protocol uses n = 10,000) with predicted class
 probabilities p(k | x):
@@ -17,40 +17,17 @@ probabilities p(k | x):
 
 import os
 
-import numpy as np
 import torch
 
 from dualgan.checkpoint import load_checkpoint, save_checkpoint
 
 from .classifier import cache_path, load_or_train
+from .frechet import frechet_distance, gaussian_fit
 
 EVAL_SAMPLES = 10_000  # generated images per evaluation
 CONFIDENT = 0.9  # max class probability of a "confident" prediction
 METRIC_KEYS = ("classes_covered", "num_classes", "class_reverse_kl", "confident_fraction",
                "frechet_classifier_distance", "reference_frechet_classifier_distance")
-
-
-def gaussian_fit(feats):
-    """Mean (d,) and unbiased covariance (d, d) of the rows of ``feats`` (n, d), float64 numpy."""
-    feats = np.asarray(feats, dtype=np.float64)
-    if feats.ndim != 2 or feats.shape[0] < 2:
-        raise ValueError(f"feats must have shape (n, d) with n >= 2, got {feats.shape}")
-    return feats.mean(axis=0), np.cov(feats, rowvar=False).reshape(feats.shape[1], -1)
-
-
-def frechet_distance(mean1, cov1, mean2, cov2):
-    """Fréchet (2-Wasserstein²) distance between N(mean1, cov1) and N(mean2, cov2).
-
-    tr (Σ₁^½ Σ₂ Σ₁^½)^½ is the sum of the square roots of the eigenvalues of the symmetric PSD
-    matrix Σ₁^½ Σ₂ Σ₁^½, with Σ₁^½ from an eigendecomposition (eigenvalues clipped at 0, so a
-    rank-deficient fit is fine).
-    """
-    vals, vecs = np.linalg.eigh(cov1)
-    root1 = (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
-    middle = root1 @ cov2 @ root1
-    cross = np.sqrt(np.clip(np.linalg.eigvalsh((middle + middle.T) / 2.0), 0.0, None)).sum()
-    diff = np.asarray(mean1) - np.asarray(mean2)
-    return float(diff @ diff + np.trace(cov1) + np.trace(cov2) - 2.0 * cross)
 
 
 def class_metrics(probs, num_classes):
@@ -85,7 +62,7 @@ class ImageJudge:
 
     Attributes
     ----------
-    classifier : generator.classifier.DigitClassifier
+    classifier : generator.evaluation.classifier.DigitClassifier
     test_accuracy : float
     test_fit : (ndarray, ndarray)
         Mean and covariance of the test images' penultimate features.
@@ -116,9 +93,9 @@ _JUDGES = {}
 def judge(target, cache_dir=None):
     """The :class:`ImageJudge` of ``target``: its classifier and the test-set statistics.
 
-    The classifier comes from :func:`generator.classifier.load_or_train`; the Gaussian fit of the
-    test features and the reference distance (a pass over the training set) are cached beside
-    it on disk, and the judge itself once per process.
+    The classifier comes from :func:`generator.evaluation.classifier.load_or_train`; the
+    Gaussian fit of the test features and the reference distance (a pass over the training set)
+    are cached beside it on disk, and the judge itself once per process.
     """
     path = cache_path(target, cache_dir)
     if path in _JUDGES:

@@ -1,8 +1,8 @@
-"""Figures of a training run: samples, dual/primal/gap curves, the game's value, dual weights.
+"""Figures of a run on a 2-D target: samples against the modes at each snapshot, and the dual
+weights λ of one exact solve.
 
-Figures are built with ``matplotlib.figure.Figure`` and written atomically
-(:func:`dualgan.files.save_figure`): no pyplot, no backend selection, no global state, so
-importing this module changes nothing for the caller.
+Built with ``matplotlib.figure.Figure`` (no pyplot, no global state), as
+:mod:`generator.plotting.curves`.
 """
 
 import math
@@ -29,11 +29,12 @@ def plot_snapshots(snapshots, real, target, path, metrics=None):
     snapshots : dict
         step → generated points (n, 2).
     real : array_like, shape (n, 2)
-    target : generator.targets.GaussianMixture
+    target : generator.data.targets.GaussianMixture
         Its name goes into the title.
     path : str
     metrics : dict, optional
-        step → output of :func:`generator.metrics.mode_metrics`, shown in the panel titles.
+        step → output of :func:`generator.evaluation.points.mode_metrics`, shown in the panel
+        titles.
     """
     steps = sorted(snapshots)
     cols = min(len(steps), 5)
@@ -66,56 +67,6 @@ def plot_snapshots(snapshots, real, target, path, metrics=None):
     save_figure(fig, path, dpi=130)
 
 
-def _smooth(values, window):
-    values = np.asarray(values, dtype=float)
-    if window <= 1 or len(values) < window:
-        return values
-    kernel = np.ones(window) / window
-    return np.convolve(values, kernel, mode="valid")
-
-
-def plot_training_curves(logs, path, ceiling=None):
-    """Dual value g(λ*), primal value F(w*) and the duality gap (log scale) against the step.
-
-    Parameters
-    ----------
-    logs : dict
-        Per-step logs with keys ``step``, ``primal_value``, ``dual_value``, ``gap``.
-    path : str
-    ceiling : float, optional
-        (N + M)·log 2, the largest possible value, reached when D ≡ 1/2 (drawn dotted).
-    """
-    steps = np.asarray(logs["step"])
-    window = max(1, len(steps) // 100)
-    fig = Figure(figsize=(11, 3.8))
-    ax1, ax2 = fig.subplots(1, 2)
-    ax1.plot(steps, logs["primal_value"], c="tab:orange", lw=0.5, alpha=0.25)
-    s = steps[window - 1:]
-    ax1.plot(s, _smooth(logs["primal_value"], window), c="tab:orange", lw=1.5,
-             label="primal F(w*)")
-    ax1.plot(s, _smooth(logs["dual_value"], window), c="tab:blue", lw=1.5, ls="--",
-             label="dual g(λ*)")
-    if ceiling is not None:
-        ax1.axhline(ceiling, c="0.3", lw=0.8, ls=":", label="(N+M)·log 2  (D ≡ 1/2)")
-    values = np.asarray(logs["dual_value"], dtype=float)
-    top = max(values.max(), ceiling if ceiling is not None else -np.inf)
-    bottom = np.percentile(values, 2)
-    ax1.set_ylim(bottom - 0.05 * (top - bottom), top + 0.05 * (top - bottom))
-    ax1.set_xlabel("step")
-    ax1.set_ylabel("nats (sum over the minibatch)")
-    ax1.set_title("Optimal objective F(w*) = g(λ*) (curves coincide); the generator ascends it",
-                  fontsize=10)
-    ax1.legend(fontsize=8, loc="lower right")
-    gap = np.abs(np.asarray(logs["gap"], dtype=float))
-    ax2.semilogy(steps, np.maximum(gap, 1e-16), c="tab:green", lw=0.6, marker=".", ms=1.5,
-                 ls="none")
-    ax2.set_xlabel("step")
-    ax2.set_ylabel("|F(w*) − g(λ*)| (nats; 0 drawn at 1e-16)")
-    ax2.set_title("Certified duality gap per solve", fontsize=10)
-    fig.tight_layout()
-    save_figure(fig, path, dpi=130)
-
-
 def plot_dual_weights(real, fake, lam_real, lam_fake, target, path):
     """Final real and generated points coloured by their dual weights (SPEC 3).
 
@@ -144,21 +95,3 @@ def plot_dual_weights(real, fake, lam_real, lam_fake, target, path):
     fig.suptitle("Dual weights of the exact discriminator on the final minibatch "
                  "(the other set in grey)", fontsize=11)
     save_figure(fig, path, dpi=130, bbox_inches="tight")
-
-
-def plot_game_curves(logs, path):
-    """V̂ after the discriminator steps, and the mean D on real and generated samples (baselines).
-    """
-    steps = np.asarray(logs["step"])
-    fig = Figure(figsize=(11, 3.8))
-    ax1, ax2 = fig.subplots(1, 2)
-    ax1.plot(steps, logs["value"], lw=0.6, label="V̂(D, G) on the minibatch")
-    ax1.axhline(-np.log(4.0), color="grey", ls=":", label="−log 4 (D ≡ ½, SPEC 5 4f)")
-    ax1.set(xlabel="step", ylabel="nats per sample", title="Value of the game")
-    ax1.legend(fontsize=8)
-    ax2.plot(steps, logs["d_real"], lw=0.6, label="mean D(real)")
-    ax2.plot(steps, logs["d_fake"], lw=0.6, label="mean D(generated)")
-    ax2.set(xlabel="step", ylim=(-0.02, 1.02), title="Discriminator outputs")
-    ax2.legend(fontsize=8)
-    fig.tight_layout()
-    save_figure(fig, path, dpi=130)

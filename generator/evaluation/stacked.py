@@ -2,8 +2,8 @@
 (Lin et al. 2018), with the project's own MNIST classifier.
 
 Each of n = 26,000 generated samples (C = 3 channels of 28×28) has every channel classified by the
-MNIST classifier of :mod:`generator.classifier` (the very network that judges the ``mnist``
-target: the channels are MNIST images); its mode is the triple of predicted digits
+MNIST classifier of :mod:`generator.evaluation.classifier` (the very network that judges the
+``mnist`` target: the channels are MNIST images); its mode is the triple of predicted digits
 (y0, y1, y2), index m = 100·y0 + 10·y1 + y2 (:func:`mode_index`), one of M = 1,000. With p̂ the
 histogram of the modes:
 
@@ -11,7 +11,7 @@ histogram of the modes:
 * ``mode_kl``: KL(p̂ ‖ uniform) = Σ_m p̂_m log(M p̂_m) in nats (0 log 0 = 0): 0 for a uniform
   histogram, log M when every sample has one mode;
 * ``confident_fraction``: the fraction of samples whose C channels are all confident,
-  max_k p(k | channel) ≥ 0.9 (:data:`generator.image_metrics.CONFIDENT`);
+  max_k p(k | channel) ≥ 0.9 (:data:`generator.evaluation.images.CONFIDENT`);
 * ``channel_class_kl``: per channel, KL of its predicted digits' histogram to uniform over 10;
 * ``channel_dependence``: KL(p̂ ‖ p̂_0 ⊗ … ⊗ p̂_{C−1}) in nats, the total correlation of the
   channels' digits (p̂_c the marginal histograms): 0 when the digits are independent. The mode KL
@@ -36,7 +36,7 @@ import numpy as np
 import torch
 
 from .classifier import cache_path, load_or_train
-from .image_metrics import CONFIDENT
+from .images import CONFIDENT
 
 EVAL_SAMPLES = 26_000  # generated samples per evaluation (the protocol's)
 METRIC_KEYS = ("modes_covered", "num_modes", "mode_kl", "confident_fraction", "mode_kl_floor",
@@ -155,8 +155,8 @@ class StackedJudge:
 
     Attributes
     ----------
-    target : generator.targets.StackedImageTarget
-    classifier : generator.classifier.DigitClassifier
+    target : generator.data.targets.StackedImageTarget
+    classifier : generator.evaluation.classifier.DigitClassifier
     test_accuracy : float
         Of the classifier, on one channel's test split.
     """

@@ -4,7 +4,7 @@ No weights are downloaded: a small CNN is trained with a fixed seed on the targe
 split the first time it is asked for, then cached on disk keyed by the data's checksum and the
 training recipe, so that every later run (and every method) is judged by the same network. Its
 penultimate features (128 numbers after a ReLU) are what the Fréchet classifier distance compares
-(:mod:`generator.image_metrics`).
+(:mod:`generator.evaluation.images`).
 
 Networks: for MNIST a small CNN, conv 3×3 (32) → ReLU → max-pool 2 → conv 3×3 (64) → ReLU →
 max-pool 2 → linear (128) → ReLU → linear (10), 5 epochs of minibatches of 64 with the
@@ -150,7 +150,7 @@ def load_or_train(target, cache_dir=None, num_threads=1):
 
     Parameters
     ----------
-    target : generator.targets.ImageTarget
+    target : generator.data.targets.ImageTarget
     cache_dir : str, optional
         Default: :func:`default_cache_dir`.
     num_threads : int or None

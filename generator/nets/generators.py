@@ -6,7 +6,7 @@ from torch import nn
 from dualgan.nn import mlp
 from dualgan.validation import check_choice, check_positive_int
 
-from .precision import DTYPE
+from .device import DTYPE
 
 
 def sample_latent(n, latent_dim, rng, dtype=DTYPE):

@@ -172,11 +172,11 @@ def score_layers(net):
     layers = [(name, m) for name, m in net.named_modules() if isinstance(m, SCORE_LAYERS)]
     covered = set()
     for name, module in layers:
-        kind = "linear" if isinstance(module, nn.Linear) else "conv"
+        layer = "linear" if isinstance(module, nn.Linear) else "conv"
         if module.bias is None:
-            raise ValueError(f"{kind} layer {name!r} has no bias; the score network's {kind} "
+            raise ValueError(f"{layer} layer {name!r} has no bias; the score network's {layer} "
                              f"layers must have one (SPEC 7's per-layer formula includes it)")
-        if kind == "conv":
+        if layer == "conv":
             _check_conv(name, module)
         covered.update({_prefix(name) + "weight", _prefix(name) + "bias"})
     others = [name for name, _ in net.named_parameters() if name not in covered]

@@ -1,8 +1,8 @@
-"""Figures of image runs and of the linearized dual method: sample grids (grey, or RGB for three
-stacked channels), the class histogram, the sorted mode counts of Stacked MNIST, and the per-step
-curves of SPEC 7 (values, certificate, discriminator outputs, time per step).
+"""Figures of image runs: sample grids (grey, or RGB for three stacked channels), the class
+histogram, and the sorted mode counts of Stacked MNIST.
 
-Built with ``matplotlib.figure.Figure`` (no pyplot, no global state), as :mod:`generator.plots`.
+Built with ``matplotlib.figure.Figure`` (no pyplot, no global state), as
+:mod:`generator.plotting.curves`.
 """
 
 import math
@@ -12,8 +12,6 @@ from matplotlib.figure import Figure
 
 from dualgan.files import save_figure
 from dualgan.images import tile
-
-from .plots import _smooth
 
 GRID = 64  # images per sample grid (8 × 8)
 
@@ -69,7 +67,7 @@ def plot_class_histogram(metrics, path, title=""):
     Parameters
     ----------
     metrics : dict
-        From :meth:`generator.image_metrics.ImageJudge.score` (``class_counts`` and the rest).
+        From :meth:`generator.evaluation.images.ImageJudge.score` (``class_counts`` and the rest).
     """
     counts = np.asarray(metrics["class_counts"])
     n, k = counts.sum(), len(counts)
@@ -94,7 +92,7 @@ def plot_mode_histogram(metrics, path, title=""):
     Parameters
     ----------
     metrics : dict
-        From :meth:`generator.stacked_metrics.StackedJudge.score` (``mode_counts`` and the rest).
+        From :meth:`generator.evaluation.stacked.StackedJudge.score` (``mode_counts`` and the rest).
     """
     counts = np.sort(np.asarray(metrics["mode_counts"]))[::-1]
     n, m = counts.sum(), len(counts)
@@ -109,43 +107,5 @@ def plot_mode_histogram(metrics, path, title=""):
     ax.set_title(f"{title}\n{metrics['modes_covered']}/{m} modes, KL to uniform "
                  f"{metrics['mode_kl']:.3f} nats{floor}", fontsize=9)
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    save_figure(fig, path, dpi=130)
-
-
-def plot_neural_dual_curves(logs, path):
-    """Per-step curves of the linearized dual method (SPEC 7).
-
-    Panels: the optimal value F(δ*) = g(λ*) of each step; the certified gap (log scale); the
-    updated discriminator's mean output on real and generated samples with κ; and the seconds
-    per step (total, K, solve), smoothed.
-    """
-    steps = np.asarray(logs["step"])
-    window = max(1, len(steps) // 100)
-    s = steps[window - 1:]
-    fig = Figure(figsize=(13, 3.6))
-    ax1, ax2, ax3, ax4 = fig.subplots(1, 4)
-    ax1.plot(s, _smooth(logs["primal_value"], window), c="tab:orange", lw=1.5, label="F(δ*)")
-    ax1.plot(s, _smooth(logs["dual_value"], window), c="tab:blue", lw=1.2, ls="--",
-             label="g(λ*)")
-    ax1.set(xlabel="step", ylabel="nats (sum over the minibatch)",
-            title="Optimal value of each step's problem")
-    ax1.legend(fontsize=8)
-    gap = np.maximum(np.abs(np.asarray(logs["gap"], dtype=float)), 1e-16)
-    ax2.semilogy(steps, gap, c="tab:green", ls="none", marker=".", ms=1.5)
-    ax2.set(xlabel="step", ylabel="|F − g| (nats; 0 drawn at 1e-16)",
-            title="Certified duality gap per solve")
-    ax3.plot(s, _smooth(logs["d_real"], window), label="mean D(real)")
-    ax3.plot(s, _smooth(logs["d_fake"], window), label="mean D(generated)")
-    ax3.set(xlabel="step", ylim=(-0.02, 1.02), title="Updated discriminator; κ (right)")
-    ax3.legend(fontsize=8, loc="upper left")
-    kappa_ax = ax3.twinx()
-    kappa_ax.plot(steps, logs["kappa"], c="0.4", lw=0.8, ls=":")
-    kappa_ax.set_yscale("log")
-    for key, label in (("step_seconds", "whole step"), ("kernel_seconds", "factors and K"),
-                       ("solve_seconds", "exact solve")):
-        ax4.plot(s, 1e3 * _smooth(logs[key], window), label=label)
-    ax4.set(xlabel="step", ylabel="ms", title="Time per step")
-    ax4.legend(fontsize=8)
     fig.tight_layout()
     save_figure(fig, path, dpi=130)

@@ -1,6 +1,6 @@
 """Settings that work per target: the one source for the example scripts and the stability study.
 
-Every method of :mod:`generator.experiment` reads the same preset, so that a comparison between
+Every method of :mod:`generator.runs.config` reads the same preset, so that a comparison between
 methods on a target uses the same generator, minibatch size, step budget and learning rates.
 
 Fine lengthscales resolve the modes (std 0.02 on the ring, 0.05 on the grid), coarse ones pull

@@ -28,7 +28,7 @@ from dualgan.checkpoint import rng_states, set_rng_states
 from dualgan.training import CheckpointedLoop, NonFiniteError, check_finite
 from dualgan.validation import check_int, check_positive, check_positive_int, check_real
 
-from .models import sample_latent
+from ..nets.generators import sample_latent
 
 
 @dataclass
@@ -88,7 +88,7 @@ class GANTrainer(CheckpointedLoop):
     ----------
     method : generator.methods.TrainingMethod
         What one step does.
-    target : generator.targets.Target
+    target : generator.data.targets.Target
         Source of the real samples.
     config : GANTrainConfig
     checkpoint_path : str or path, optional

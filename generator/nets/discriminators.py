@@ -7,7 +7,7 @@ log D = −softplus(−a) and log(1 − D) = −softplus(a) stay exact for any a
 
 * :class:`MLPDiscriminator` — a flexible D (LeakyReLU perceptron).
 * :class:`ConvDiscriminator` — a DCGAN-style D for images (two stride-2 convolutions), no batch
-  normalization, so that it can be linearized exactly too (SPEC 7, :mod:`generator.ntk`).
+  normalization, so that it can be linearized exactly too (SPEC 7, :mod:`generator.nets.ntk`).
 * :func:`make_discriminator` — either network by name (:data:`D_ARCHS`), as a run asks for it.
 * :class:`LinearFeatureDiscriminator` — the SPEC 1 discriminator of the dual method,
   D_w(x) = σ(−wᵀφ(x)) on the same fixed features φ, with the L2 term (c/2)‖w‖²; here w is
@@ -20,7 +20,7 @@ from torch import nn
 from dualgan.nn import mlp
 from dualgan.validation import check_choice, check_positive, check_positive_int
 
-from ..precision import DTYPE
+from .device import DTYPE
 
 #: How a discriminator sees its input x (a fixed first operation of the model, no parameters):
 #: ``"raw"`` x as it is; ``"centered"`` 2x − 1, pixels in [0, 1] moved to [−1, 1];
@@ -54,19 +54,19 @@ class InputMap(nn.Module):
         return f"shift={shift}, scale={self.scale:g}"
 
 
-def input_map(kind, mean=None, dtype=DTYPE):
-    """The :class:`InputMap` of ``kind`` (one of :data:`INPUT_MAPS`).
+def input_map(name, mean=None, dtype=DTYPE):
+    """The :class:`InputMap` of ``name`` (one of :data:`INPUT_MAPS`).
 
     Parameters
     ----------
-    kind : str
+    name : str
     mean : Tensor of shape (in_dim,), optional
         The mean training sample; needed for ``"mean-centered"``.
     """
-    check_choice(kind, "d_input", INPUT_MAPS)
-    if kind == "raw":
+    check_choice(name, "d_input", INPUT_MAPS)
+    if name == "raw":
         return InputMap(0.0, 1.0, dtype)
-    if kind == "centered":
+    if name == "centered":
         return InputMap(0.5, 2.0, dtype)
     if mean is None:
         raise ValueError("d_input='mean-centered' needs the mean training sample (mean=...)")
@@ -144,7 +144,7 @@ class ConvDiscriminator(nn.Module):
     output of width 1, after the fixed input map m (:class:`InputMap`).
 
     No batch normalization: every sample is scored on its own, as SPEC 7's per-sample gradients
-    need (the tangent kernel of :mod:`generator.ntk` covers these layers exactly).
+    need (the tangent kernel of :mod:`generator.nets.ntk` covers these layers exactly).
 
     Parameters
     ----------
