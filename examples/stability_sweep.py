@@ -29,9 +29,9 @@ import time
 from dualgan import cli
 from dualgan.checkpoint import ensure_writable_directory
 from dualgan.cli import ArgumentParser
-from dualgan.files import write_json
+from dualgan.files import save_figure, write_json, write_text
 from generator.data.targets import check_target
-from generator.plotting.study import plot_study_summary
+from generator.plotting.study import headline_distribution, plot_study_summary, stability_heatmaps
 from generator.study import (
     STUDY_METHODS,
     StudyTable,
@@ -39,6 +39,7 @@ from generator.study import (
     config_key,
     markdown_table,
     row_key,
+    stability,
     stability_grid,
     summarize,
 )
@@ -63,6 +64,12 @@ def parse_args(argv=None):
                         default=list(STUDY_METHODS))
     parser.add_argument("--lrs", nargs="+", type=float, default=None,
                         help="learning rates (default: 1e-4 3e-4 1e-3 3e-3 1e-2 3e-2)")
+    parser.add_argument("--kappas", nargs="+", type=float, default=None,
+                        help="the linearized dual's trust regions κ, a grid axis (default: the "
+                             "preset's κ)")
+    parser.add_argument("--d-lrs", nargs="+", type=float, default=None,
+                        help="the gradient-trained discriminators' learning rates, a grid axis "
+                             "(default: the generator's learning rate)")
     parser.add_argument("--seed", type=int, default=0, help="first seed")
     parser.add_argument("--num-seeds", type=int, default=None,
                         help="seeds seed .. seed+n-1 (default: 5)")
@@ -70,6 +77,9 @@ def parse_args(argv=None):
                         help="generator steps per run, the same for every method (default: 2000)")
     parser.add_argument("--batch-size", type=int, default=None,
                         help="default: the target's preset (generator/runs/presets.py)")
+    parser.add_argument("--d-hidden", type=int, nargs="+", default=None,
+                        help="hidden widths of every method's MLP discriminator (the same "
+                             "network for all); default: each method's preset")
     parser.add_argument("--num-features", type=int, default=None,
                         help="RFF features per lengthscale; default: the target's preset")
     parser.add_argument("--lengthscale", type=float, nargs="+", default=None,
@@ -98,17 +108,19 @@ def parse_args(argv=None):
     args.lrs = list(FULL_LRS) if args.lrs is None else args.lrs
     args.num_seeds = 5 if args.num_seeds is None else args.num_seeds
     args.steps = 2000 if args.steps is None else args.steps
-    with parser.library_checks(lr="--lrs"):
+    with parser.library_checks(lr="--lrs", kappa="--kappas", d_lr="--d-lrs"):
         check_target(args.target, args.data_dir)
         study_engine.check_cluster(args.scheduler, args.jobs, args.connect_timeout)
         methods, args.left_out = available_methods(args.methods, args.target)
         if not methods:
             parser.error(f"no method of {args.methods} can run on {args.target}: "
                          + "; ".join(args.left_out.values()))
-        overrides = {"batch_size": args.batch_size, "num_features": args.num_features,
+        overrides = {"batch_size": args.batch_size, "d_hidden": args.d_hidden,
+                     "num_features": args.num_features,
                      "lengthscale": args.lengthscale, "c": args.c, "data_dir": args.data_dir}
+        d_steps = {"kappa": args.kappas, "d_lr": args.d_lrs}
         args.configs = stability_grid(args.target, methods, args.lrs, args.seed, args.num_seeds,
-                                      args.steps, **overrides)
+                                      args.steps, d_steps=d_steps, **overrides)
     args.methods = methods
     return args
 
@@ -158,8 +170,21 @@ def main(argv=None):
               "seconds_this_invocation": elapsed,
               "run_config": configs[0].to_dict(), "summary": summary,
               "csv": os.path.basename(csv_path), "figure": os.path.basename(fig_path)}
+    grid_cells = stability.cells(rows, args.target)
+    report = stability.stability_report(grid_cells, args.target)
+    report_text = stability.report_table(report, args.target)
+    print(report_text)
+    stem = os.path.join(args.out, f"stability_{args.target}")
+    heading = f"{args.target}, {args.steps} steps, {args.num_seeds} seed(s)"
+    save_figure(stability_heatmaps(grid_cells, args.target, heading), stem + "_heatmaps.png",
+                dpi=120)
+    save_figure(headline_distribution(grid_cells, args.target, heading),
+                stem + "_distribution.png", dpi=120)
+    write_text(stem + ".md", report_text + "\n")
+    result["stability"] = report
     write_json(os.path.join(args.out, f"sweep_{args.target}.json"), result)
-    print(f"wrote {csv_path}, {fig_path}")
+    print(f"wrote {csv_path}, {fig_path}, {stem}.md, {stem}_heatmaps.png, "
+          f"{stem}_distribution.png")
     return cli.EXIT_OK
 
 

@@ -20,7 +20,7 @@ which makes the discriminator.
 """
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Optional
 
 from dualgan.validation import check_choice
 
@@ -59,6 +59,10 @@ class MethodSpec:
         trained by gradient steps (``examples/train_baseline_gan.py``).
     description : str
         One line: the discriminator, how it is fitted, the generator's step.
+    d_step : str or None
+        The run setting that sets the discriminator's step size: the linearized dual's trust
+        region ``kappa``, a gradient-trained discriminator's learning rate ``d_lr``; None when
+        the discriminator is solved to its optimum each step (its step has no size).
     """
 
     name: str
@@ -69,6 +73,7 @@ class MethodSpec:
     needs_features: bool
     exact_discriminator: bool
     description: str
+    d_step: Optional[str] = None
 
     def make_config(self, run):
         """The method's settings from a run's, checked by ``config_class``.
@@ -163,17 +168,20 @@ METHODS = {spec.name: spec for spec in (
                ("d_real", "d_fake", "gap"), needs_features=False, exact_discriminator=True,
                description="a network discriminator (MLP, or convolutional: d_arch), each "
                            "step linearized at its weights and solved exactly through "
-                           "dual.solve_kernel (SPEC 7)"),
+                           "dual.solve_kernel (SPEC 7)", d_step="kappa"),
     MethodSpec("mlp-ns", BaselineConfig, _baseline_settings, _build_baseline, _GAME,
                needs_features=False, exact_discriminator=False,
                description="the network discriminator (MLP, or convolutional: d_arch) "
-                           "trained by gradient steps, non-saturating generator loss (SPEC 5)"),
+                           "trained by gradient steps, non-saturating generator loss (SPEC 5)",
+               d_step="d_lr"),
     MethodSpec("mlp-minimax", BaselineConfig, _baseline_settings, _build_baseline, _GAME,
                needs_features=False, exact_discriminator=False,
                description="the network discriminator (MLP, or convolutional: d_arch) "
-                           "trained by gradient steps, minimax generator loss (SPEC 5)"),
+                           "trained by gradient steps, minimax generator loss (SPEC 5)",
+               d_step="d_lr"),
     MethodSpec("linear-gd", BaselineConfig, _baseline_settings, _build_baseline, _GAME,
                needs_features=True, exact_discriminator=False,
                description="the dual method's D_w = σ(−wᵀφ(x)), same φ and c (SPEC 1), trained "
-                           "by gradient steps, minimax generator loss (the dual method's)"),
+                           "by gradient steps, minimax generator loss (the dual method's)",
+               d_step="d_lr"),
 )}

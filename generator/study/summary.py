@@ -62,7 +62,7 @@ def _num(text):
         return math.nan
 
 
-def _latest(rows):
+def latest(rows):
     """The last row of each run (a retried failure is replaced by its retry)."""
     return list({row_key(row): row for row in rows}.values())
 
@@ -100,7 +100,7 @@ def summarize(rows):
     """
     settings = NAMED + tuple(k for k in KEY_FIELDS if k not in NAMED + ("seed",))
     groups = {}
-    for row in _latest(rows):
+    for row in latest(rows):
         if row["status"] != "error":
             key = tuple(normalize(row.get(k)) for k in settings)
             groups.setdefault(key, []).append(row)
@@ -142,17 +142,24 @@ def _cell(r, key, digits):
 
 def markdown_table(summary, methods=()):
     """A markdown table of a summary: mean ± se over seeds, the worst seed's coverage; the rows
-    in the order of ``methods``, then by learning rate."""
+    in the order of ``methods``, then by learning rate and the other settings that vary between
+    the entries (a column each; empty where an entry's method has no such setting)."""
     target_suite = suite(summary[0]["target"] if summary else "ring")
     cover = target_suite.covered
+    varying = [k for k in KEY_FIELDS if k not in NAMED + ("seed",)
+               and any(k in r for r in summary)]
     columns = [(k, LABELS[k], 3 if "fraction" in k or "kl" in k else 2)
                for k in target_suite.summarized] + [("cpu_seconds", "CPU s/run", 1)]
-    lines = ["| method | lr | runs | " + " | ".join(label for _, label, _ in columns)
+    lines = ["| method | lr | " + "".join(f"{k} | " for k in varying) + "runs | "
+             + " | ".join(label for _, label, _ in columns)
              + f" | all {cover.split('_')[0]} | worst seed |",
-             "|---|---|---|" + "---|" * (len(columns) + 2)]
-    for r in sorted(summary, key=lambda r: (method_order(r["method"], methods), r["lr"])):
+             "|---|---|---|" + "---|" * (len(varying) + len(columns) + 2)]
+    order = sorted(summary, key=lambda r: (method_order(r["method"], methods), r["lr"],
+                                           _sort_key(tuple(r.get(k) for k in varying))))
+    for r in order:
         cells = [_cell(r, key, digits) for key, _, digits in columns]
+        settings = "".join(f"{'' if r.get(k) is None else r[k]} | " for k in varying)
         worst = "nan" if not math.isfinite(r[cover + "_worst"]) else f"{r[cover + '_worst']:g}"
-        lines.append(f"| {r['method']} | {r['lr']:g} | {r['runs']} | " + " | ".join(cells)
-                     + f" | {r['complete_runs']}/{r['runs']} | {worst} |")
+        lines.append(f"| {r['method']} | {r['lr']:g} | {settings}{r['runs']} | "
+                     + " | ".join(cells) + f" | {r['complete_runs']}/{r['runs']} | {worst} |")
     return "\n".join(lines)
