@@ -1,13 +1,14 @@
 """The linearized dual GAN against the gradient-trained GAN on images, seed by seed, with the same
 networks and the same wall-clock budget.
 
-For each seed: the run of ``train_dual_gan.py --discriminator mlp`` with the target's preset,
-then that of ``train_baseline_gan.py --method mlp-ns`` (the same generator and discriminator,
-an MLP or with ``--d-arch conv`` a convolutional one, with the same input map, trained by
-gradient, non-saturating loss) for as many
-seconds of training as the dual run took, or both for ``--budget`` seconds each; both through
-:mod:`generator.cli`, as those scripts run them. Every run keeps its own directory
-(OUT/<method>/seed<S>/, with its samples.npz) and is skipped when its metrics.json exists, and
+For each seed: the linearized dual (``neural-dual``) with the target's preset, then the
+gradient GAN ``mlp-ns`` (the same generator and discriminator, an MLP or with ``--d-arch conv`` a
+convolutional one, with the same input map, trained by gradient, non-saturating loss) for as
+many seconds of training as the dual run took, or both for ``--budget`` seconds each
+(:func:`generator.study.comparison.run_comparison`, each run through
+:func:`generator.runs.report.train_and_report`, as the training scripts run them). Every run
+keeps its own directory (OUT/<method>/seed<S>/, with its samples.npz) and is skipped when its
+metrics.json exists, and
 resumed from its checkpoint when it has one, so an interrupted comparison resumes where it
 stopped, and seeds can run in separate processes on the same OUT. Writes
 OUT/comparison.json (every run, and mean, standard deviation and worst seed per metric),
@@ -21,7 +22,6 @@ samples.npz, side by side for the first seed).
         --seeds 0 1 2 --out runs/stacked_compare
 """
 
-import json
 import os
 import sys
 
@@ -31,14 +31,17 @@ import torch
 from dualgan import cli
 from dualgan.cli import ArgumentParser
 from dualgan.files import write_json, write_text
-from generator import cli as gan_cli
+from dualgan.validation import check_positive
 from generator.data.targets import IMAGE_TARGETS, check_target, make_target
-from generator.evaluation import suite
 from generator.nets.discriminators import D_ARCHS
 from generator.plotting.images import plot_sample_grids
-from generator.runs.config import RunConfig
-from generator.study.comparison import METHODS, missing_metrics, summarize, table
-from generator.training.trainer import GANTrainConfig
+from generator.study.comparison import (
+    METHODS,
+    comparison_runs,
+    run_comparison,
+    summarize,
+    table,
+)
 
 
 def parse_args(argv=None):
@@ -65,65 +68,18 @@ def parse_args(argv=None):
     # every run's settings checked before the first one trains
     with p.library_checks(seed="--seeds", max_seconds="--budget"):
         check_target(args.target, args.data_dir)
-        for seed in args.seeds:
-            for method in METHODS:
-                config = RunConfig.from_preset(method, args.target, seed=seed, steps=args.steps,
-                                               device=args.device, data_dir=args.data_dir,
-                                               d_arch=args.d_arch, d_channels=args.d_channels)
-                GANTrainConfig(steps=config.steps, batch_size=config.batch_size, seed=seed,
-                               max_seconds=args.budget)
+        args.runs = comparison_runs(args.target, args.seeds, steps=args.steps,
+                                    device=args.device, data_dir=args.data_dir,
+                                    d_arch=args.d_arch, d_channels=args.d_channels)
+        if args.budget is not None:
+            check_positive(args.budget, "max_seconds")
     return args
-
-
-def _run(parse, run, argv, out, target):
-    """One run of :mod:`generator.cli` unless OUT/metrics.json holds every reported metric;
-    returns its metrics. A run with a checkpoint resumes it (``--resume``): an interrupted run
-    continues, and a finished one scored before a metric existed is scored again."""
-    path = os.path.join(out, "metrics.json")
-    if not os.path.isfile(path) or missing_metrics(_load(path), target):
-        resume = ["--resume"] if os.path.isfile(os.path.join(out, "checkpoint.pt")) else []
-        code = run(parse(argv + ["--out", out] + resume))
-        if code != cli.EXIT_OK:
-            raise SystemExit(code)
-    return _load(path)
-
-
-def _load(path):
-    with open(path) as handle:
-        return json.load(handle)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    headline = suite(args.target).headline
-    common = ["--target", args.target, "--snapshots", "5"]
-    for flag, value in (("--data-dir", args.data_dir), ("--cache-dir", args.cache_dir),
-                        ("--device", args.device), ("--d-arch", args.d_arch)):
-        if value is not None:
-            common += [flag, value]
-    if args.d_channels is not None:
-        common += ["--d-channels", *map(str, args.d_channels)]
-    if args.no_progress:
-        common.append("--no-progress")
-    runs = {method: {} for method in METHODS}
-    for seed in args.seeds:
-        seeded = common + ["--seed", str(seed)]
-        dual_out = os.path.join(args.out, "neural-dual", f"seed{seed}")
-        steps = [] if args.steps is None else ["--steps", str(args.steps)]
-        limit = [] if args.budget is None else ["--max-seconds", repr(args.budget)]
-        dual = _run(gan_cli.parse_dual, gan_cli.run_dual_gan,
-                    seeded + steps + limit + ["--discriminator", "mlp"], dual_out, args.target)
-        budget = dual["seconds"] if args.budget is None else args.budget
-        # the baseline trains until it has spent the dual run's training time
-        baseline = _run(gan_cli.parse_baseline, gan_cli.run_baseline_gan,
-                        seeded + ["--method", "mlp-ns", "--steps", str(100 * dual["steps"]),
-                                  "--max-seconds", repr(budget)],
-                        os.path.join(args.out, "mlp-ns", f"seed{seed}"), args.target)
-        runs["neural-dual"][seed], runs["mlp-ns"][seed] = dual, baseline
-        print(f"seed {seed}: dual {headline} {dual[headline]:.3f} in {dual['steps']} steps, "
-              f"baseline {headline} {baseline[headline]:.3f} in {baseline['steps']} steps "
-              f"({budget:.0f} s each)")
-
+    runs = run_comparison(args.runs, args.out, budget=args.budget, cache_dir=args.cache_dir,
+                          progress=not args.no_progress)
     summary = summarize(runs, args.target)
     write_json(os.path.join(args.out, "comparison.json"),
                {"target": args.target, "seeds": args.seeds, "runs": runs, "summary": summary})

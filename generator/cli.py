@@ -1,7 +1,7 @@
 """The command line of one GAN run: its options, their checks, and the run to its outputs.
 
 ``examples/train_dual_gan.py`` and ``examples/train_baseline_gan.py`` are this module's two
-parsers and two runs, and ``examples/compare_image_gans.py`` runs both per seed through it:
+parsers and its run:
 
 * :func:`dual_parser`, :func:`baseline_parser` — the options (:func:`add_run_arguments` those
   they share). Every setting that has a per-target preset (``generator/runs/presets.py``)
@@ -12,33 +12,25 @@ parsers and two runs, and ``examples/compare_image_gans.py`` runs both per seed 
   library's own checks (the run's, the loop's, the target's), before anything is built or
   written: a bad one is one line, ``prog: error: --steps must be ..., got ...``, exit code 2
   (:class:`dualgan.cli.ArgumentParser`).
-* :func:`run_dual_gan`, :func:`run_baseline_gan` — train (resuming if asked), evaluate, write
-  OUT/metrics.json, OUT/samples.npz and the figures; return the exit code.
+* :func:`run_gan` — the parsed run through :func:`generator.runs.report.train_and_report`
+  (train, resuming if asked, evaluate, write OUT/metrics.json, OUT/samples.npz and the
+  figures); returns the exit code.
 """
 
 import argparse
 import dataclasses
-import math
-import os
 
-import torch
-
-from dualgan.checkpoint import ensure_writable_directory
 from dualgan.cli import EXIT_INTERRUPTED, EXIT_OK, ArgumentParser
-from dualgan.files import write_json
 from dualgan.validation import check_positive_int
 
 from .data.targets import IMAGE_TARGETS, TARGETS, check_target
 from .evaluation import sampling
-from .evaluation.suites import suite
 from .methods.neural_dual import GENERATOR_STEPS, TRUST_RULES
 from .methods.registry import METHODS
 from .nets.discriminators import D_ARCHS, INPUT_MAPS
 from .nets.features import FEATURES
-from .plotting.curves import plot_game_curves, plot_neural_dual_curves, plot_training_curves
-from .plotting.points import plot_dual_weights
-from .runs.build import build, make_trainer
 from .runs.config import RunConfig
+from .runs.report import train_and_report
 from .training.trainer import GANTrainConfig
 
 PRESET = "default: the target's preset (generator/runs/presets.py)"
@@ -214,163 +206,21 @@ def parse_baseline(argv=None, description=None):
     return _checked(p, args, args.method)
 
 
-def start(args, config, may_change=()):
-    """Build the run, resume it if asked, and write OUT/config.json; returns (target, method,
-    trainer).
-
-    Raises
-    ------
-    PermissionError, OSError
-        OUT cannot be written (before anything is trained).
-    FileNotFoundError, dualgan.checkpoint.CheckpointError, SettingsMismatchError
-        ``--resume`` without a usable checkpoint, or with other settings.
-    """
-    ensure_writable_directory(args.out)
-    target, method = build(config)
-    trainer = make_trainer(
-        config, target, method, checkpoint_path=os.path.join(args.out, "checkpoint.pt"),
-        snapshots=args.snapshots, checkpoint_every=args.checkpoint_every,
-        progress=not args.no_progress, max_seconds=args.max_seconds,
-        snapshot_size=suite(target).snapshot_size)
-    if args.resume:
-        trainer.resume(may_change=may_change)
-        print(f"resumed from step {trainer.step} of {args.out}/checkpoint.pt")
-    write_json(os.path.join(args.out, "config.json"), config.to_dict())
-    return target, method, trainer
-
-
-def train(trainer):
-    """Run the trainer; when Ctrl-C stopped it, say how to continue. Returns its result."""
-    result = trainer.run()
-    if result.interrupted:
-        print(f"stopped at step {result.step}; continue with --resume")
-    return result
-
-
-def evaluate(args, trainer, target):
-    """The final metrics (mode metrics, or image metrics for image targets), with the run's
-    timing: ``steps``, wall ``seconds``, process ``cpu_seconds``, ``steps_per_second``; writes
-    ``--num-samples`` samples to OUT/samples.npz (the metrics are those of its first ones).
-
-    Returns (metrics, rng, latent) as :func:`generator.evaluate`.
-    """
-    final, rng, latent, samples = sampling.evaluate(trainer, target, args.seed, args.cache_dir,
-                                                    num_samples=args.num_samples)
-    sampling.save_samples(os.path.join(args.out, "samples.npz"), samples[: args.num_samples])
-    metrics = {k: final[k] for k in suite(target).reported}
-    metrics.update(steps=trainer.step, seconds=trainer.seconds, cpu_seconds=trainer.cpu_seconds,
-                   steps_per_second=trainer.step / trainer.seconds)
-    return metrics, rng, latent
-
-
-def plot_samples(args, result, target, metrics, title):
-    """The figures of the target's suite (OUT/samples.png, and classes.png or modes.png for
-    images); prints the summary line."""
-    target_suite = suite(target)
-    target_suite.plot_run(args.out, result, target, metrics, title, args.seed)
-    print(target_suite.summary(target, metrics))
-
-
-def run_dual_gan(args):
-    """Train the dual GAN of :func:`parse_dual`'s ``args`` and write its outputs to
-    ``args.out``: config.json, checkpoint.pt, metrics.json, samples.npz, samples.png,
-    curves.png, and weights.png (features) or classes.png (images).
+def run_gan(args):
+    """Train the run of :func:`parse_dual`'s or :func:`parse_baseline`'s ``args`` into
+    ``args.out`` (:func:`generator.runs.report.train_and_report`).
 
     Returns
     -------
     int
         0, or 130 when Ctrl-C stopped the training (the checkpoint is written; ``--resume``).
     """
-    config, neural = args.config, args.discriminator == "mlp"
-    target, method, trainer = start(args, config)
-    if neural:
-        widths = config.d_channels if config.d_arch == "conv" else config.d_hidden
-        print(f"{config.d_arch} discriminator {widths}, κ = {config.kappa:g} ({config.trust}), "
-              f"{config.generator_step} generator step; target {target.name}")
-    else:
-        print(f"solver {method.config.solver}/{method.config.form}; features {config.features} "
-              f"({method.features.out_dim} dims); target {target.name}")
-
-    result = train(trainer)
-    if result.interrupted:
-        return EXIT_INTERRUPTED
-
-    metrics, rng, latent = evaluate(args, trainer, target)
-    logs = result.logs
-    metrics.update({
-        "solve_seconds": sum(logs["solve_seconds"]),
-        "final_gap": logs["gap"][-1], "final_dual_value": logs["dual_value"][-1],
-        "final_primal_value": logs["primal_value"][-1],
-        "max_gap": max(abs(g) for g in logs["gap"]),
-        "inaccurate_solves": int(sum(logs["inaccurate"])), "config": config.to_dict(),
-    })
-    if neural:
-        metrics["kernel_seconds"] = sum(logs["kernel_seconds"])
-        metrics["kernel_and_solve_share"] = ((metrics["kernel_seconds"] + metrics["solve_seconds"])
-                                             / result.seconds)
-        metrics["final_kappa"] = method.kappa
-    else:
-        metrics.update(solver=method.config.solver, form=method.config.form)
-    write_json(os.path.join(args.out, "metrics.json"), metrics)
-
-    plot_samples(args, result, target, metrics, f"{target.name}, dual "
-                                                f"({args.discriminator} discriminator)")
-    curves = os.path.join(args.out, "curves.png")
-    if neural:
-        plot_neural_dual_curves(logs, curves)
-    else:
-        # SPEC 2: g ≤ (N + M)·log 2, with equality iff b(λ) = 0 and every λ = −1/2 (D ≡ 1/2)
-        plot_training_curves(logs, curves, ceiling=2 * config.batch_size * math.log(2.0))
-        # one exact solve on a fresh minibatch, for the dual-weights figure
-        real = target.sample(config.batch_size, rng)
-        fake = trainer.generate(latent[: config.batch_size])
-        with torch.no_grad():
-            sol, _ = method.solve(method.features(real), method.features(fake))
-        plot_dual_weights(real, fake, sol.lam_real, sol.lam_fake, target,
-                          os.path.join(args.out, "weights.png"))
-
-    share = (f"{metrics['kernel_and_solve_share']:.0%} of it in K and the solve"
-             if neural else f"{metrics['solve_seconds'] / result.seconds:.0%} of it in the solve")
-    print(f"{result.step} steps in {result.seconds:.1f} s ({result.cpu_seconds:.1f} s of CPU; "
-          f"{metrics['steps_per_second']:.1f} steps/s), {share}; final gap "
-          f"{metrics['final_gap']:.1e}, max gap {metrics['max_gap']:.1e}, "
-          f"{metrics['inaccurate_solves']} inaccurate solves")
-    print(f"wrote {args.out}/metrics.json and the figures")
-    return EXIT_OK
+    report = train_and_report(args.config, args.out, resume=args.resume,
+                              snapshots=args.snapshots, checkpoint_every=args.checkpoint_every,
+                              max_seconds=args.max_seconds, num_samples=args.num_samples,
+                              cache_dir=args.cache_dir, progress=not args.no_progress)
+    return EXIT_INTERRUPTED if report.interrupted else EXIT_OK
 
 
-def run_baseline_gan(args):
-    """Train the baseline GAN of :func:`parse_baseline`'s ``args`` and write its outputs to
-    ``args.out``: config.json, checkpoint.pt, metrics.json, samples.npz, samples.png,
-    curves.png, and classes.png (images).
-
-    Returns
-    -------
-    int
-        0, or 130 when Ctrl-C stopped the training (the checkpoint is written; ``--resume``).
-    """
-    config = args.config
-    # with a constant learning rate a finished run may be extended with a larger --steps
-    may_change = ("run.steps", "train.steps") if config.lr_final is None else ()
-    target, method, trainer = start(args, config, may_change=may_change)
-    print(f"method {args.method} (generator loss {method.config.g_loss}, {args.d_steps} D "
-          f"step(s) per G step); target {target.name}")
-
-    result = train(trainer)
-    if result.interrupted:
-        return EXIT_INTERRUPTED
-
-    metrics = evaluate(args, trainer, target)[0]
-    logs = result.logs
-    metrics.update({
-        "final_value": logs["value"][-1], "final_d_real": logs["d_real"][-1],
-        "final_d_fake": logs["d_fake"][-1], "g_loss": method.config.g_loss,
-        "config": config.to_dict(),
-    })
-    write_json(os.path.join(args.out, "metrics.json"), metrics)
-
-    plot_samples(args, result, target, metrics, f"{target.name}, {args.method}")
-    plot_game_curves(logs, os.path.join(args.out, "curves.png"))
-    print(f"{result.step} steps in {result.seconds:.1f} s ({result.cpu_seconds:.1f} s of CPU)")
-    print(f"wrote {args.out}/metrics.json and the figures")
-    return EXIT_OK
+#: The two scripts' runs are the same run (what differs is the method's, and the target's).
+run_dual_gan = run_baseline_gan = run_gan

@@ -15,7 +15,7 @@ import torch
 from dualgan.checkpoint import load_checkpoint, save_checkpoint
 from generator import cli
 from generator.data.targets import IMAGE_SHAPES, make_target
-from generator.methods import METHODS, MethodSpec, TrainingMethod, method_spec
+from generator.methods import METHODS, MethodSpec, TrainingMethod, method_spec, protocol
 from generator.methods.baseline import BaselineConfig
 from generator.methods.feature_dual import DualConfig
 from generator.methods.neural_dual import NeuralDualConfig
@@ -62,7 +62,7 @@ def test_every_registered_method_satisfies_the_protocol_and_trains_one_step(name
     before = [p.detach().clone() for p in method.g_net.parameters()]
     logs = method.step(*_batch(config))
     assert all(isinstance(v, float) and not isinstance(v, bool) for v in logs.values()), logs
-    assert set(spec.progress_fields) <= set(logs)
+    assert set(protocol.progress_fields(method)) <= set(logs)
     assert any(not torch.equal(p, q) for p, q in zip(before, method.g_net.parameters()))
     # the state, through a weights-only load, continues in a method built afresh
     _, other = build(config)
@@ -90,13 +90,14 @@ def test_the_registry_names_are_the_scripts_method_choices():
     assert set(engine.WARM_UP_METHODS) == set(METHODS)
 
 
-def test_feature_methods_and_progress_fields_come_from_the_specs():
+def test_feature_methods_come_from_the_specs_and_the_bar_shows_the_methods_own_fields():
     assert run_config.FEATURE_METHODS == ("dual", "linear-gd")
     for name, spec in METHODS.items():
         config = _run_config(name)
         target, method = build(config)
         trainer = make_trainer(config, target, method, progress=False)
-        assert trainer.config.postfix_keys == spec.progress_fields
+        assert trainer.config.postfix_keys is None  # the method's own progress_fields
+        assert protocol.progress_fields(method) == type(method).progress_fields
         assert (getattr(method, "features", None) is not None
                 or getattr(getattr(method, "discriminator", None), "features", None)
                 is not None) == spec.needs_features

@@ -20,6 +20,7 @@ is a step on F(w; θ), whose θ-dependent part is −Σ_j log(1 − D_w(g_j)).
 Every loss is computed from logits (log σ(a) = −softplus(−a)), never from a clipped sigmoid.
 """
 
+import os
 from dataclasses import dataclass
 from typing import Optional
 
@@ -119,6 +120,8 @@ class BaselineMethod:
         (k = ``d_steps``); without it those steps reuse the step's minibatch.
     """
 
+    progress_fields = ("value", "d_fake")  # V̂ and the mean D on generated samples
+
     def __init__(self, g_net, discriminator, config=None, target=None):
         self.g_net = g_net
         self.discriminator = discriminator
@@ -186,6 +189,24 @@ class BaselineMethod:
         if isinstance(self.discriminator, LinearFeatureDiscriminator):
             logs["w_norm"] = float(self.discriminator.w.detach().norm())
         return logs
+
+    def describe(self):
+        """The generator's loss and the discriminator steps, in one line."""
+        return (f"{type(self.discriminator).__name__} trained by gradient: generator loss "
+                f"{self.config.g_loss}, {self.config.d_steps} D step(s) per G step")
+
+    def summarize_logs(self, logs, seconds):
+        """The game at the last step: V̂, the mean D on real and generated samples, and the
+        generator's loss."""
+        return {"final_value": logs["value"][-1], "final_d_real": logs["d_real"][-1],
+                "final_d_fake": logs["d_fake"][-1], "g_loss": self.config.g_loss}
+
+    def figures(self, out, logs, real, fake, target):
+        """curves.png: the game's value and D on both sides, per step."""
+        from ..plotting.curves import plot_game_curves
+
+        plot_game_curves(logs, os.path.join(out, "curves.png"))
+        return ["curves.png"]
 
     def state_dict(self):
         """Both players, both optimizers and their schedules, and the extra-batch stream

@@ -7,11 +7,14 @@ optimizer step on −max_λ g(λ; θ). The optimal value and its gradient come f
 λ*, ∇_θ max_λ g = −Σ_j D_{w*}(g_j) (∂φ(g_j)/∂θ)ᵀ w*.
 """
 
+import math
+import os
 import warnings
 from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
+import torch
 
 import dual
 import dual.autograd
@@ -37,6 +40,17 @@ class DualConfig(OptimizerSettings):
         super().__post_init__()
         if self.form is None:
             self.form = "auto" if self.solver == dual.NATIVE else "dual"
+
+
+def certificate_summary(logs):
+    """What every exact method reports of its solves, from its per-step logs: total solve
+    seconds, the last gap, the last dual and primal values, the largest |gap|, and how many
+    solves drew an accuracy warning."""
+    return {"solve_seconds": sum(logs["solve_seconds"]), "final_gap": logs["gap"][-1],
+            "final_dual_value": logs["dual_value"][-1],
+            "final_primal_value": logs["primal_value"][-1],
+            "max_gap": max(abs(g) for g in logs["gap"]),
+            "inaccurate_solves": int(sum(logs["inaccurate"]))}
 
 
 def solve_quietly(solve, *args, **kwargs):
@@ -76,6 +90,8 @@ class DualMethod:
     last_solution : dual.Solution or None
         The discriminator of the latest step (also the next warm start).
     """
+
+    progress_fields = ("dual_value", "gap")  # on the progress bar
 
     def __init__(self, g_net, features, config=None):
         self.g_net = g_net
@@ -140,6 +156,32 @@ class DualMethod:
             "inaccurate": float(flagged),  # 1 if the solve drew an accuracy warning
             "lr": lr,
         }
+
+    def describe(self):
+        """The solver and the features, in one line."""
+        return (f"solver {self.config.solver}/{self.config.form}; features "
+                f"{type(self.features).__name__} ({self.features.out_dim} dims)")
+
+    def summarize_logs(self, logs, seconds):
+        """The solves' cost and certificates: total solve seconds, the last and largest gap,
+        the last dual and primal values, the solves that drew an accuracy warning, the solver."""
+        return {**certificate_summary(logs), "solver": self.config.solver,
+                "form": self.config.form}
+
+    def figures(self, out, logs, real, fake, target):
+        """curves.png (the dual value, the gap, D on both sides) and weights.png (the dual
+        weights λ of one exact solve on the given fresh minibatch)."""
+        from ..plotting.curves import plot_training_curves
+        from ..plotting.points import plot_dual_weights
+
+        # SPEC 2: g ≤ (N + M)·log 2, with equality iff b(λ) = 0 and every λ = −1/2 (D ≡ 1/2)
+        plot_training_curves(logs, os.path.join(out, "curves.png"),
+                             ceiling=(real.shape[0] + fake.shape[0]) * math.log(2.0))
+        with torch.no_grad():
+            sol, _ = self.solve(self.features(real), self.features(fake))
+        plot_dual_weights(real, fake, sol.lam_real, sol.lam_fake, target,
+                          os.path.join(out, "weights.png"))
+        return ["curves.png", "weights.png"]
 
     def state_dict(self):
         """Generator, optimizer, its schedule and the warm start (weights-only-safe)."""

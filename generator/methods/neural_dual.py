@@ -33,6 +33,7 @@ with the linearization's; κ is multiplied by ``kappa_factor`` when ρ < 1/4 (a 
 and divided by it when ρ > 3/4, within [kappa_min, kappa_max]. ρ is logged in either mode.
 """
 
+import os
 import time
 from dataclasses import dataclass
 
@@ -45,7 +46,7 @@ from dualgan.training import check_finite
 from dualgan.validation import check_choice, check_positive
 
 from ..nets.ntk import linearized_score, tangent_factors
-from .feature_dual import solve_quietly
+from .feature_dual import certificate_summary, solve_quietly
 from .schedule import OptimizerSettings, load_scheduler, make_optimizer
 
 TRUST_RULES = ("scaled", "adaptive")
@@ -103,6 +104,8 @@ class NeuralDualMethod:
     last_solution : dual.KernelSolution or None
         The latest step's certified solution.
     """
+
+    progress_fields = ("d_real", "d_fake", "gap")  # on the progress bar
 
     def __init__(self, g_net, discriminator, config=None):
         self.g_net = g_net
@@ -236,6 +239,29 @@ class NeuralDualMethod:
             "d_fake": float(d_after[n_real:].mean()),
             "lr": lr,
         }
+
+    def describe(self):
+        """The discriminator, the trust region and the generator's step, in one line."""
+        cfg = self.config
+        return (f"{type(self.discriminator).__name__}, exact steps (SPEC 7): κ = "
+                f"{cfg.kappa:g} ({cfg.trust}), {cfg.generator_step} generator step")
+
+    def summarize_logs(self, logs, seconds):
+        """The solves' certificates (:func:`certificate_summary`), the seconds spent on the
+        tangent kernel, the share of the run in K and the solve, and the final κ."""
+        out = certificate_summary(logs)
+        out["kernel_seconds"] = sum(logs["kernel_seconds"])
+        out["kernel_and_solve_share"] = (out["kernel_seconds"] + out["solve_seconds"]) / seconds
+        out["final_kappa"] = self.kappa
+        return out
+
+    def figures(self, out, logs, real, fake, target):
+        """curves.png: the optimal values, the certified gap, D on both sides with κ, and the
+        seconds per step."""
+        from ..plotting.curves import plot_neural_dual_curves
+
+        plot_neural_dual_curves(logs, os.path.join(out, "curves.png"))
+        return ["curves.png"]
 
     def state_dict(self):
         """Both networks, the optimizer, its schedule, κ and the step count

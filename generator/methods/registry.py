@@ -2,9 +2,10 @@
 
 A :class:`MethodSpec` says what a run needs to know of a method: its settings class, how its
 settings and its objects come from a run's settings (:class:`generator.runs.config.RunConfig`),
-the logged values its progress bar shows, and whether its discriminator works on the fixed
-features φ. The scripts, the study and the timing read the names, the feature methods and the
-progress fields from here; nothing else lists the methods.
+and whether its discriminator works on the fixed features φ (what a run reports of a method,
+its progress fields, summary and figures, the method's own hooks say:
+:mod:`generator.methods.protocol`). The scripts, the study and the timing read the names and
+the feature methods from here; nothing else lists the methods.
 
 The builders live here, beside the table, rather than beside each method class: a builder
 translates the flat settings of a run (one field set shared by every method, filled from the
@@ -49,8 +50,6 @@ class MethodSpec:
         run's :meth:`make_config`. ``features`` is φ for a method
         that ``needs_features`` (else None), ``inputs`` the network discriminator's input map,
         ``dtype`` and ``device`` those of the networks.
-    progress_fields : tuple of str
-        Logged values shown on the progress bar.
     needs_features : bool
         The discriminator works on fixed features φ (float64, on the CPU; the run needs the
         settings ``features``, ``num_features``, ``lengthscale`` and ``c``).
@@ -69,7 +68,6 @@ class MethodSpec:
     config_class: type
     settings: Callable
     build: Callable
-    progress_fields: tuple
     needs_features: bool
     exact_discriminator: bool
     description: str
@@ -155,31 +153,29 @@ def _build_baseline(run, settings, target, g_net, *, features, inputs, dtype, de
     return BaselineMethod(g_net, discriminator.to(device), settings, target=target)
 
 
-_GAME = ("value", "d_fake")  # the baselines' bar: V̂ and the mean D on generated samples
-
 #: The registered methods by name, in the order the scripts and messages list them.
 METHODS = {spec.name: spec for spec in (
-    MethodSpec("dual", DualConfig, _dual_settings, _build_dual, ("dual_value", "gap"),
+    MethodSpec("dual", DualConfig, _dual_settings, _build_dual,
                needs_features=True, exact_discriminator=True,
                description="the exact discriminator on fixed features φ through dual.solve, "
                            "and the generator's Danskin step on the optimal dual value "
                            "(SPEC 4)"),
     MethodSpec("neural-dual", NeuralDualConfig, _neural_dual_settings, _build_neural_dual,
-               ("d_real", "d_fake", "gap"), needs_features=False, exact_discriminator=True,
+               needs_features=False, exact_discriminator=True,
                description="a network discriminator (MLP, or convolutional: d_arch), each "
                            "step linearized at its weights and solved exactly through "
                            "dual.solve_kernel (SPEC 7)", d_step="kappa"),
-    MethodSpec("mlp-ns", BaselineConfig, _baseline_settings, _build_baseline, _GAME,
+    MethodSpec("mlp-ns", BaselineConfig, _baseline_settings, _build_baseline,
                needs_features=False, exact_discriminator=False,
                description="the network discriminator (MLP, or convolutional: d_arch) "
                            "trained by gradient steps, non-saturating generator loss (SPEC 5)",
                d_step="d_lr"),
-    MethodSpec("mlp-minimax", BaselineConfig, _baseline_settings, _build_baseline, _GAME,
+    MethodSpec("mlp-minimax", BaselineConfig, _baseline_settings, _build_baseline,
                needs_features=False, exact_discriminator=False,
                description="the network discriminator (MLP, or convolutional: d_arch) "
                            "trained by gradient steps, minimax generator loss (SPEC 5)",
                d_step="d_lr"),
-    MethodSpec("linear-gd", BaselineConfig, _baseline_settings, _build_baseline, _GAME,
+    MethodSpec("linear-gd", BaselineConfig, _baseline_settings, _build_baseline,
                needs_features=True, exact_discriminator=False,
                description="the dual method's D_w = σ(−wᵀφ(x)), same φ and c (SPEC 1), trained "
                            "by gradient steps, minimax generator loss (the dual method's)",

@@ -3,17 +3,97 @@
 :attr:`generator.evaluation.MetricSuite.compared`), their summary over seeds, and the markdown
 table.
 
-The runs themselves are those of :mod:`generator.cli` (one per method and seed); here only their
-``metrics.json`` contents, by method and seed, are summarized.
+The runs are a grid of methods × seeds (:func:`comparison_runs`), each trained into its own
+directory by :func:`generator.runs.report.train_and_report` under a budget policy
+(:func:`run_comparison`): the linearized dual first, then the gradient GAN for as many seconds of
+training as the dual run took (or both for a fixed budget). A run whose ``metrics.json`` holds
+every reported metric is read back, not trained; one with a checkpoint resumes it.
 """
+
+import dataclasses
+import json
+import os
 
 from dualgan.stats import summarize_seeds
 
 from ..evaluation.suites import DIGITS, LABELS, LARGER_IS_BETTER, suite
+from ..runs.config import RunConfig
+from ..runs.report import train_and_report
 
 METHODS = {"neural-dual": "linearized dual (exact steps)",
            "mlp-ns": "gradient GAN (non-saturating)"}
 _COST = ("steps", "seconds", "cpu_seconds")
+
+
+def comparison_runs(target, seeds, steps=None, **overrides):
+    """The run of each method (:data:`METHODS`) and seed, from the target's presets, every one
+    checked before the first trains; ``steps`` sets the dual's (the baseline's budget is the
+    dual run's time, :func:`run_comparison`).
+
+    Returns
+    -------
+    dict
+        (method, seed) → RunConfig.
+    """
+    return {(method, seed): RunConfig.from_preset(method, target, seed=seed, steps=steps,
+                                                  **overrides)
+            for seed in seeds for method in METHODS}
+
+
+#: The baseline trains at most this many times the dual's steps: its budget is the time.
+STEP_ALLOWANCE = 100
+
+
+def run_comparison(runs, out, budget=None, cache_dir=None, progress=True, log=print):
+    """Train (or read back) every run of :func:`comparison_runs` into ``out/<method>/seed<S>``.
+
+    Budget policy: each seed's linearized dual runs first (for ``budget`` seconds when given);
+    the gradient GAN then trains until it has spent the same seconds of training (at most
+    :data:`STEP_ALLOWANCE` times the dual's steps).
+
+    Returns
+    -------
+    dict
+        method → seed → the run's metrics.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        Ctrl-C stopped a run; its checkpoint is written, and a second call resumes it.
+    """
+    results = {method: {} for method in METHODS}
+    for (method, seed), config in runs.items():
+        if method != "neural-dual":
+            continue
+        dual = _run_or_read(config, os.path.join(out, method, f"seed{seed}"), budget, cache_dir,
+                            progress, log)
+        seconds = dual["seconds"] if budget is None else budget
+        base = dataclasses.replace(runs["mlp-ns", seed], steps=STEP_ALLOWANCE * dual["steps"])
+        baseline = _run_or_read(base, os.path.join(out, "mlp-ns", f"seed{seed}"), seconds,
+                                cache_dir, progress, log)
+        results["neural-dual"][seed], results["mlp-ns"][seed] = dual, baseline
+        headline = suite(config.target).headline
+        log(f"seed {seed}: dual {headline} {dual[headline]:.3f} in {dual['steps']} steps, "
+            f"baseline {headline} {baseline[headline]:.3f} in {baseline['steps']} steps "
+            f"({seconds:.0f} s each)")
+    return results
+
+
+def _run_or_read(config, out, max_seconds, cache_dir, progress, log):
+    """The metrics of a run: read from ``out/metrics.json`` when it holds every reported metric,
+    else trained (resumed from its checkpoint when there is one)."""
+    path = os.path.join(out, "metrics.json")
+    if os.path.isfile(path):
+        with open(path) as handle:
+            metrics = json.load(handle)
+        if not missing_metrics(metrics, config.target):
+            return metrics
+    resume = os.path.isfile(os.path.join(out, "checkpoint.pt"))
+    report = train_and_report(config, out, resume=resume, max_seconds=max_seconds,
+                              cache_dir=cache_dir, progress=progress, log=log)
+    if report.interrupted:
+        raise KeyboardInterrupt
+    return report.metrics
 
 
 def reported(target):

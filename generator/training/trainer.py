@@ -28,6 +28,7 @@ from dualgan.checkpoint import rng_states, set_rng_states
 from dualgan.training import CheckpointedLoop, NonFiniteError, check_finite
 from dualgan.validation import check_int, check_positive, check_positive_int, check_real
 
+from ..methods.protocol import progress_fields
 from ..nets.generators import sample_latent
 
 
@@ -42,7 +43,7 @@ class GANTrainConfig:
     snapshot_size: int = 2500  # points per snapshot (the mode-metric protocol uses 2500)
     checkpoint_every: int = 0  # also checkpoint every k steps (0: only at the end and on Ctrl-C)
     progress: bool = True  # show a tqdm progress bar
-    postfix_keys: tuple = ("dual_value", "gap")  # logged values shown on the bar
+    postfix_keys: Optional[tuple] = None  # logged values on the bar; None: the method's own
     num_threads: Optional[int] = 1  # torch threads (small models: 1 is fastest); None: unchanged
     max_seconds: Optional[float] = None  # stop after this much training time too (wall-clock)
     # the generator's weights averaged as a ← ema·a + (1 − ema)·θ after every step (starting
@@ -276,5 +277,6 @@ class GANTrainer(CheckpointedLoop):
             self.logs.setdefault(key, []).append(value)
         bar.update(1)
         if cfg.progress and (self.step % 10 == 0 or self.step == cfg.steps):
-            bar.set_postfix({k: f"{logs[k]:.4g}" for k in cfg.postfix_keys
+            keys = progress_fields(self.method) if cfg.postfix_keys is None else cfg.postfix_keys
+            bar.set_postfix({k: f"{logs[k]:.4g}" for k in keys
                              if k in logs and math.isfinite(logs[k])}, refresh=False)
