@@ -31,6 +31,7 @@ import torch
 from dualgan import cli
 from dualgan.cli import ArgumentParser
 from dualgan.files import write_json, write_text
+from dualgan.lock import hold_directory
 from generator import cli as gan_cli
 from generator.comparison import METHODS, missing_metrics, summarize, table
 from generator.experiment import RunConfig
@@ -95,6 +96,12 @@ def _load(path):
 
 def main(argv=None):
     args = parse_args(argv)
+    with hold_directory(args.out, f"the runs already in {args.out} are kept; free space and run "
+                                  f"the same command again to continue"):  # one writer
+        return compare_all(args)
+
+
+def compare_all(args):
     kind = target_kind(args.target)
     headline = "mode_kl" if kind == "stacked" else "frechet_classifier_distance"
     common = ["--target", args.target, "--snapshots", "5"]

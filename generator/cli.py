@@ -26,6 +26,7 @@ import torch
 from dualgan.checkpoint import ensure_writable_directory
 from dualgan.cli import EXIT_INTERRUPTED, EXIT_OK, ArgumentParser
 from dualgan.files import write_json
+from dualgan.lock import holding_directory
 from dualgan.validation import check_positive_int
 
 from . import experiment
@@ -290,6 +291,7 @@ def plot_samples(args, result, target, metrics, title):
     print(summary_line(target, metrics))
 
 
+@holding_directory(lambda args: args.out)  # one writer per run directory (dualgan.lock)
 def run_dual_gan(args):
     """Train the dual GAN of :func:`parse_dual`'s ``args`` and write its outputs to
     ``args.out``: config.json, checkpoint.pt, metrics.json, samples.npz, samples.png,
@@ -358,6 +360,7 @@ def run_dual_gan(args):
     return EXIT_OK
 
 
+@holding_directory(lambda args: args.out)
 def run_baseline_gan(args):
     """Train the baseline GAN of :func:`parse_baseline`'s ``args`` and write its outputs to
     ``args.out``: config.json, checkpoint.pt, metrics.json, samples.npz, samples.png,
