@@ -16,7 +16,7 @@ A results table to be continued that is not one a script wrote raises :class:`Re
 **A write that fails** (a full disk ``ENOSPC``, a quota ``EDQUOT``, an I/O error ``EIO``, the
 directory removed during the run) raises :class:`WriteFailedError`, an ``OSError`` that names the
 file, the error and what is safe: the temporary file is removed, the target is left as it was, and
-the *recovery note* of the writer (:func:`set_recovery`, e.g. "the last good checkpoint is step
+the *recovery note* of the writer (:func:`set_recovery`, e.g. "the last good checkpoint is at step
 100 (…); free space and rerun with --resume") says how to go on. The scripts print it as one line
 and exit with code 1 (:func:`dualgan.cli.run`).
 """

@@ -12,7 +12,7 @@ Both trainers (:class:`generator.GANTrainer`, :class:`vae.VAETrainer`) have one 
   :class:`dualgan.checkpoint.SettingsMismatchError`) and returns the trainer;
 * ``save()`` writes the checkpoint atomically (:mod:`dualgan.checkpoint`), after which a failed
   write of any output names it as the last good state (:func:`dualgan.files.set_recovery`: "the
-  last good checkpoint is step 100 (…); free space and rerun with --resume").
+  last good checkpoint is at step 100 (…); free space and rerun with --resume").
 """
 
 import contextlib
@@ -135,7 +135,7 @@ class CheckpointedLoop:
     def _checkpoint_is_good(self):
         """Record the checkpoint on disk as the last good state (also for failed writes)."""
         self._last_checkpoint = self._where()
-        set_recovery(f"the last good checkpoint is {self._last_checkpoint} "
+        set_recovery(f"the last good checkpoint is at {self._last_checkpoint} "
                      f"({self.checkpoint_path}); free space and rerun with --resume")
 
     def resume(self, may_change=()):

@@ -4,57 +4,14 @@ scripts; a SIGKILL of the holder frees the output for the next writer."""
 
 import datetime
 import os
-import signal
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from dualgan.lock import LOCK_NAME, OutputLockedError, hold_directory, hold_file
-
-ROOT = Path(__file__).resolve().parents[1]
-
-HOLDER = """
-import sys
-from dualgan.lock import hold_directory, hold_file
-kind, path = sys.argv[1], sys.argv[2]
-with (hold_directory if kind == "directory" else hold_file)(path):
-    print("held", flush=True)
-    sys.stdin.read()  # until the test closes it
-"""
-
-
-class Holder:
-    """Another process holding ``path`` (a directory or a file's table lock)."""
-
-    def __init__(self, kind, path):
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            [str(ROOT)] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []))}
-        self.started = datetime.datetime.now(datetime.timezone.utc)
-        self.process = subprocess.Popen([sys.executable, "-c", HOLDER, kind, str(path)],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
-                                        text=True)
-        assert self.process.stdout.readline() == "held\n"
-
-    def end(self):
-        self.process.stdin.close()
-        assert self.process.wait(30) == 0
-
-    def kill(self):
-        self.process.send_signal(signal.SIGKILL)
-        assert self.process.wait(30) == -signal.SIGKILL
-
-
-@pytest.fixture
-def holders():
-    started = []
-    yield lambda kind, path: started.append(Holder(kind, path)) or started[-1]
-    for holder in started:
-        if holder.process.poll() is None:
-            holder.process.kill()
-            holder.process.wait(30)
+from faults import HOLDER, ROOT
 
 
 def test_a_second_writer_is_refused_naming_the_holder_pid_host_and_start(tmp_path, holders):

@@ -118,14 +118,14 @@ def gan_reference(tmp_path_factory):
     return out
 
 
+FINISHED = "the last good checkpoint is at step 40"  # the outputs written after training
 CASES = [  # (the output that fails, which of its writes, what the message says is safe)
-    ("checkpoint.pt", 2, "the last good checkpoint is step 7"),
+    ("checkpoint.pt", 2, "the last good checkpoint is at step 7"),
     pytest.param("config.json", 1, "the files written before it are complete; free space and "
                  "run the command again", marks=pytest.mark.slow),
-    pytest.param("samples.npz", 1, "the last good checkpoint is step 40", marks=pytest.mark.slow),
-    pytest.param("samples.png", 1, "the last good checkpoint is step 40", marks=pytest.mark.slow),
-    pytest.param("metrics.json", 1, "the last good checkpoint is step 40",
-                 marks=pytest.mark.slow),
+    pytest.param("samples.npz", 1, FINISHED, marks=pytest.mark.slow),
+    pytest.param("samples.png", 1, FINISHED, marks=pytest.mark.slow),
+    pytest.param("metrics.json", 1, FINISHED, marks=pytest.mark.slow),
 ]
 
 
@@ -176,3 +176,33 @@ def test_a_failed_row_write_keeps_the_rows_before_it_and_the_study_resumes(tmp_p
     assert engine.run_in_process(configs, csv_path, progress=False, run=fake_run) == (2, 2)
     keys = [table.key_of(r) for r in table.rows()]
     assert keys == [config_key(c) for c in configs]  # each once, in the order of the grid
+
+
+# --------------------------------------------------------------------------- a VAE run
+
+VAE_TINY = ["--epochs", "3", "--batch-size", "64", "--hidden", "32", "--latent-dim", "2",
+            "--iwae-samples", "20", "--iwae-images", "50", "--no-progress"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, nth, safe", [
+    ("checkpoint.pt", 2, "the last good checkpoint is at the end of epoch 1"),
+    ("samples.png", 1, "the last good checkpoint is at the end of epoch 3"),
+])
+def test_a_full_disk_in_a_vae_run_is_one_line_and_the_run_resumes_to_the_same_result(
+        tmp_path, monkeypatch, capsys, name, nth, safe):
+    from vae import cli as vae_cli
+
+    reference, out = tmp_path / "reference", tmp_path / "run"
+    assert cli.run(vae_cli.main, VAE_TINY + ["--out", str(reference)]) == 0
+    fail_at(monkeypatch, name, nth)
+    monkeypatch.setattr("sys.argv", ["train_vae.py"])
+    capsys.readouterr()
+    assert cli.run(vae_cli.main, VAE_TINY + ["--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"train_vae.py: error: cannot write "
+                                                   f"{out / name} (No space left on device")
+    assert safe in err and no_temporary_left(out)
+    monkeypatch.undo()
+    assert cli.run(vae_cli.main, VAE_TINY + ["--out", str(out), "--resume"]) == 0
+    assert_same_run(reference, out)
