@@ -16,9 +16,9 @@ A results table to be continued that is not one a script wrote raises :class:`Re
 **A write that fails** (a full disk ``ENOSPC``, a quota ``EDQUOT``, an I/O error ``EIO``, the
 directory removed during the run) raises :class:`WriteFailedError`, an ``OSError`` that names the
 file, the error and what is safe: the temporary file is removed, the target is left as it was, and
-the *recovery note* of the writer (:func:`set_recovery`, e.g. "the last good checkpoint is at step
-100 (…); free space and rerun with --resume") says how to go on. The scripts print it as one line
-and exit with code 1 (:func:`dualgan.cli.run`).
+the *recovery note* of the writer (:func:`writer_scope`, :func:`set_recovery`, e.g. "the last
+good checkpoint is at step 100 (…); free space and rerun with --resume") says how to go on. The
+scripts print it as one line and exit with code 1 (:func:`dualgan.cli.run`).
 """
 
 import contextlib
@@ -28,22 +28,37 @@ import os
 import secrets
 
 #: What is safe after a failed write, and how to go on, until a writer says more (set_recovery).
-DEFAULT_RECOVERY = "the files written before it are complete; free space and run the command again"
-_recovery = DEFAULT_RECOVERY
+DEFAULT_RECOVERY = "the files written before it are complete; {fix} and run the command again"
+#: What to do about the error, put for ``{fix}`` in a recovery note.
+FIXES = {errnos.ENOSPC: "free space", errnos.EDQUOT: "free space or raise the quota",
+         errnos.EIO: "check the disk"}
+_notes = []  # the recovery notes of the writers in progress (writer_scope), innermost last
 
 
-def set_recovery(note=None):
-    """Set what a :class:`WriteFailedError` raised from now on says is safe and how to go on
-    (None: :data:`DEFAULT_RECOVERY`). A writer sets it when it starts
-    (:mod:`dualgan.lock`) and after each checkpoint (:class:`dualgan.training.CheckpointedLoop`).
-    """
-    global _recovery
-    _recovery = DEFAULT_RECOVERY if note is None else str(note)
+@contextlib.contextmanager
+def writer_scope(note=None):
+    """While the block runs, a :class:`WriteFailedError` says ``note`` (None:
+    :data:`DEFAULT_RECOVERY`) is safe, until :func:`set_recovery` replaces it; the note before
+    is back after the block. A writer of an output opens one (:mod:`dualgan.lock`)."""
+    _notes.append(DEFAULT_RECOVERY if note is None else str(note))
+    try:
+        yield
+    finally:
+        _notes.pop()
+
+
+def set_recovery(note):
+    """Replace the note of the innermost writer (:func:`writer_scope`; nothing outside one):
+    what a :class:`WriteFailedError` raised from now on says is safe and how to go on. ``{fix}``
+    in it becomes what to do about the error (:data:`FIXES`: "free space" for ``ENOSPC``, ...).
+    A trainer sets it after each checkpoint (:class:`dualgan.training.CheckpointedLoop`)."""
+    if _notes:
+        _notes[-1] = str(note)
 
 
 def recovery():
-    """The current recovery note (:func:`set_recovery`)."""
-    return _recovery
+    """The current recovery note (:func:`writer_scope`, :func:`set_recovery`)."""
+    return _notes[-1] if _notes else DEFAULT_RECOVERY
 
 
 class WriteFailedError(OSError):
@@ -66,7 +81,8 @@ class WriteFailedError(OSError):
         if not os.path.isdir(directory):
             safe = (f"the directory {directory} was removed during the run, with what it held; "
                     f"run the command again")
-        self.safe = recovery() if safe is None else safe
+        fix = FIXES.get(code, "remove the cause")
+        self.safe = (recovery() if safe is None else safe).replace("{fix}", fix)
 
     def __str__(self):
         name = errnos.errorcode.get(self.errno, "") if self.errno is not None else ""

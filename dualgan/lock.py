@@ -23,7 +23,8 @@ and taken over by the next writer. A process may take a lock it already holds (t
 kept): a comparison holds its directory while the runs it starts hold theirs, and a script's
 ``main`` can be called twice in one process.
 
-POSIX only (``fcntl``); standard library only.
+On a filesystem that cannot lock files (``flock`` refused with ``ENOLCK``, ``EOPNOTSUPP``), the
+writer runs unlocked after a one-line warning. POSIX only (``fcntl``); standard library only.
 """
 
 import contextlib
@@ -37,12 +38,14 @@ import socket
 import sys
 import time
 
-from .files import ensure_writable_directory, recovery, set_recovery
+from .files import ensure_writable_directory, writer_scope
 
 LOCK_NAME = ".lock"  # a run directory's lock file
 READ_HOLDER_SECONDS = 1.0  # how long a refused writer waits for the holder's name to be written
 
-_held = {}  # realpath of a lock file -> [fd, count, recovery note before it was taken]
+UNSUPPORTED = (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS)  # flock refused by the filesystem
+
+_held = {}  # realpath of a lock file -> [fd (None: unlocked), count]
 
 
 class OutputLockedError(RuntimeError):
@@ -122,6 +125,14 @@ def acquire(lock_path, output=None):
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as err:
+            if err.errno in UNSUPPORTED:
+                os.close(fd)
+                with contextlib.suppress(OSError):
+                    os.remove(lock_path)
+                print(f"warning: {output}: this filesystem cannot lock files "
+                      f"({err.strerror}); a second writer would not be refused", file=sys.stderr)
+                _held[key] = [None, 1]
+                return
             if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 os.close(fd)
                 raise
@@ -139,7 +150,7 @@ def acquire(lock_path, output=None):
     except BaseException:
         _unlink_and_close(fd, lock_path)
         raise
-    _held[key] = [fd, 1, recovery()]
+    _held[key] = [fd, 1]
 
 
 def release(lock_path):
@@ -151,8 +162,8 @@ def release(lock_path):
     entry[1] -= 1
     if entry[1] == 0:
         del _held[key]
-        set_recovery(entry[2])  # the note from before it was taken
-        _unlink_and_close(entry[0], lock_path)
+        if entry[0] is not None:
+            _unlink_and_close(entry[0], lock_path)
 
 
 def _unlink_and_close(fd, lock_path):
@@ -166,9 +177,8 @@ def _unlink_and_close(fd, lock_path):
 def _holding(lock_path, output, note):
     acquire(lock_path, output)
     try:
-        if note is not None:
-            set_recovery(note)
-        yield
+        with writer_scope(note):
+            yield
     finally:
         release(lock_path)
 
@@ -177,8 +187,8 @@ def hold_directory(directory, recovery_note=None):
     """Context manager: create ``directory`` if needed (checked writable, else
     :class:`~dualgan.files.OutputDirectoryError`) and hold it for this process.
 
-    ``recovery_note`` becomes what a failed write says is safe (:func:`dualgan.files.set_recovery`)
-    while it is held.
+    While it is held, a failed write says ``recovery_note`` is safe (default: the files written
+    before it; :func:`dualgan.files.writer_scope`).
 
     Raises
     ------

@@ -136,7 +136,7 @@ class CheckpointedLoop:
         """Record the checkpoint on disk as the last good state (also for failed writes)."""
         self._last_checkpoint = self._where()
         set_recovery(f"the last good checkpoint is at {self._last_checkpoint} "
-                     f"({self.checkpoint_path}); free space and rerun with --resume")
+                     f"({self.checkpoint_path}); {{fix}} and rerun with --resume")
 
     def resume(self, may_change=()):
         """Continue from ``checkpoint_path``: check the settings, load the state, return self.

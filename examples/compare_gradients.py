@@ -49,7 +49,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     with hold_directory(args.out, f"the cells already in {args.out}/gradients.json are "
-                                  f"complete; free space and rerun with --resume"):
+                                  f"complete; {{fix}} and rerun with --resume"):
         run_gradient_check(args.settings, args.out, resume=args.resume)
     return 0
 

@@ -96,7 +96,7 @@ def _load(path):
 
 def main(argv=None):
     args = parse_args(argv)
-    with hold_directory(args.out, f"the runs already in {args.out} are kept; free space and run "
+    with hold_directory(args.out, f"the runs already in {args.out} are kept; {{fix}} and run "
                                   f"the same command again to continue"):  # one writer
         return compare_all(args)
 

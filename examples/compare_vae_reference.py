@@ -44,7 +44,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    with hold_directory(args.out, f"the runs already in {args.out} are complete; free space and "
+    with hold_directory(args.out, f"the runs already in {args.out} are complete; {{fix}} and "
                                   f"run the same command again to continue"):  # before the data
         train, test = load_dataset("mnist", args.data_dir)
         compare(train, test, args.seeds, args.out, threads=args.threads)

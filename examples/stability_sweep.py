@@ -161,7 +161,7 @@ def main(argv=None):
     ensure_writable_directory(args.out)
     csv_path = os.path.join(args.out, f"sweep_{args.target}.csv")
     # one writer per table and the files named after it (dualgan.lock), before any work
-    with hold_file(csv_path, f"the runs already in {csv_path} are complete; free space and run "
+    with hold_file(csv_path, f"the runs already in {csv_path} are complete; {{fix}} and run "
                              f"the same command again to continue"):
         return sweep(args, csv_path)
 

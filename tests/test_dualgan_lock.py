@@ -74,3 +74,20 @@ def test_a_directory_that_cannot_be_created_is_refused_as_unwritable(tmp_path):
     with pytest.raises(OutputDirectoryError, match="cannot write the outputs to"):
         with hold_directory(tmp_path / "a-file" / "out"):
             pass
+
+
+def test_a_filesystem_that_cannot_lock_warns_in_one_line_and_runs_unlocked(tmp_path, capsys,
+                                                                           monkeypatch):
+    import errno
+    import fcntl
+
+    def flock(fd, operation):
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    with hold_directory(tmp_path):
+        pass
+    err = capsys.readouterr().err
+    assert err == (f"warning: {tmp_path}: this filesystem cannot lock files "
+                   f"({os.strerror(errno.ENOLCK)}); a second writer would not be refused\n")
+    assert os.listdir(tmp_path) == []

@@ -60,6 +60,10 @@ def test_a_failed_write_names_the_file_and_error_and_leaves_the_previous_file(tm
     message = str(failed.value)
     assert str(path) in message and os.strerror(code) in message
     assert errno.errorcode[code] in message and "\n" not in message
+    what_to_do = {errno.ENOSPC: "; free space and run the command again",
+                  errno.EDQUOT: "; free space or raise the quota and run the command again",
+                  errno.EIO: "; check the disk and run the command again"}[code]
+    assert message.endswith(what_to_do)
     assert path.read_text() == '{\n  "modes": 8\n}' and os.listdir(tmp_path) == ["metrics.json"]
 
 

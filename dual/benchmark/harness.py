@@ -340,7 +340,7 @@ def run_benchmark(settings, out, resume=False):
     """
     ensure_writable_directory(out)
     csv_path = os.path.join(out, f"{output_name(settings)}.csv")
-    with hold_file(csv_path, f"the cells already in {csv_path} are complete; free space and "
+    with hold_file(csv_path, f"the cells already in {csv_path} are complete; {{fix}} and "
                              f"rerun with --resume"):
         return _run_benchmark(settings, out, resume)
 
