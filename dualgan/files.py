@@ -78,7 +78,8 @@ class WriteFailedError(OSError):
         reason = getattr(error, "strerror", None) or str(error)
         super().__init__(code, reason, os.fspath(path))
         directory = os.path.dirname(os.path.abspath(self.filename))
-        if not os.path.isdir(directory):
+        self.directory_removed = not os.path.isdir(directory)
+        if self.directory_removed:
             safe = (f"the directory {directory} was removed during the run, with what it held; "
                     f"run the command again")
         fix = FIXES.get(code, "remove the cause")
@@ -87,8 +88,10 @@ class WriteFailedError(OSError):
     def __str__(self):
         name = errnos.errorcode.get(self.errno, "") if self.errno is not None else ""
         code = f", {name}" if name else ""
-        return (f"cannot write {self.filename} ({self.strerror}{code}); no partial file is left "
-                f"and {os.path.basename(self.filename)} is as it was before; {self.safe}")
+        kept = "" if self.directory_removed else (
+            f" and {os.path.basename(self.filename)} is as it was before")
+        return (f"cannot write {self.filename} ({self.strerror}{code}); no partial file is "
+                f"left{kept}; {self.safe}")
 
 
 def _os_error_in(err):

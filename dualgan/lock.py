@@ -38,7 +38,7 @@ import socket
 import sys
 import time
 
-from .files import ensure_writable_directory, writer_scope
+from .files import WriteFailedError, ensure_writable_directory, writer_scope
 
 LOCK_NAME = ".lock"  # a run directory's lock file
 READ_HOLDER_SECONDS = 1.0  # how long a refused writer waits for the holder's name to be written
@@ -114,6 +114,8 @@ def acquire(lock_path, output=None):
     ------
     OutputLockedError
         Another process holds it (``output`` names what it protects in the message).
+    dualgan.files.WriteFailedError
+        The lock file cannot be written (a full disk, ...).
     """
     key = os.path.realpath(lock_path)
     if key in _held:
@@ -121,7 +123,10 @@ def acquire(lock_path, output=None):
         return
     output = lock_path if output is None else output
     while True:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as err:
+            raise WriteFailedError(lock_path, err) from err
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as err:
@@ -147,8 +152,10 @@ def acquire(lock_path, output=None):
         data = json.dumps(_holder_record()).encode("utf-8")
         os.ftruncate(fd, 0)
         os.pwrite(fd, data, 0)
-    except BaseException:
+    except BaseException as err:
         _unlink_and_close(fd, lock_path)
+        if isinstance(err, OSError):  # a full disk at the start
+            raise WriteFailedError(lock_path, err) from err
         raise
     _held[key] = [fd, 1]
 

@@ -91,3 +91,22 @@ def test_a_filesystem_that_cannot_lock_warns_in_one_line_and_runs_unlocked(tmp_p
     assert err == (f"warning: {tmp_path}: this filesystem cannot lock files "
                    f"({os.strerror(errno.ENOLCK)}); a second writer would not be refused\n")
     assert os.listdir(tmp_path) == []
+
+
+def test_a_full_disk_at_the_start_is_a_named_write_failure_and_leaves_no_lock_file(
+        tmp_path, monkeypatch):
+    import errno
+
+    from dualgan.files import WriteFailedError
+
+    def pwrite(fd, data, offset):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "pwrite", pwrite)
+    with pytest.raises(WriteFailedError, match=f"cannot write {tmp_path / LOCK_NAME} "):
+        with hold_directory(tmp_path):
+            pass
+    monkeypatch.undo()
+    assert os.listdir(tmp_path) == []
+    with hold_directory(tmp_path):  # not held by anyone
+        pass

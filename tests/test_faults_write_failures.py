@@ -83,8 +83,12 @@ def test_a_directory_removed_during_the_run_is_named(tmp_path):
     out = tmp_path / "run"
     out.mkdir()
     out.rmdir()
-    with pytest.raises(WriteFailedError, match=f"the directory {out} was removed during the run"):
+    with pytest.raises(WriteFailedError) as failed:
         write_text(out / "samples.csv", "x\n")
+    assert str(failed.value) == (
+        f"cannot write {out / 'samples.csv'} (No such file or directory, ENOENT); no partial "
+        f"file is left; the directory {out} was removed during the run, with what it held; run "
+        f"the command again")
 
 
 def test_other_errors_pass_unchanged(tmp_path):
