@@ -70,8 +70,7 @@ class OutputLockedError(RuntimeError):
         else:
             who = "a process that has just started"
         super().__init__(f"{self.output} is being written by another process ({who}); wait "
-                         f"until it ends (a --resume then continues from its checkpoint), stop "
-                         f"it, or choose another --out")
+                         f"until it ends or stop it, or choose another --out")
 
 
 def _holder_record():
