@@ -14,14 +14,13 @@
   directory that was moved or copied resumes.
 """
 
-import contextlib
 import os
-import secrets
 
 import numpy as np
 import torch
 
-from .files import atomic_write
+# kept importable from here, where the scripts have always found them
+from .files import OutputDirectoryError, atomic_write, ensure_writable_directory  # noqa: F401
 
 
 class CheckpointError(RuntimeError):
@@ -52,10 +51,6 @@ class SettingsMismatchError(ValueError):
                            for name, (saved, now) in sorted(differences.items()))
         super().__init__(f"cannot resume: the checkpoint was written with other settings "
                          f"({listed}); resume with the same settings or start afresh")
-
-
-class OutputDirectoryError(OSError):
-    """An output directory that cannot be created or written to (the message says why)."""
 
 
 def _weights_only_safe(obj):
@@ -170,29 +165,3 @@ def set_rng_states(states, generators=None):
         raise KeyError(f"the checkpoint has no state for the random streams {sorted(missing)}")
     for name, g in generators.items():
         g.set_state(states["generators"][name])
-
-
-def ensure_writable_directory(directory):
-    """Create ``directory`` if needed and check that files can be written in it, now.
-
-    A run that cannot save its outputs should fail before training, not after the first hour.
-
-    Raises
-    ------
-    OutputDirectoryError
-        With the directory and the reason in the message.
-    """
-    directory = os.fspath(directory)
-    probe = os.path.join(directory, f".write-test.{secrets.token_hex(8)}")
-    try:
-        os.makedirs(directory, exist_ok=True)
-        try:
-            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        finally:  # also after an interruption just after the creation
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(probe)
-    except OSError as err:
-        raise OutputDirectoryError(err.errno, f"cannot write the outputs to {directory!r} "
-                                              f"({err.strerror or err}); choose another --out"
-                                   ) from None
-    return directory

@@ -3,7 +3,9 @@
 Exit codes: 0 done; 130 stopped by Ctrl-C (a first Ctrl-C during training writes a checkpoint,
 rerun with ``--resume``; a Ctrl-C anywhere else stops at once, and every file already written is
 complete, :mod:`dualgan.files`); 2 an error the user can act on, printed as one line naming the
-file or setting at fault. Anything else is a bug and keeps its traceback.
+file or setting at fault; 1 an output that could not be written (a full disk, an I/O error, a
+directory removed: :class:`dualgan.files.WriteFailedError`), printed as one line naming the file,
+the error and what is safe. Anything else is a bug and keeps its traceback.
 
 Two kinds of user error, one line each:
 
@@ -14,7 +16,8 @@ Two kinds of user error, one line each:
   line (the setting's name becomes its option's). Nothing has been written by then.
 * **a file or a state at fault** (:func:`user_errors`): an unreadable checkpoint, a resume with
   other settings, an output directory that cannot be written, a damaged input file, a results
-  table of another format; reported by :func:`run`.
+  table of another format or holding a key twice, an output another process is writing
+  (:class:`dualgan.lock.OutputLockedError`, naming it); reported by :func:`run`.
 
 Standard library only (the error classes that need torch are imported when an error is raised),
 so that a script's bad arguments are refused before heavy imports where the script allows it.
@@ -27,6 +30,7 @@ import re
 import sys
 
 EXIT_OK = 0
+EXIT_WRITE_FAILED = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 
@@ -36,9 +40,10 @@ def user_errors():
     from .checkpoint import CheckpointError, OutputDirectoryError, SettingsMismatchError
     from .files import ResultsFileError
     from .images import DataError
+    from .lock import OutputLockedError
 
     errors = (CheckpointError, SettingsMismatchError, DataError, ResultsFileError,
-              OutputDirectoryError, FileNotFoundError)
+              OutputDirectoryError, FileNotFoundError, OutputLockedError)
     # a memory guard's refusal names the prediction, what is available and the way out; dual
     # is the layer above this one, so it is looked up only when a script already loaded it
     dual_exceptions = sys.modules.get("dual.exceptions")
@@ -112,21 +117,27 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 def run(main, argv=None):
-    """Call ``main(argv)``; the errors of :func:`user_errors` become exit code 2, and a
-    ``KeyboardInterrupt`` (Ctrl-C outside a training loop, or a second one inside) exit code
-    130, each with one line on stderr instead of a traceback.
+    """Call ``main(argv)``; the errors of :func:`user_errors` become exit code 2, a
+    :class:`~dualgan.files.WriteFailedError` exit code 1, and a ``KeyboardInterrupt`` (Ctrl-C
+    outside a training loop, or a second one inside) exit code 130, each with one line on stderr
+    instead of a traceback.
 
     Returns
     -------
     int
-        The exit code: what ``main`` returned (None counts as 0), 2 or 130.
+        The exit code: what ``main`` returned (None counts as 0), 1, 2 or 130.
     """
+    from .files import WriteFailedError
+
     prog = os.path.basename(sys.argv[0]) or "script"
     try:
         code = main(argv)
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; the files written so far are complete", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except WriteFailedError as err:
+        print(f"{prog}: error: {err}", file=sys.stderr)
+        return EXIT_WRITE_FAILED
     except Exception as err:  # noqa: BLE001 - only the user errors are caught, below
         if not isinstance(err, user_errors()):
             raise

@@ -12,12 +12,98 @@ the umask), so the outputs stay readable by the group and others as usual.
 
 A results table to be continued that is not one a script wrote raises :class:`ResultsFileError`
 (:mod:`dualgan.table`), whose message names the file and how to start afresh.
+
+**A write that fails** (a full disk ``ENOSPC``, a quota ``EDQUOT``, an I/O error ``EIO``, the
+directory removed during the run) raises :class:`WriteFailedError`, an ``OSError`` that names the
+file, the error and what is safe: the temporary file is removed, the target is left as it was, and
+the *recovery note* of the writer (:func:`writer_scope`, :func:`set_recovery`, e.g. "the last
+good checkpoint is at step 100 (…); free space and rerun with --resume") says how to go on. The
+scripts print it as one line and exit with code 1 (:func:`dualgan.cli.run`).
 """
 
 import contextlib
+import errno as errnos
 import json
 import os
 import secrets
+
+#: What is safe after a failed write, and how to go on, until a writer says more (set_recovery).
+DEFAULT_RECOVERY = "the files written before it are complete; {fix} and run the command again"
+#: What to do about the error, put for ``{fix}`` in a recovery note.
+FIXES = {errnos.ENOSPC: "free space", errnos.EDQUOT: "free space or raise the quota",
+         errnos.EIO: "check the disk"}
+_notes = []  # the recovery notes of the writers in progress (writer_scope), innermost last
+
+
+@contextlib.contextmanager
+def writer_scope(note=None):
+    """While the block runs, a :class:`WriteFailedError` says ``note`` (None:
+    :data:`DEFAULT_RECOVERY`) is safe, until :func:`set_recovery` replaces it; the note before
+    is back after the block. A writer of an output opens one (:mod:`dualgan.lock`)."""
+    _notes.append(DEFAULT_RECOVERY if note is None else str(note))
+    try:
+        yield
+    finally:
+        _notes.pop()
+
+
+def set_recovery(note):
+    """Replace the note of the innermost writer (:func:`writer_scope`; nothing outside one):
+    what a :class:`WriteFailedError` raised from now on says is safe and how to go on. ``{fix}``
+    in it becomes what to do about the error (:data:`FIXES`: "free space" for ``ENOSPC``, ...).
+    A trainer sets it after each checkpoint (:class:`dualgan.training.CheckpointedLoop`)."""
+    if _notes:
+        _notes[-1] = str(note)
+
+
+def recovery():
+    """The current recovery note (:func:`writer_scope`, :func:`set_recovery`)."""
+    return _notes[-1] if _notes else DEFAULT_RECOVERY
+
+
+class WriteFailedError(OSError):
+    """An output could not be written: a full disk, a quota, an I/O error, a directory removed.
+
+    Attributes
+    ----------
+    errno, strerror : the operating system's error (``errno.ENOSPC``, ...)
+    filename : str
+        The file that could not be written (left as it was: no partial file remains).
+    safe : str
+        What is safe and how to go on (the recovery note of the writer, :func:`set_recovery`).
+    """
+
+    def __init__(self, path, error, safe=None):
+        code = getattr(error, "errno", None)
+        reason = getattr(error, "strerror", None) or str(error)
+        super().__init__(code, reason, os.fspath(path))
+        directory = os.path.dirname(os.path.abspath(self.filename))
+        self.directory_removed = not os.path.isdir(directory)
+        if self.directory_removed:
+            safe = (f"the directory {directory} was removed during the run, with what it held; "
+                    f"run the command again")
+        fix = FIXES.get(code, "remove the cause")
+        self.safe = (recovery() if safe is None else safe).replace("{fix}", fix)
+
+    def __str__(self):
+        name = errnos.errorcode.get(self.errno, "") if self.errno is not None else ""
+        code = f", {name}" if name else ""
+        kept = "" if self.directory_removed else (
+            f" and {os.path.basename(self.filename)} is as it was before")
+        return (f"cannot write {self.filename} ({self.strerror}{code}); no partial file is "
+                f"left{kept}; {self.safe}")
+
+
+def _os_error_in(err):
+    """The OSError that caused ``err`` (itself, or one in its chain: torch wraps a failed write
+    in a RuntimeError), or None."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, OSError):
+            return err
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return None
 
 
 class ResultsFileError(ValueError):
@@ -56,9 +142,12 @@ def atomic_write(path, mode="w", **open_kwargs):
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+    except BaseException as err:
+        with contextlib.suppress(OSError):  # also when the directory itself is gone
             os.remove(tmp)
+        cause = None if isinstance(err, WriteFailedError) else _os_error_in(err)
+        if cause is not None:
+            raise WriteFailedError(path, cause) from err
         raise
 
 
@@ -89,3 +178,33 @@ def save_figure(fig, path, **savefig_kwargs):
     savefig_kwargs.setdefault("format", extension or None)
     with atomic_write(path, "wb") as handle:
         fig.savefig(handle, **savefig_kwargs)
+
+
+class OutputDirectoryError(OSError):
+    """An output directory that cannot be created or written to (the message says why)."""
+
+
+def ensure_writable_directory(directory):
+    """Create ``directory`` if needed and check that files can be written in it, now.
+
+    A run that cannot save its outputs should fail before training, not after the first hour.
+
+    Raises
+    ------
+    OutputDirectoryError
+        With the directory and the reason in the message.
+    """
+    directory = os.fspath(directory)
+    probe = os.path.join(directory, f".write-test.{secrets.token_hex(8)}")
+    try:
+        os.makedirs(directory, exist_ok=True)
+        try:
+            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        finally:  # also after an interruption just after the creation
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(probe)
+    except OSError as err:
+        raise OutputDirectoryError(err.errno, f"cannot write the outputs to {directory!r} "
+                                              f"({err.strerror or err}); choose another --out"
+                                   ) from None
+    return directory

@@ -11,7 +11,12 @@ by skipping the keys already there. :class:`ResultTable` is that mechanism, once
   a partial row (a truncated copy's last line) is skipped;
 * **one row (or one whole unit of rows) at a time** — :meth:`ResultTable.append` rewrites the
   file atomically (:mod:`dualgan.files`) with the new rows after the complete ones: the file only
-  ever holds complete rows, and a kill at any moment leaves its previous or its new version.
+  ever holds complete rows, and a kill at any moment leaves its previous or its new version;
+* **each key once** — a row whose key the table holds already is never appended
+  (:class:`DuplicateKeyError`), unless the rows under that key are all ones to be retried (a
+  study's failed run, kept as a record); a table holding a key twice (two writers at once,
+  before writers were locked, :mod:`dualgan.lock`) is refused by :meth:`ResultTable.check` in
+  one line naming the keys.
 
 Standard library only.
 """
@@ -56,6 +61,15 @@ def key_of(row, key_fields):
     return tuple(normalize(row.get(k)) for k in key_fields)
 
 
+class DuplicateKeyError(ResultsFileError):
+    """A row whose key a result table holds already, or a table that holds a key twice."""
+
+
+def _describe_key(fields, key, width=120):
+    text = ", ".join(f"{name}={value}" for name, value in zip(fields, key) if value is not None)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 class ResultTable:
     """The CSV at ``path``, with columns ``fields``, whose rows are identified by ``key``.
 
@@ -72,9 +86,17 @@ class ResultTable:
         Columns that a complete row has non-empty (default: none). A readable file's header has
         the key and these columns; a complete row has every column of its header (a truncated
         line lacks the last ones).
+    row_id : sequence of str, optional
+        For a table that keeps several rows under one key (a benchmark's cell: one row per
+        backend), the columns that tell them apart; a key is held twice when two rows have the
+        same key and row_id.
+    retried : callable, optional
+        ``retried(row)`` for a row that does not hold its key: a new row with that key may
+        follow it (a study's failed run, kept as a record and run again); default: none.
     """
 
-    def __init__(self, path, fields, key, kind="result", required=None):
+    def __init__(self, path, fields, key, kind="result", required=None, row_id=(),
+                 retried=None):
         self.path = os.fspath(path)
         self.fields = tuple(fields)
         self.key_fields = tuple(key)
@@ -83,6 +105,8 @@ class ResultTable:
             raise ValueError(f"key fields {missing} are not among the fields {list(self.fields)}")
         self.kind = kind
         self.required = tuple(required or ())
+        self.row_id = tuple(row_id)
+        self.retried = retried
         self._fresh = False
 
     # ------------------------------------------------------------------ reading
@@ -126,9 +150,40 @@ class ResultTable:
         """The keys of the complete rows (those for which ``where(row)`` holds, if given)."""
         return {self.key_of(r) for r in self.rows() if where is None or where(r)}
 
+    def _retried(self, row):
+        return self.retried is not None and self.retried(row)
+
+    def duplicates(self, rows=None):
+        """The keys held twice (``retried`` rows aside), in order of appearance."""
+        seen, twice = set(), {}
+        for row in self.rows() if rows is None else rows:
+            if self._retried(row):
+                continue
+            identity = self.key_of(row) + tuple(normalize(row.get(k)) for k in self.row_id)
+            if identity in seen:
+                twice[self.key_of(row)] = None
+            seen.add(identity)
+        return list(twice)
+
     def check(self):
-        """Read the file once, so that a damaged one is refused before any work starts."""
-        self.rows()
+        """Read the file once, so that a damaged one, or one holding a key twice, is refused
+        before any work starts.
+
+        Raises
+        ------
+        ResultsFileError
+            Not such a table.
+        DuplicateKeyError
+            It holds a key twice (the message names the keys).
+        """
+        twice = self.duplicates()
+        if twice:
+            shown = "; ".join(f"({_describe_key(self.key_fields, key)})" for key in twice[:3])
+            more = f" and {len(twice) - 3} more" if len(twice) > 3 else ""
+            raise DuplicateKeyError(
+                f"{self.path}: holds {len(twice)} key(s) more than once, written by two writers "
+                f"at once: {shown}{more}; remove the repeated rows, or move the file away (or "
+                f"choose another --out) to start afresh")
         return self
 
     # ------------------------------------------------------------------ writing
@@ -140,14 +195,30 @@ class ResultTable:
 
     def append(self, rows):
         """Add ``rows`` (a dict, or a list of dicts written together) after the complete rows,
-        rewriting the file atomically."""
+        rewriting the file atomically.
+
+        Raises
+        ------
+        DuplicateKeyError
+            The table holds the key of one of ``rows`` already; nothing is written.
+        dualgan.files.WriteFailedError
+            The file could not be written (it is left as it was).
+        """
         rows = [rows] if isinstance(rows, dict) else list(rows)
         # sequences as JSON lists ("[8, 8]"), the text that normalize() reads back
         rows = [{k: list(v) if isinstance(v, tuple) else v for k, v in row.items()}
                 for row in rows]
+        new = {self.key_of(row) for row in rows}
+        kept = self.rows()
+        present = [key for key in dict.fromkeys(self.key_of(r) for r in kept
+                                                if not self._retried(r)) if key in new]
+        if present:
+            shown = _describe_key(self.key_fields, present[0])
+            raise DuplicateKeyError(f"{self.path}: already holds a row for ({shown}); a row "
+                                    f"whose key is present is not appended again")
         text = io.StringIO()
         writer = csv.DictWriter(text, fieldnames=self.fields, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(self.rows() + rows)
+        writer.writerows(kept + rows)
         write_text(self.path, text.getvalue())
         self._fresh = False

@@ -10,7 +10,9 @@ Both trainers (:class:`generator.GANTrainer`, :class:`vae.VAETrainer`) have one 
   (``KeyboardInterrupt``). Its outer loop is :meth:`CheckpointedLoop._train`, written once here;
 * ``resume()`` loads the checkpoint, checks that the settings match (else
   :class:`dualgan.checkpoint.SettingsMismatchError`) and returns the trainer;
-* ``save()`` writes the checkpoint atomically (:mod:`dualgan.checkpoint`).
+* ``save()`` writes the checkpoint atomically (:mod:`dualgan.checkpoint`), after which a failed
+  write of any output names it as the last good state (:func:`dualgan.files.set_recovery`: "the
+  last good checkpoint is at step 100 (…); free space and rerun with --resume").
 """
 
 import contextlib
@@ -22,6 +24,7 @@ from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from .checkpoint import check_same_settings, load_checkpoint, save_checkpoint
+from .files import set_recovery
 
 
 class NonFiniteError(FloatingPointError):
@@ -116,11 +119,24 @@ class CheckpointedLoop:
         raise NotImplementedError
 
     def save(self):
-        """Write the checkpoint now (atomically); a no-op without ``checkpoint_path``."""
+        """Write the checkpoint now (atomically); a no-op without ``checkpoint_path``.
+
+        Raises
+        ------
+        dualgan.files.WriteFailedError
+            It could not be written (a full disk, ...); the message names the last good
+            checkpoint, which is left as it was.
+        """
         if self.checkpoint_path is not None:
             save_checkpoint({"settings": self.settings(), **self.state_dict()},
                             self.checkpoint_path)
-            self._last_checkpoint = self._where()
+            self._checkpoint_is_good()
+
+    def _checkpoint_is_good(self):
+        """Record the checkpoint on disk as the last good state (also for failed writes)."""
+        self._last_checkpoint = self._where()
+        set_recovery(f"the last good checkpoint is at {self._last_checkpoint} "
+                     f"({self.checkpoint_path}); {{fix}} and rerun with --resume")
 
     def resume(self, may_change=()):
         """Continue from ``checkpoint_path``: check the settings, load the state, return self.
@@ -145,7 +161,7 @@ class CheckpointedLoop:
         state = load_checkpoint(self.checkpoint_path)
         check_same_settings(state.pop("settings", {}), self.settings(), may_change)
         self.load_state_dict(state)
-        self._last_checkpoint = self._where()
+        self._checkpoint_is_good()
         return self
 
     # ----------------------------------------------------------------- the outer loop

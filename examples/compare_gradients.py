@@ -14,6 +14,7 @@ from pathlib import Path
 
 from dual.benchmark.gradients import GradientSettings, run_gradient_check
 from dualgan.cli import ArgumentParser, run
+from dualgan.lock import hold_directory
 
 
 def parse_args(argv=None):
@@ -47,7 +48,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    run_gradient_check(args.settings, args.out, resume=args.resume)
+    with hold_directory(args.out, f"the cells already in {args.out}/gradients.json are "
+                                  f"complete; {{fix}} and rerun with --resume"):
+        run_gradient_check(args.settings, args.out, resume=args.resume)
     return 0
 
 

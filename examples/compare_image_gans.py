@@ -31,6 +31,7 @@ import torch
 from dualgan import cli
 from dualgan.cli import ArgumentParser
 from dualgan.files import write_json, write_text
+from dualgan.lock import hold_directory
 from dualgan.validation import check_positive
 from generator.data.targets import IMAGE_TARGETS, check_target, make_target
 from generator.nets.discriminators import D_ARCHS
@@ -78,6 +79,13 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    with hold_directory(args.out, f"the runs already in {args.out} are kept; {{fix}} and run "
+                                  f"the same command again to continue"):  # one writer
+        return compare_all(args)
+
+
+def compare_all(args):
+    """Train (or read back) the runs of ``args`` and write the comparison; the exit code."""
     runs = run_comparison(args.runs, args.out, budget=args.budget, cache_dir=args.cache_dir,
                           progress=not args.no_progress)
     summary = summarize(runs, args.target)

@@ -26,6 +26,7 @@ from tqdm import tqdm
 import dual
 from dualgan import cli, files
 from dualgan.cli import ArgumentParser
+from dualgan.lock import hold_directory
 from dualgan.validation import check_int, check_positive
 
 FORMS = ("primal", "dual")
@@ -222,7 +223,11 @@ def plot_comparison(real, fake, sol, rows):
 
 def main(argv=None):
     args = parse_args(argv)
-    os.makedirs(args.out, exist_ok=True)
+    with hold_directory(args.out):  # one writer per output directory
+        return compare_all(args)
+
+
+def compare_all(args):
     real, fake = make_problem(args.n, args.d, args.seed)
     solvers = args.solvers if args.solvers is not None else (
         dual.available_solvers() + [dual.NATIVE])

@@ -21,8 +21,8 @@ seed of each, computed from those files.
 import sys
 
 from dualgan import cli
-from dualgan.checkpoint import ensure_writable_directory
 from dualgan.cli import ArgumentParser
+from dualgan.lock import hold_directory
 from dualgan.validation import check_int, check_positive_int
 from vae import load_dataset
 from vae.reference import compare
@@ -44,9 +44,10 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    ensure_writable_directory(args.out)  # before the data are read
-    train, test = load_dataset("mnist", args.data_dir)
-    compare(train, test, args.seeds, args.out, threads=args.threads)
+    with hold_directory(args.out, f"the runs already in {args.out} are complete; {{fix}} and "
+                                  f"run the same command again to continue"):  # before the data
+        train, test = load_dataset("mnist", args.data_dir)
+        compare(train, test, args.seeds, args.out, threads=args.threads)
     return cli.EXIT_OK
 
 

@@ -11,7 +11,9 @@ constant learning rate; every run takes the same number of generator steps.
 
 Each finished run is added to ``sweep_<target>.csv`` at once (the file is rewritten atomically:
 it only ever holds complete rows); running the script again skips the runs already there (key:
-every setting of the run, generator/study/store.py), so an interrupted sweep resumes. The figure
+every setting of the run, generator/study/store.py), so an interrupted sweep resumes. One study
+writes a table at a time: a second one started into the same table is refused while the first
+runs (exit code 2, naming it). The figure
 shows mean ± standard error over seeds against the learning rate, one panel per metric of the
 target (generator/study/summary.py) and one for the CPU seconds per run.
 
@@ -30,6 +32,7 @@ from dualgan import cli
 from dualgan.checkpoint import ensure_writable_directory
 from dualgan.cli import ArgumentParser
 from dualgan.files import save_figure, write_json, write_text
+from dualgan.lock import hold_file
 from generator.data.targets import check_target
 from generator.plotting.study import headline_distribution, plot_study_summary, stability_heatmaps
 from generator.study import (
@@ -127,9 +130,17 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    configs, methods, left_out = args.configs, args.methods, args.left_out
     ensure_writable_directory(args.out)
     csv_path = os.path.join(args.out, f"sweep_{args.target}.csv")
+    # one writer per table and the files named after it (dualgan.lock), before any work
+    with hold_file(csv_path, f"the runs already in {csv_path} are complete; {{fix}} and run "
+                             f"the same command again to continue"):
+        return sweep(args, csv_path)
+
+
+def sweep(args, csv_path):
+    """Run the study of ``args`` into ``csv_path`` and write its summary; the exit code."""
+    configs, methods, left_out = args.configs, args.methods, args.left_out
     StudyTable(csv_path).check()  # a damaged CSV is refused before any run or cluster starts
     for method, reason in left_out.items():
         print(f"left out of {args.target}: {method} ({reason})")

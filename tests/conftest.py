@@ -46,3 +46,16 @@ def digits_classifier(tmp_path_factory):
     judge = image_metrics.judge(target, cache)
     return {"target": target, "judge": judge, "cache": cache,
             "rng": (before, torch.get_rng_state())}
+
+
+@pytest.fixture
+def holders():
+    """``holders(kind, path)`` starts a :class:`Holder`; those still alive are killed after."""
+    from faults import Holder
+
+    started = []
+    yield lambda kind, path: started.append(Holder(kind, path)) or started[-1]
+    for holder in started:
+        if holder.process.poll() is None:
+            holder.process.kill()
+            holder.process.wait(30)

@@ -17,7 +17,7 @@ FAULT_AT_PROGRESS = k
     scripts, a minibatch of the VAE, a finished run of the sweep.
 FAULT_AT_WRITE = DIR:n
     Stop right after the n-th file opened for writing in directory DIR has been created (or
-    truncated), before anything is written into it.
+    truncated), before anything is written into it (a writer's lock file is not counted).
 
 Without either point the script runs undisturbed. A script that is still held after
 ``FAULT_TIMEOUT`` seconds (default 120) exits with code 99.
@@ -75,6 +75,8 @@ def _stop_at_write(directory, n):
         if not writing or isinstance(file, int):
             return
         if os.path.dirname(os.path.realpath(os.fspath(file))) != directory:
+            return
+        if os.fspath(file).endswith(".lock"):  # a writer's lock (dualgan.lock), not an output
             return
         opened += 1
         if opened == n:

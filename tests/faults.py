@@ -7,6 +7,7 @@ same arithmetic paths, and the shared machine is spared).
 """
 
 import csv
+import datetime
 import io
 import json
 import math
@@ -122,6 +123,39 @@ def one_line_error(invocation):
     assert len(lines) == 1, invocation.stderr
     assert "Traceback" not in invocation.stderr
     return lines[0]
+
+
+# --------------------------------------------------------------------------- a lock holder
+
+
+HOLDER = """
+import sys
+from dualgan.lock import hold_directory, hold_file
+kind, path = sys.argv[1], sys.argv[2]
+with (hold_directory if kind == "directory" else hold_file)(path):
+    print("held", flush=True)
+    sys.stdin.read()  # until the test closes it
+"""
+
+
+class Holder:
+    """Another process holding ``path``: a run directory (``kind="directory"``) or a result
+    table (``kind="file"``), until :meth:`end` or :meth:`kill`."""
+
+    def __init__(self, kind, path):
+        self.started = datetime.datetime.now(datetime.timezone.utc)
+        self.process = subprocess.Popen([sys.executable, "-c", HOLDER, kind, str(path)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        env=environment(), text=True)
+        assert self.process.stdout.readline() == "held\n"
+
+    def end(self):
+        self.process.stdin.close()
+        assert self.process.wait(30) == 0
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        assert self.process.wait(30) == -signal.SIGKILL
 
 
 # --------------------------------------------------------------------------- files on disk

@@ -3,7 +3,7 @@
 import pytest
 
 from dualgan.files import ResultsFileError
-from dualgan.table import ResultTable, normalize
+from dualgan.table import DuplicateKeyError, ResultTable, normalize
 
 FIELDS = ("name", "size", "widths", "rate", "value")
 
@@ -65,3 +65,63 @@ def test_start_afresh_replaces_the_file_at_the_first_append(tmp_path):
     assert table.rows() == [] and path.read_text() == before  # untouched until the append
     table.append({"name": "new", "size": 1, "widths": [], "rate": 1, "value": 1})
     assert [r["name"] for r in _table(path).rows()] == ["new"]
+
+
+def _row(name, size, value=1.0, **extra):
+    return {"name": name, "size": size, "widths": [4], "rate": 0.1, "value": value, **extra}
+
+
+def test_a_row_whose_key_is_present_is_never_appended(tmp_path):
+    path = tmp_path / "t.csv"
+    table = _table(path)
+    table.append(_row("a", 1))
+    before = path.read_bytes()
+    # the same key written as other text: size 1.0, widths as a tuple
+    with pytest.raises(DuplicateKeyError, match=r"already holds a row for \(name=a, size=1,"):
+        table.append({**_row("a", 1.0, value=2.0), "widths": (4,)})
+    with pytest.raises(DuplicateKeyError):  # nor within a unit of rows
+        table.append([_row("b", 1), _row("a", 1)])
+    assert path.read_bytes() == before
+    table.append(_row("a", 2))  # another key
+    assert [(r["name"], r["size"]) for r in table.rows()] == [("a", "1"), ("a", "2")]
+
+
+def test_a_row_to_be_retried_may_be_followed_by_one_with_its_key(tmp_path):
+    table = ResultTable(tmp_path / "t.csv", FIELDS + ("status",), ("name", "size"),
+                        retried=lambda row: row["status"] == "error")
+    table.append(_row("a", 1, status="error"))
+    table.append(_row("a", 1, status="ok"))  # the retry: the failed row stays as a record
+    assert [r["status"] for r in table.rows()] == ["error", "ok"]
+    assert table.check().duplicates() == []
+    with pytest.raises(DuplicateKeyError):
+        table.append(_row("a", 1, status="ok"))
+
+
+def test_a_table_holding_keys_twice_is_refused_in_one_line_naming_them(tmp_path):
+    path = tmp_path / "t.csv"
+    text = "name,size,widths,rate,value\n" + "".join(
+        f"{name},{size},[4],0.1,1\n" for name, size in [("a", 1), ("b", 1), ("a", 1), ("c", 2),
+                                                        ("b", 1), ("b", 1)])
+    path.write_text(text)
+    with pytest.raises(DuplicateKeyError) as refused:
+        _table(path).check()
+    message = str(refused.value)
+    assert "\n" not in message and str(path) in message
+    assert "2 key(s) more than once" in message
+    assert "(name=a, size=1, widths=(4,), rate=0.1); (name=b, size=1, widths=(4,), rate=0.1)" \
+        in message
+    assert path.read_text() == text
+
+
+def test_rows_told_apart_by_row_id_are_one_key_held_once(tmp_path):
+    """A benchmark's cell: several rows (one per backend) under one key."""
+    table = ResultTable(tmp_path / "t.csv", ("cell", "backend", "seconds"), ("cell",),
+                        row_id=("backend",))
+    table.append([{"cell": 1, "backend": "x", "seconds": 1}, {"cell": 1, "backend": "y",
+                                                               "seconds": 2}])
+    assert table.check().duplicates() == []
+    with pytest.raises(DuplicateKeyError):  # the cell again
+        table.append([{"cell": 1, "backend": "x", "seconds": 1}])
+    text = (tmp_path / "t.csv").read_text()
+    (tmp_path / "t.csv").write_text(text + "1,x,3\n")  # a backend's row twice in a cell
+    assert table.duplicates() == [(1,)]

@@ -20,6 +20,7 @@ from dualgan import cli
 from dualgan.checkpoint import check_same_settings, ensure_writable_directory
 from dualgan.cli import ArgumentParser
 from dualgan.files import write_json
+from dualgan.lock import holding_directory
 from dualgan.stats import summarize_seeds
 from dualgan.training import torch_threads
 
@@ -119,6 +120,7 @@ def main(argv=None, description=None):
         return train_seeds(args)
 
 
+@holding_directory(lambda args: args.out)  # one writer per run directory (dualgan.lock)
 def train_seeds(args):
     """Each seed into OUT/seed_<S>/ (skipped when finished with the same settings, resumed
     when interrupted), then OUT/summary.json from the per-seed metrics.json files."""
@@ -178,6 +180,7 @@ def run_settings(args, train_config):
     return out
 
 
+@holding_directory(lambda args, train_config, out, resume: out)
 def train_one(args, train_config, out, resume):
     """One run into ``out``: train (or resume), evaluate, write figures and metrics.json."""
     wall0, cpu0 = time.perf_counter(), time.process_time()

@@ -28,7 +28,8 @@ from typing import Optional
 
 import numpy as np
 
-from dualgan.files import save_figure, write_json
+from dualgan.files import ensure_writable_directory, save_figure, write_json
+from dualgan.lock import hold_file
 from dualgan.table import ResultTable
 from dualgan.validation import check_choice, check_int, check_positive, check_real
 
@@ -275,7 +276,8 @@ def output_name(settings):
 
 def table(path):
     """The benchmark's result table at ``path``: whole cells, keyed by (family, N, D)."""
-    return ResultTable(path, COLUMNS, KEY, kind="benchmark", required=("backend", "method"))
+    return ResultTable(path, COLUMNS, KEY, kind="benchmark", required=("backend", "method"),
+                       row_id=("backend", "method"))  # one row per backend and method of a cell
 
 
 def read_rows(result_table):
@@ -284,8 +286,10 @@ def read_rows(result_table):
     Raises
     ------
     dualgan.files.ResultsFileError
-        It is not a benchmark CSV (the header, or a number that does not parse).
+        It is not a benchmark CSV (the header, or a number that does not parse), or it holds a
+        cell twice (:class:`dualgan.table.DuplicateKeyError`).
     """
+    result_table.check()
     try:
         return [{k: (NUMERIC[k](float(v)) if k in NUMERIC and NUMERIC[k] is int else
                      NUMERIC[k](v) if k in NUMERIC else v)
@@ -316,6 +320,8 @@ def run_benchmark(settings, out, resume=False):
     first run); without, the CSV is replaced at the first finished cell. Ctrl-C keeps the
     finished cells and writes the summary of those.
 
+    The CSV and the files named after it have one writer (:func:`dualgan.lock.hold_file`).
+
     Returns
     -------
     dict
@@ -323,12 +329,23 @@ def run_benchmark(settings, out, resume=False):
 
     Raises
     ------
+    dualgan.lock.OutputLockedError
+        Another process writes this benchmark's CSV in ``out`` (before any work).
     dualgan.files.ResultsFileError
         ``resume`` and the CSV is not a benchmark's.
     dualgan.checkpoint.SettingsMismatchError
         ``resume`` with other settings than the first run's.
+    dualgan.files.WriteFailedError
+        An output could not be written (the finished cells in the CSV are kept).
     """
-    os.makedirs(out, exist_ok=True)
+    ensure_writable_directory(out)
+    csv_path = os.path.join(out, f"{output_name(settings)}.csv")
+    with hold_file(csv_path, f"the cells already in {csv_path} are complete; {{fix}} and "
+                             f"rerun with --resume"):
+        return _run_benchmark(settings, out, resume)
+
+
+def _run_benchmark(settings, out, resume):
     name = output_name(settings)
     csv_path = os.path.join(out, f"{name}.csv")
     settings_path = os.path.join(out, f"{name}.settings.json")

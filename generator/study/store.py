@@ -30,7 +30,8 @@ class StudyTable(ResultTable):
     def __init__(self, path):
         super().__init__(path, FIELDS, KEY_FIELDS, kind="sweep",
                          required=("method", "target", "seed", "steps", "lr", "status",
-                                   "wall_seconds"))
+                                   "wall_seconds"),
+                         retried=lambda row: row["status"] == "error")
 
     def rows(self):
         try:
