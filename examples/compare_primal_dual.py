@@ -11,7 +11,9 @@ Writes DIR/results.json and, DIR/compare.png: left, the samples coloured by thei
 (−λ_i for real, 1 + λ_j for fake: the probability the discriminator gets them wrong, SPEC 3) with
 the boundary D_w = 1/2 (wᵀx = 0: the model has no bias); right, the solve times.
 
+    python examples/compare_primal_dual.py --out runs/compare                # N = M = 200, D = 2
     python examples/compare_primal_dual.py --n 1000 --d 50 --repeats 3 --out runs/compare
+    python examples/compare_primal_dual.py --solvers native CLARABEL --out runs/compare_two
 """
 
 import os
@@ -34,7 +36,7 @@ SCS_TIGHT = {"eps_abs": 1e-9, "eps_rel": 1e-9, "max_iters": 20000, "acceleration
 
 
 def parse_args(argv=None):
-    parser = ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = ArgumentParser(description=__doc__)
     parser.add_argument("--out", default="runs/compare", help="output directory")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data")
     parser.add_argument("--n", type=int, default=200, help="real samples N = fake samples M")

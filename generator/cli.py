@@ -16,7 +16,6 @@ parsers and two runs, and ``examples/compare_image_gans.py`` runs both per seed 
   OUT/metrics.json, OUT/samples.npz and the figures; return the exit code.
 """
 
-import argparse
 import dataclasses
 import math
 import os
@@ -153,8 +152,7 @@ def run_config(args, method):
 
 def dual_parser(description=None):
     """The options of a dual GAN run (``examples/train_dual_gan.py``)."""
-    p = ArgumentParser(description=description,
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = ArgumentParser(description=description)
     p.add_argument("--discriminator", choices=list(DISCRIMINATORS), default=None,
                    help="fixed features φ (SPEC 4) or a linearized network (SPEC 7; an MLP "
                         "or, with --d-arch conv, convolutional); default: features on 2-D "
@@ -177,8 +175,7 @@ def dual_parser(description=None):
 
 def baseline_parser(description=None):
     """The options of a gradient-trained GAN run (``examples/train_baseline_gan.py``)."""
-    p = ArgumentParser(description=description,
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = ArgumentParser(description=description)
     p.add_argument("--method", choices=BASELINES, default="mlp-ns")
     add_run_arguments(p, out_default="runs/baseline_gan")
     p.add_argument("--d-steps", type=int, default=1, help="discriminator steps per generator step")
