@@ -8,6 +8,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 TORCH  ?= torch==2.13.0
 OUT    ?= runs/demo
+# options added to the demo's command, e.g. DEMO_ARGS="--steps 50" for a short check
+DEMO_ARGS ?=
 RUFF   ?= ruff==0.17.6
 
 .PHONY: demo test test-slow test-all lint docs venv clean
@@ -21,8 +23,10 @@ $(VENV)/.installed: requirements.txt setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
+# the demo's directory is its own: every `make demo` trains afresh into it (--overwrite)
 demo: venv
-	$(PY) examples/train_dual_gan.py --out $(OUT)
+	$(PY) examples/train_dual_gan.py --out $(OUT) --overwrite $(DEMO_ARGS)
+	@echo "make demo: the figures are in $(OUT)/: $$(cd $(OUT) && ls *.png | tr '\n' ' ')"
 
 test: venv
 	$(PY) -m pytest -m "not slow"
