@@ -62,8 +62,8 @@ def test_the_public_api_has_examples():
 
 @pytest.fixture(scope="module")
 def imported():
-    """The one-time imports behind a first Adam optimizer, CVXPY problem and scikit-learn model (a second
-    or two), paid before the examples are timed: they are not an example's cost."""
+    """The one-time imports behind a first Adam optimizer, CVXPY problem and scikit-learn
+    model (a second or two), paid before the examples are timed: not an example's cost."""
     import cvxpy
     import sklearn.linear_model  # noqa: F401
 
