@@ -1,7 +1,9 @@
 # Two entry points: `make demo` (the main job) and `make test` (the test suite).
 # Both create or reuse a local virtual environment with pinned dependencies.
 # `make lint` (ruff) and `make docs` (the Sphinx site) add their pinned tools to the same venv.
-# torch is installed first, pinned to the CPU build: an unpinned torch pulls a CUDA build of several GB.
+# torch is installed first, pinned by TORCH (an unpinned torch pulls the newest CUDA build). From
+# the public index on Linux, torch==2.13.0 is itself a CUDA build (several GB); for the CPU build:
+#   make demo TORCH="torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -18,7 +20,7 @@ venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check "$(TORCH)"
+	$(PY) -m pip install --quiet --disable-pip-version-check $(TORCH)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
