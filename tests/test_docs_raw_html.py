@@ -37,3 +37,21 @@ def test_the_same_text_in_backquotes_and_rendered_math_build(tmp_path):
     html = (tmp_path / "html" / "page.html").read_text()
     assert "seed_&lt;S&gt;/" in html and "<s>" not in html.lower()
     assert r"\(a &lt; b\)" in html  # MathJax's inline delimiters
+
+
+def test_the_mathematics_page_is_rendered_math_and_cites_nothing_outside(tmp_path):
+    import re
+    import shutil
+
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "conf.py").write_text(CONF + 'exclude_patterns = ["SPEC.md"]\n')
+    for name in ("SPEC.md", "mathematics.md"):
+        shutil.copy(ROOT / "docs" / name, source / name)
+    (source / "index.md").write_text("# Home\n\n```{toctree}\nmathematics\n```\n")
+    assert build.build_main(["-q", "-W", "-b", "html", str(source), str(tmp_path / "html")]) == 0
+    html = (tmp_path / "html" / "mathematics.html").read_text()
+    assert len(re.findall(r'class="math', html)) >= 100  # every formula, inline and displayed
+    code = " ".join(re.findall(r"<code[^>]*>(.*?)</code>", html, flags=re.S))
+    assert not re.search("[σλθ∇‖Σ≤≥∈φδψβ]", code), "a formula left in code"
+    assert "hw5" not in html and "seed/" not in html  # no file outside the repository
