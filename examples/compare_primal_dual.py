@@ -208,16 +208,19 @@ def plot_comparison(real, fake, sol, rows):
     colors = ["0.6" if r["external"] else ("tab:blue" if r["form"] == "primal" else "tab:orange")
               for r in timed]
     bars = right.bar(range(len(timed)), [r["time"] for r in timed], color=colors)
+    hatched = False
     for bar, r in zip(bars, timed):
         if r["note"] and not r["external"]:
             bar.set_hatch("//")
+            hatched = True
         right.annotate(f"{r['time']:.2g}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                        ha="center", va="bottom", fontsize=7)
     right.set_yscale("log")
     right.set_xticks(range(len(timed)), labels, fontsize=7, rotation=60, ha="right")
     right.set_ylabel("time of the call [s] (log scale)")
-    right.set_title("solve time per solver and form (blue primal, orange dual, grey external;"
-                    "\nhatched: InaccurateSolutionWarning)", fontsize=9)
+    # the hatching is explained only when a bar has it
+    right.set_title("solve time per solver and form (blue primal, orange dual, grey external"
+                    + (";\nhatched: InaccurateSolutionWarning)" if hatched else ")"), fontsize=9)
     fig.tight_layout()
     return fig
 

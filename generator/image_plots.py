@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from dualgan.files import save_figure
 from dualgan.images import tile
 
-from .plots import _smooth
+from .plots import _smooth, smoothing_window
 
 GRID = 64  # images per sample grid (8 × 8)
 
@@ -121,9 +121,9 @@ def plot_neural_dual_curves(logs, path):
     per step (total, K, solve), smoothed.
     """
     steps = np.asarray(logs["step"])
-    window = max(1, len(steps) // 100)
+    window = smoothing_window(len(steps))
     s = steps[window - 1:]
-    fig = Figure(figsize=(13, 3.6))
+    fig = Figure(figsize=(13, 3.9))
     ax1, ax2, ax3, ax4 = fig.subplots(1, 4)
     ax1.plot(s, _smooth(logs["primal_value"], window), c="tab:orange", lw=1.5, label="F(δ*)")
     ax1.plot(s, _smooth(logs["dual_value"], window), c="tab:blue", lw=1.2, ls="--",
@@ -138,14 +138,18 @@ def plot_neural_dual_curves(logs, path):
     ax3.plot(s, _smooth(logs["d_real"], window), label="mean D(real)")
     ax3.plot(s, _smooth(logs["d_fake"], window), label="mean D(generated)")
     ax3.set(xlabel="step", ylim=(-0.02, 1.02), title="Updated discriminator; κ (right)")
-    ax3.legend(fontsize=8, loc="upper left")
     kappa_ax = ax3.twinx()
-    kappa_ax.plot(steps, logs["kappa"], c="0.4", lw=0.8, ls=":")
+    kappa_ax.plot(steps, logs["kappa"], c="0.4", lw=0.8, ls=":", label="κ (right axis, log)")
     kappa_ax.set_yscale("log")
+    kappa_ax.set_ylabel("κ: c = κ·mean diag K")
+    lines = ax3.get_lines() + kappa_ax.get_lines()
+    ax3.legend(lines, [line.get_label() for line in lines], fontsize=8, loc="upper left")
     for key, label in (("step_seconds", "whole step"), ("kernel_seconds", "factors and K"),
                        ("solve_seconds", "exact solve")):
         ax4.plot(s, 1e3 * _smooth(logs[key], window), label=label)
     ax4.set(xlabel="step", ylabel="ms", title="Time per step")
     ax4.legend(fontsize=8)
-    fig.tight_layout()
+    fig.text(0.5, 0.005, f"Curves are means over {window} steps, the gap and κ are per step.",
+             ha="center", va="bottom", fontsize=8)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     save_figure(fig, path, dpi=130)

@@ -62,8 +62,22 @@ def plot_snapshots(snapshots, real, target, path, metrics=None):
         ax.tick_params(labelsize=7)
     axes.flat[0].legend(loc="upper left", fontsize=7, markerscale=3, framealpha=0.8)
     fig.suptitle(f"Generated vs real samples ({target.name})", fontsize=11)
-    fig.tight_layout()
+    if metrics:
+        fig.text(0.5, 0.005, HQ_NOTE, ha="center", va="bottom", fontsize=8)
+        fig.tight_layout(rect=(0, 0.04, 1, 1))
+    else:
+        fig.tight_layout()
     save_figure(fig, path, dpi=130)
+
+
+#: What "HQ" in a panel title means (generator.metrics).
+HQ_NOTE = ("HQ (high quality): the share of generated samples within 3 standard deviations "
+           "(Mahalanobis distance) of their nearest mode")
+
+
+def smoothing_window(num_steps):
+    """Steps per mean in the smoothed curves: a hundredth of the run, at least 1."""
+    return max(1, num_steps // 100)
 
 
 def _smooth(values, window):
@@ -86,15 +100,16 @@ def plot_training_curves(logs, path, ceiling=None):
         (N + M)·log 2, the largest possible value, reached when D ≡ 1/2 (drawn dotted).
     """
     steps = np.asarray(logs["step"])
-    window = max(1, len(steps) // 100)
+    window = smoothing_window(len(steps))
     fig = Figure(figsize=(11, 3.8))
     ax1, ax2 = fig.subplots(1, 2)
-    ax1.plot(steps, logs["primal_value"], c="tab:orange", lw=0.5, alpha=0.25)
+    ax1.plot(steps, logs["primal_value"], c="tab:orange", lw=0.5, alpha=0.25,
+             label="F(w*) at each step (pale)")
     s = steps[window - 1:]
     ax1.plot(s, _smooth(logs["primal_value"], window), c="tab:orange", lw=1.5,
-             label="primal F(w*)")
+             label=f"primal F(w*), mean over {window} steps")
     ax1.plot(s, _smooth(logs["dual_value"], window), c="tab:blue", lw=1.5, ls="--",
-             label="dual g(λ*)")
+             label=f"dual g(λ*), mean over {window} steps")
     if ceiling is not None:
         ax1.axhline(ceiling, c="0.3", lw=0.8, ls=":", label="(N+M)·log 2  (D ≡ 1/2)")
     values = np.asarray(logs["dual_value"], dtype=float)
