@@ -38,7 +38,8 @@ def plot_snapshots(snapshots, real, target, path, metrics=None):
     steps = sorted(snapshots)
     cols = min(len(steps), 5)
     rows = math.ceil(len(steps) / cols)
-    fig = Figure(figsize=(3.2 * cols, 3.4 * rows))
+    note = 0.35 if metrics else 0.0  # inches below the panels for the note on HQ
+    fig = Figure(figsize=(3.2 * cols, 3.4 * rows + note))
     axes = fig.subplots(rows, cols, squeeze=False)
     xlim, ylim = _limits(target, real)
     real = np.asarray(real)
@@ -63,16 +64,14 @@ def plot_snapshots(snapshots, real, target, path, metrics=None):
     axes.flat[0].legend(loc="upper left", fontsize=7, markerscale=3, framealpha=0.8)
     fig.suptitle(f"Generated vs real samples ({target.name})", fontsize=11)
     if metrics:
-        fig.text(0.5, 0.005, HQ_NOTE, ha="center", va="bottom", fontsize=8)
-        fig.tight_layout(rect=(0, 0.04, 1, 1))
-    else:
-        fig.tight_layout()
+        fig.text(0.5, 0.005, HQ_NOTE, ha="center", va="bottom", fontsize=7 if cols < 3 else 8)
+    height = fig.get_figheight()  # room for the note below and the title above
+    fig.tight_layout(rect=(0, note / height, 1, 1 - 0.2 / height))
     save_figure(fig, path, dpi=130)
 
 
 #: What "HQ" in a panel title means (generator.metrics).
-HQ_NOTE = ("HQ (high quality): the share of generated samples within 3 standard deviations "
-           "(Mahalanobis distance) of their nearest mode")
+HQ_NOTE = "HQ (high quality): the share of generated samples within 3 standard deviations of a mode"
 
 
 def smoothing_window(num_steps):
