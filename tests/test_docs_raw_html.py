@@ -7,6 +7,9 @@ from conftest import ROOT
 
 pytest.importorskip("myst_parser")
 build = pytest.importorskip("sphinx.cmd.build")
+# myst-parser's own use of an API that Sphinx deprecates, not this project's
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:'sphinx.environment.BuildEnvironment.app' is deprecated")
 
 CONF = f"""
 import sys

@@ -13,7 +13,6 @@ def fresh(monkeypatch, tmp_path):
     """A cache folder under tmp_path through DUALGAN_CACHE, nothing announced yet."""
     monkeypatch.setattr(cache, "_announced", set())
     monkeypatch.setenv("DUALGAN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("DUAL_CALIBRATION", raising=False)
     return tmp_path / "cache"
 
 
@@ -35,11 +34,14 @@ def test_a_file_is_announced_once_per_process(fresh, capsys):
     assert lines == [f"dualgan: caching x in {path} (set DUALGAN_CACHE to choose another folder)"]
 
 
-def test_the_calibration_constants_are_written_to_the_cache_folder_and_announced(fresh, capsys):
+def test_the_calibration_constants_are_written_to_the_cache_folder_and_announced(
+        fresh, capsys, monkeypatch):
     from dual import calibration
 
+    constants = calibration.current()  # from the tests' own cache file (tests/conftest.py)
+    monkeypatch.delenv("DUAL_CALIBRATION", raising=False)
     assert calibration.cache_path() == fresh / "calibration.json"
-    assert calibration._save(calibration.current())
+    assert calibration._save(constants)
     err = capsys.readouterr().err
     assert (fresh / "calibration.json").is_file()
     assert str(fresh / "calibration.json") in err and "DUALGAN_CACHE" in err
