@@ -18,10 +18,11 @@ Two kinds of user error, one line each:
 
 Help that teaches (:class:`HelpFormatter`): a script hands its whole module docstring to
 :class:`ArgumentParser` as ``description``; the first paragraph becomes the description and the
-docstring's example commands (its indented ``python ...`` lines) the epilog, each kept on its
-lines. Every option's default is shown once: appended as ``(default: X)`` unless the help
-already says where the default comes from, and never for an option without a value (None, a
-flag). Sphinx markup (``:func:`x```, double backquotes) is shown as plain text.
+docstring's example commands (its indented lines that start with ``python``) the epilog, each
+kept on its lines. Every option's default is shown once: appended as ``(default: X)`` unless
+the help already says where the default comes from, and never for an option without a value
+(None, a flag). Sphinx markup (roles such as ``:func:``, double backquotes) is shown as plain
+text.
 
 Standard library only (the error classes that need torch are imported when an error is raised),
 so that a script's bad arguments are refused before heavy imports where the script allows it.
@@ -66,8 +67,8 @@ _LITERAL = re.compile(r"``([^`]*)``")
 
 
 def plain_text(text):
-    """``text`` without Sphinx markup: ``:func:`dual.solve``` becomes ``dual.solve`` (with a
-    ``~``, the last name only), and a double-backquoted literal its content."""
+    """``text`` without Sphinx markup: a role (``:func:`` and the like) becomes the name it
+    marks, or with a ``~`` the name's last part; a double-backquoted literal its content."""
     text = _ROLE.sub(lambda m: m.group(2).rsplit(".", 1)[-1] if m.group(1) else m.group(2), text)
     return _LITERAL.sub(r"\1", text)
 
@@ -79,8 +80,8 @@ def summary_paragraph(doc):
 
 
 def example_commands(doc):
-    """The example commands of a script's docstring: every indented line that starts with
-    ``python ``, with the lines it continues onto (a trailing backslash), dedented to four
+    """The example commands of a script's docstring: every indented line whose first word is
+    ``python``, with the lines it continues onto (a trailing backslash), dedented to four
     spaces."""
     commands, continued = [], False
     for line in (doc or "").splitlines():
