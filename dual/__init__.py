@@ -2,7 +2,8 @@
 
 See ``SPEC.md`` sections 1–3 and 7. The public API::
 
-    sol = dual.solve(real, fake, c=1.0, form="dual", solver="CLARABEL")   # optional offsets
+    sol = dual.solve(real, fake, c=1.0, solver="native")   # exact Newton, milliseconds
+    sol = dual.solve(real, fake, c=1.0)   # the default: the CVXPY reference (Clarabel), slower
     sol.w, sol.lam_real, sol.lam_fake, sol.gap, sol.kkt, sol.discriminator(x)
     ksol = dual.solve_kernel(K, n_real, c=1.0, offset=a)                 # SPEC 7, Gram matrix
     ksol.beta, ksol.decision_function(K_rows), ksol.discriminator(K_rows)

@@ -17,8 +17,9 @@ those methods are made of:
 Nothing is guessed: every constant is a minimum over a few timed repeats, taken by
 :func:`calibrate` (about half a second; more on a loaded machine). The first ``form="auto"`` solve
 of a process loads the constants for this machine and thread count from the cache file, or
-measures and saves them. The cache file is ``$DUAL_CALIBRATION`` if set, else
-``$XDG_CACHE_HOME/dualgan/calibration.json`` (``~/.cache/...``); it maps a key (BLAS libraries,
+measures and saves them, saying so once on stderr. The cache file is ``$DUAL_CALIBRATION`` if
+set, else ``calibration.json`` in the project's cache folder (:func:`dualgan.cache.cache_dir`:
+``$DUALGAN_CACHE``, else ``~/.cache/dualgan``); it maps a key (BLAS libraries,
 versions, thread counts, CPU) to constants, so one file serves several set-ups. An unwritable
 cache is not an error: the constants then live for the process only.
 
@@ -40,6 +41,7 @@ from scipy.linalg import cho_factor, cho_solve
 from scipy.linalg.blas import dsyrk
 from scipy.special import expit
 
+from dualgan.cache import announce_write, cache_dir
 from dualgan.files import write_json
 
 from ._record import Record
@@ -107,12 +109,12 @@ def machine_key():
 
 
 def cache_path():
-    """Where the constants are cached: ``$DUAL_CALIBRATION``, else the user's cache directory."""
+    """Where the constants are cached: ``$DUAL_CALIBRATION``, else ``calibration.json`` in
+    :func:`dualgan.cache.cache_dir`."""
     explicit = os.environ.get("DUAL_CALIBRATION")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "dualgan" / "calibration.json"
+    return Path(cache_dir()) / "calibration.json"
 
 
 def _best(fn):
@@ -220,6 +222,7 @@ def _save(calibration):
         entries[calibration.key] = {k: (v.tolist() if isinstance(v, np.ndarray) else v)
                                     for k, v in calibration.to_dict().items()}
         path.parent.mkdir(parents=True, exist_ok=True)
+        announce_write(path, "this machine's constants for form='auto'")
         write_json(path, entries, indent=1)  # atomic: another process never reads half of it
     except OSError:  # a read-only home, a full disk: the constants stay in this process
         return False

@@ -148,6 +148,25 @@ def certify(w, lam_real, lam_fake, real, fake, c=1.0, *, offset_real=None, offse
         Bad shapes or values, multipliers outside [−1, 0] (where g is −∞), data too large
         for float64 at this c (:func:`dual._validation.check_scale`), or a w so large that F(w)
         overflows.
+
+    Examples
+    --------
+    Certify an external solver's answer, scikit-learn's (SPEC 1: real samples labelled 0,
+    ``C = 1/c``, no intercept), with its multipliers from the SPEC 3 map:
+
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> import dual
+    >>> rng = np.random.default_rng(0)
+    >>> real = rng.normal(1.0, 1.0, size=(200, 3))
+    >>> fake = rng.normal(-1.0, 1.0, size=(150, 3))
+    >>> X, y = np.vstack([real, fake]), np.r_[np.zeros(200), np.ones(150)]
+    >>> clf = LogisticRegression(C=1.0, fit_intercept=False, tol=1e-10).fit(X, y)
+    >>> w = clf.coef_.ravel()
+    >>> lam_real, lam_fake = dual.lambdas_from_w(w, real, fake)
+    >>> cert = dual.certify(w, lam_real, lam_fake, real, fake, c=1.0)
+    >>> bool(cert.gap > -1e-9), bool(cert.relative_gap < 1e-6)  # weak duality; near optimal
+    (True, True)
     """
     real, fake = as_pair(real, fake)
     w = as_vector(w, real.shape[1], "w")

@@ -51,7 +51,7 @@ class AutoChoice(Record):
                    budget=plan.budget, products=int(products))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Certified(Record):
     """What both solutions share: the multipliers, the certificate, the backend's report; the
     arrays are read-only."""
@@ -95,8 +95,22 @@ class _Certified(Record):
             f"gap={self.gap:.2e} kkt={self.kkt.max:.2e} iters={it} time={self.solve_time:.4f}s"
         )
 
+    def __repr__(self):
+        """A few lines: what was solved and how, the values, the certificate, the shapes (the
+        arrays themselves are attributes: ``lam_real``, ``lam_fake``, ...)."""
+        how = self.form if self.choice is None else f"auto: {self.choice.method}"
+        it = "" if self.iterations is None else f", {self.iterations} iterations"
+        shapes = ", ".join(f"{name} {getattr(self, name).shape}" for name in self._ARRAYS)
+        return (f"{type(self).__name__}(form={how!r}, solver={self.solver!r}, "
+                f"status={self.status!r}, c={self.c:g})\n"
+                f"  primal value F = {self.primal_value:.10g}, dual value g = "
+                f"{self.dual_value:.10g} (nats)\n"
+                f"  gap = {self.gap:.2e} (relative {self.relative_gap:.2e}), largest KKT "
+                f"residual {self.kkt.max:.2e}\n"
+                f"  shapes: {shapes}; {self.solve_time:.3g} s{it}")
 
-@dataclass(frozen=True, eq=False)
+
+@dataclass(frozen=True, eq=False, repr=False)
 class Solution(_Certified):
     """A solution of SPEC 1/2 (with offsets, SPEC 7) with both sides certified in float64.
 
@@ -161,7 +175,7 @@ class Solution(_Certified):
         return _discriminator(self.w, x, _new_offset(offset, x.shape[0]))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class KernelSolution(_Certified):
     """A solution of SPEC 7 given by a Gram matrix K: the multipliers, certified in float64.
 

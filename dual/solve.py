@@ -18,6 +18,13 @@ def solve(real, fake, c=1.0, *, offset_real=None, offset_fake=None, form="dual",
           solver="CLARABEL", warm_start=None, check_memory=True, **solver_options):
     """Solve the exact discriminator problem and certify the answer.
 
+    The default, CVXPY with Clarabel on the box dual, is the reference: a general conic solver
+    that shares no code with the project's Newton methods, so its answer checks theirs. It pays
+    for that with a problem construction on every call (about 0.5 s on the first call at
+    N = 300, M = 250, D = 5, most of it cvxpy's import and compilation; tens of milliseconds
+    after). For repeated solves, such as one per generator step, use ``solver="native"``: exact
+    Newton to the same certified gap, in a few milliseconds at that size.
+
     Parameters
     ----------
     real : array_like, shape (N, D)
@@ -77,6 +84,39 @@ def solve(real, fake, c=1.0, *, offset_real=None, offset_fake=None, form="dual",
         while the certificate is tight is kept in ``Solution.status`` without a warning.
     dual.ConvergenceWarning
         The native backend stopped early (iteration limit or stalled line search).
+
+    See Also
+    --------
+    solve_kernel : the same problem from a Gram matrix (SPEC 7).
+    certify : the certificate of any pair (w, λ).
+
+    Examples
+    --------
+    The fast route, exact Newton on the box dual:
+
+    >>> import numpy as np
+    >>> import dual
+    >>> rng = np.random.default_rng(0)
+    >>> real = rng.normal(1.0, 1.0, size=(300, 5))      # (N, D)
+    >>> fake = rng.normal(-1.0, 1.0, size=(250, 5))     # (M, D)
+    >>> sol = dual.solve(real, fake, c=1.0, solver="native")
+    >>> sol.w.shape, sol.lam_real.shape, sol.lam_fake.shape
+    ((5,), (300,), (250,))
+    >>> bool(sol.gap < 1e-8)                            # F(w) - g(λ), certified in float64
+    True
+    >>> print(f"F(w*) = {sol.primal_value:.6f} nats")
+    F(w*) = 23.493242 nats
+    >>> sol.discriminator(np.zeros(5))                  # D_w(x) = σ(−wᵀx): 1/2 at wᵀx = 0
+    array([0.5])
+    >>> bool(sol.discriminator(real).mean() > sol.discriminator(fake).mean())
+    True
+
+    The reference, CVXPY and Clarabel (the default), reaches the same optimum:
+
+    >>> ref = dual.solve(real[:30], fake[:30], c=1.0)
+    >>> fast = dual.solve(real[:30], fake[:30], c=1.0, solver="native")
+    >>> ref.solver, bool(abs(ref.primal_value - fast.primal_value) < 1e-6)
+    ('CLARABEL', True)
     """
     route = _Features(real, fake, c, offset_real, offset_fake)
     return run(route, solver, form, warm_start, check_memory, solver_options)

@@ -19,6 +19,14 @@ Two kinds of user error, one line each:
   table of another format or holding a key twice, an output another process is writing
   (:class:`dualgan.lock.OutputLockedError`, naming it); reported by :func:`run`.
 
+Help that teaches (:class:`HelpFormatter`): a script hands its whole module docstring to
+:class:`ArgumentParser` as ``description``; the first paragraph becomes the description and the
+docstring's example commands (its indented lines that start with ``python``) the epilog, each
+kept on its lines. Every option's default is shown once: appended as ``(default: X)`` unless
+the help already says where the default comes from, and never for an option without a value
+(None, a flag). Sphinx markup (roles such as ``:func:``, double backquotes) is shown as plain
+text.
+
 Standard library only (the error classes that need torch are imported when an error is raised),
 so that a script's bad arguments are refused before heavy imports where the script allows it.
 """
@@ -28,6 +36,7 @@ import contextlib
 import os
 import re
 import sys
+import textwrap
 
 EXIT_OK = 0
 EXIT_WRITE_FAILED = 1
@@ -58,9 +67,79 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+_ROLE = re.compile(r":(?:[a-z]+:)+`(~?)([^`]*)`")  # :func:`dual.solve`, :class:`~a.B`
+_LITERAL = re.compile(r"``([^`]*)``")
+
+
+def plain_text(text):
+    """``text`` without Sphinx markup: a role (``:func:`` and the like) becomes the name it
+    marks, or with a ``~`` the name's last part; a double-backquoted literal its content."""
+    text = _ROLE.sub(lambda m: m.group(2).rsplit(".", 1)[-1] if m.group(1) else m.group(2), text)
+    return _LITERAL.sub(r"\1", text)
+
+
+def summary_paragraph(doc):
+    """The first paragraph of a docstring, on one line, as plain text."""
+    first = textwrap.dedent(doc or "").strip().split("\n\n")[0]
+    return plain_text(" ".join(first.split()))
+
+
+def example_commands(doc):
+    """The example commands of a script's docstring: every indented line whose first word is
+    ``python``, with the lines it continues onto (a trailing backslash), dedented to four
+    spaces."""
+    commands, continued = [], False
+    for line in (doc or "").splitlines():
+        stripped = line.strip()
+        if continued or (line[:1].isspace() and stripped.startswith("python ")):
+            commands.append(("    " if not continued else "        ") + stripped)
+            continued = stripped.endswith("\\")
+    return commands
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """The description refilled to the terminal, an indented block (the example commands) kept
+    as written, and each option's default shown once (see the module docstring)."""
+
+    def _fill_text(self, text, width, indent):
+        blocks = []
+        for block in text.split("\n\n"):
+            if any(line[:1].isspace() for line in block.splitlines()):
+                blocks.append(textwrap.indent(block, indent))
+            else:
+                blocks.append(textwrap.fill(" ".join(block.split()), width,
+                                            initial_indent=indent, subsequent_indent=indent))
+        return "\n\n".join(blocks)
+
+    def _get_help_string(self, action):
+        text = plain_text(action.help or "")
+        default = action.default
+        if (not action.option_strings or action.nargs == 0 or default is None
+                or default is argparse.SUPPRESS or "default" in text.lower()):
+            return text
+        if isinstance(default, (list, tuple)):
+            default = " ".join(map(str, default))
+        shown = f"(default: {default})".replace("%", "%%")
+        return f"{text} {shown}" if text else shown
+
+
 class ArgumentParser(argparse.ArgumentParser):
     """argparse's parser whose errors are one line, ``prog: error: message`` (exit code 2):
-    no usage block (``--help`` shows it), and the library's checks delivered the same way."""
+    no usage block (``--help`` shows it), and the library's checks delivered the same way.
+
+    ``description`` may be a script's whole module docstring: its first paragraph becomes the
+    description, its example commands the epilog (unless ``epilog`` is given), and the help is
+    laid out by :class:`HelpFormatter` (the default ``formatter_class``).
+    """
+
+    def __init__(self, *args, description=None, epilog=None, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        if description is not None:
+            if epilog is None:
+                commands = example_commands(description)
+                epilog = "examples:\n" + "\n".join(commands) if commands else None
+            description = summary_paragraph(description)
+        super().__init__(*args, description=description, epilog=epilog, **kwargs)
 
     def error(self, message):
         message = " ".join(str(message).split())  # one line, whatever the message held

@@ -35,6 +35,10 @@ same settings); Ctrl-C keeps the finished cells, writes the summary of those, an
 :func:`dual.solve_kernel`, see ``dual/benchmark/kernel.py``).
 
 The harness is the library's :mod:`dual.benchmark`; this script parses the options and calls it.
+
+    python examples/benchmark_backends.py --quick --out runs/benchmark_quick   # a few seconds
+    python examples/benchmark_backends.py --out runs/benchmark                 # the full grid
+    python examples/benchmark_backends.py --kernel --out runs/benchmark        # the kernel form
 """
 
 import sys
@@ -47,14 +51,17 @@ from dualgan.cli import EXIT_INTERRUPTED, ArgumentParser, run
 def parse_args(argv):
     """The options, and ``args.settings``: the :class:`dual.benchmark.BenchmarkSettings` they
     give (a bad value is refused here, in one line, before anything is written)."""
-    parser = ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--grid", choices=("extended", "classic"), default="extended")
+    parser = ArgumentParser(description=__doc__)
+    parser.add_argument("--grid", choices=("extended", "classic"), default="extended",
+                        help="the cells: data families x N/D (extended), or the original table "
+                             "with every CVXPY solver (classic)")
     parser.add_argument("--quick", action="store_true", help="a small grid, for a smoke test")
-    parser.add_argument("--out", type=Path, default=Path("runs/benchmark"))
+    parser.add_argument("--out", type=Path, default=Path("runs/benchmark"),
+                        help="output directory (NAME.csv, NAME.json, NAME.png)")
     parser.add_argument("--resume", action="store_true",
                         help="skip the cells already in the CSV (same settings required)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--c", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of every cell's data")
+    parser.add_argument("--c", type=float, default=1.0, help="L2 weight c > 0 (SPEC 1)")
     parser.add_argument("--repeats", type=int, default=5,
                         help="least time over at least this many runs")
     parser.add_argument("--min-time", type=float, default=0.5,
@@ -67,7 +74,8 @@ def parse_args(argv):
                         help="data families of the extended grid (default: all)")
     parser.add_argument("--sizes", type=int, nargs="+", help="N = M values (overrides the grid)")
     parser.add_argument("--dims", type=int, nargs="+", help="D values (overrides the grid)")
-    parser.add_argument("--no-liblinear", action="store_true")
+    parser.add_argument("--no-liblinear", action="store_true",
+                        help="leave out liblinear, the external reference (and the speedups)")
     parser.add_argument("--cvxpy", action="store_true",
                         help="also every CVXPY solver (always on with --grid classic, --kernel)")
     parser.add_argument("--kernel", action="store_true",

@@ -7,6 +7,8 @@ of the re-solved optimum, on seeded problems of every size × dimension × seed;
 OUT/gradients.png; finished cells are checkpointed, ``--resume`` skips them.
 
     python examples/compare_gradients.py --out runs/gradients
+    python examples/compare_gradients.py --sizes 50 --dims 3 --seeds 0 --out runs/grad_small
+    python examples/compare_gradients.py --no-layers --out runs/gradients_danskin  # no extra
 """
 
 import sys
@@ -21,19 +23,21 @@ def parse_args(argv=None):
     """The options, with ``args.settings``: the :class:`dual.benchmark.gradients.GradientSettings`
     they give (a bad value is refused here, in one line, before anything is written)."""
     defaults = GradientSettings()
-    parser = ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("runs/gradients"))
+    parser = ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("runs/gradients"),
+                        help="output directory (gradients.csv, .json, .png)")
     parser.add_argument("--sizes", type=int, nargs="+", default=defaults.sizes,
                         help="N = M values")
     parser.add_argument("--dims", type=int, nargs="+", default=defaults.dims, help="D values")
-    parser.add_argument("--seeds", type=int, nargs="+", default=defaults.seeds)
+    parser.add_argument("--seeds", type=int, nargs="+", default=defaults.seeds,
+                        help="seeds of the problems, one cell each")
     parser.add_argument("--c", type=float, default=defaults.c, help="L2 weight c > 0")
     parser.add_argument("--directions", type=int, default=defaults.directions,
                         help="random directions for the finite differences")
     parser.add_argument("--h", type=float, default=defaults.h, help="finite-difference step")
     parser.add_argument("--tol", type=float, default=defaults.tol,
-                        help="the Danskin route's native tol (its default; the gradient's error "
-                             "follows the certified gap, about as its square root)")
+                        help="the Danskin route's native tol, dual.solve's own (the gradient's "
+                             "error follows the certified gap, about as its square root)")
     parser.add_argument("--layers-max-gb", type=float, default=defaults.layers_max_gb,
                         help="skip cvxpylayers where its canonicalization is predicted to need "
                              "more memory (GB)")

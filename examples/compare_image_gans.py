@@ -46,12 +46,15 @@ from generator.study.comparison import (
 
 
 def parse_args(argv=None):
-    p = ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--target", choices=IMAGE_TARGETS, default="digits")
+    p = ArgumentParser(description=__doc__)
+    p.add_argument("--target", choices=IMAGE_TARGETS, default="digits",
+                   help="the image data set; mnist and stacked-mnist need --data-dir")
     p.add_argument("--data-dir", help="mnist, stacked-mnist: the directory of the four IDX "
                                       "files")
-    p.add_argument("--cache-dir", help="where the judging classifier is cached")
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--cache-dir", help="where the judging classifier is cached (default: "
+                                       "$DUALGAN_CACHE or ~/.cache/dualgan)")
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
+                   help="seeds, each a dual run and a baseline run")
     p.add_argument("--steps", type=int, help="dual run's steps (default: the preset)")
     p.add_argument("--budget", type=float, help="seconds of training for each method (default: "
                                                 "the baseline gets the dual run's time)")
@@ -61,8 +64,9 @@ def parse_args(argv=None):
                         "(default: mlp)")
     p.add_argument("--d-channels", type=int, nargs="+",
                    help="--d-arch conv: output channels of each convolution (default: 32 64)")
-    p.add_argument("--out", default="runs/image_compare")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--out", default="runs/image_compare",
+                   help="output directory (one directory per method and seed, the tables)")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     args = p.parse_args(argv)
     if len(set(args.seeds)) != len(args.seeds):
         p.error(f"--seeds must not repeat a seed, got {args.seeds}")

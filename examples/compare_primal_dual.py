@@ -11,7 +11,9 @@ Writes DIR/results.json and, DIR/compare.png: left, the samples coloured by thei
 (−λ_i for real, 1 + λ_j for fake: the probability the discriminator gets them wrong, SPEC 3) with
 the boundary D_w = 1/2 (wᵀx = 0: the model has no bias); right, the solve times.
 
+    python examples/compare_primal_dual.py --out runs/compare                # N = M = 200, D = 2
     python examples/compare_primal_dual.py --n 1000 --d 50 --repeats 3 --out runs/compare
+    python examples/compare_primal_dual.py --solvers native CLARABEL --out runs/compare_two
 """
 
 import os
@@ -35,7 +37,7 @@ SCS_TIGHT = {"eps_abs": 1e-9, "eps_rel": 1e-9, "max_iters": 20000, "acceleration
 
 
 def parse_args(argv=None):
-    parser = ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = ArgumentParser(description=__doc__)
     parser.add_argument("--out", default="runs/compare", help="output directory")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data")
     parser.add_argument("--n", type=int, default=200, help="real samples N = fake samples M")
@@ -207,16 +209,19 @@ def plot_comparison(real, fake, sol, rows):
     colors = ["0.6" if r["external"] else ("tab:blue" if r["form"] == "primal" else "tab:orange")
               for r in timed]
     bars = right.bar(range(len(timed)), [r["time"] for r in timed], color=colors)
+    hatched = False
     for bar, r in zip(bars, timed):
         if r["note"] and not r["external"]:
             bar.set_hatch("//")
+            hatched = True
         right.annotate(f"{r['time']:.2g}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                        ha="center", va="bottom", fontsize=7)
     right.set_yscale("log")
     right.set_xticks(range(len(timed)), labels, fontsize=7, rotation=60, ha="right")
     right.set_ylabel("time of the call [s] (log scale)")
-    right.set_title("solve time per solver and form (blue primal, orange dual, grey external;"
-                    "\nhatched: InaccurateSolutionWarning)", fontsize=9)
+    # the hatching is explained only when a bar has it
+    right.set_title("solve time per solver and form (blue primal, orange dual, grey external"
+                    + (";\nhatched: InaccurateSolutionWarning)" if hatched else ")"), fontsize=9)
     fig.tight_layout()
     return fig
 

@@ -16,6 +16,8 @@ seed of each, computed from those files.
 
     python examples/compare_vae_reference.py --data-dir ../shared/data/mnist --seeds 0 1 2 \\
         --out runs/vae_reference
+    python examples/compare_vae_reference.py --data-dir ../shared/data/mnist --seeds 3 \\
+        --out runs/vae_reference                     # one more seed into the same comparison
 """
 
 import sys
@@ -29,11 +31,13 @@ from vae.reference import compare
 
 
 def parse_args(argv=None):
-    p = ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = ArgumentParser(description=__doc__)
     p.add_argument("--data-dir", required=True, help="directory of the four MNIST IDX files")
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
+                   help="seeds, each a run of both implementations")
     p.add_argument("--threads", type=int, default=1, help="torch threads")
-    p.add_argument("--out", default="runs/vae_reference")
+    p.add_argument("--out", default="runs/vae_reference",
+                   help="output directory (one JSON per implementation and seed)")
     args = p.parse_args(argv)
     with p.library_checks():
         check_positive_int(args.threads, "threads")

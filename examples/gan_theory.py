@@ -11,6 +11,7 @@ while the supports do not touch — the flat region where the generator's gradie
 Example::
 
     python examples/gan_theory.py --pair mixture --out runs/gan_theory
+    python examples/gan_theory.py --pair disjoint --out runs/gan_theory_disjoint
 """
 
 import os
@@ -109,7 +110,7 @@ def plot(pair, name, rows, path):
 
 
 def main(argv=None):
-    parser = ArgumentParser(description=__doc__.split("\n")[0])
+    parser = ArgumentParser(description=__doc__)
     parser.add_argument("--pair", choices=("gaussians", "mixture", "disjoint"),
                         default="mixture", help="which (p_data, p_G) pair (default: mixture)")
     parser.add_argument("--out", default="runs/gan_theory", help="output directory")

@@ -58,13 +58,15 @@ def parse_args(argv=None):
     """The options, with ``args.configs`` (the runs of the grid) and ``args.left_out`` (the
     methods the target's presets cannot run, and why). A bad value, contradictory options or a
     missing input are refused here, in one line, before anything is written."""
-    parser = ArgumentParser(description=__doc__.split("\n")[0])
+    parser = ArgumentParser(description=__doc__)
     parser.add_argument("--out", default="runs/stability", help="output directory")
-    parser.add_argument("--target", choices=SWEEP_TARGETS, default="ring")
+    parser.add_argument("--target", choices=SWEEP_TARGETS, default="ring",
+                        help="the data of every run (mnist and stacked-mnist need --data-dir)")
     parser.add_argument("--data-dir", default=None,
                         help="mnist: the directory of its IDX files")
     parser.add_argument("--methods", nargs="+", choices=STUDY_METHODS,
-                        default=list(STUDY_METHODS))
+                        default=list(STUDY_METHODS),
+                        help="the methods compared (default: every one the target can run)")
     parser.add_argument("--lrs", nargs="+", type=float, default=None,
                         help="learning rates (default: 1e-4 3e-4 1e-3 3e-3 1e-2 3e-2)")
     parser.add_argument("--kappas", nargs="+", type=float, default=None,
@@ -79,7 +81,8 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=int, default=None,
                         help="generator steps per run, the same for every method (default: 2000)")
     parser.add_argument("--batch-size", type=int, default=None,
-                        help="default: the target's preset (generator/runs/presets.py)")
+                        help="real and generated samples per step; default: the target's preset "
+                             "(generator/runs/presets.py)")
     parser.add_argument("--d-hidden", type=int, nargs="+", default=None,
                         help="hidden widths of every method's MLP discriminator (the same "
                              "network for all); default: each method's preset")
@@ -99,7 +102,7 @@ def parse_args(argv=None):
     parser.add_argument("--quick", action="store_true",
                         help="tiny smoke sweep: 2 lrs x 1 seed x the methods x 25 steps, "
                              "batch 64 (not with --lrs, --num-seeds, --steps, --batch-size)")
-    parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     args = parser.parse_args(argv)
     if args.quick:
         given = [f"--{name.replace('_', '-')}" for name in QUICK if getattr(args, name) is not None]

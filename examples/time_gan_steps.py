@@ -24,13 +24,14 @@ from generator.study.timing import step_costs
 
 
 def parse_args(argv=None):
-    p = ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--target", choices=sorted(TARGETS), default="mnist")
+    p = ArgumentParser(description=__doc__)
+    p.add_argument("--target", choices=sorted(TARGETS), default="mnist",
+                   help="the data and the target's preset networks (mnist needs --data-dir)")
     p.add_argument("--data-dir", help="mnist: the directory of the four IDX files")
     p.add_argument("--steps", type=int, default=200, help="timed steps per method")
     p.add_argument("--warmup", type=int, default=20, help="untimed steps first")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default="runs/step_costs")
+    p.add_argument("--seed", type=int, default=0, help="seed of both runs")
+    p.add_argument("--out", default="runs/step_costs", help="output directory (step_costs.json)")
     args = p.parse_args(argv)
     if args.steps < 1:
         p.error(f"--steps must be >= 1, got {args.steps}")

@@ -20,7 +20,7 @@ before anything is written.
 
     python examples/train_baseline_gan.py --method mlp-ns --out runs/baseline_ring
     python examples/train_baseline_gan.py --method linear-gd --d-steps 5 --out runs/linear_gd
-    python examples/train_baseline_gan.py --target mnist --data-dir ../shared/data/mnist \
+    python examples/train_baseline_gan.py --target mnist --data-dir ../shared/data/mnist \\
         --max-seconds 300 --out runs/baseline_mnist
 """
 
@@ -32,7 +32,7 @@ from generator import cli as gan_cli
 
 def parse_args(argv=None):
     """The options, checked, with ``args.config`` (:func:`generator.cli.parse_baseline`)."""
-    return gan_cli.parse_baseline(argv, description=__doc__.split("\n\n")[0])
+    return gan_cli.parse_baseline(argv, description=__doc__)
 
 
 def main(argv=None):

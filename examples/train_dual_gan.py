@@ -21,7 +21,7 @@ written.
     python examples/train_dual_gan.py --discriminator mlp --out runs/ring_mlp
     python examples/train_dual_gan.py --target grid --out runs/grid       # 40000 steps, 25/25
     python examples/train_dual_gan.py --target digits --out runs/digits
-    python examples/train_dual_gan.py --target mnist --data-dir ../shared/data/mnist \
+    python examples/train_dual_gan.py --target mnist --data-dir ../shared/data/mnist \\
         --out runs/mnist
 """
 
@@ -33,7 +33,7 @@ from generator import cli as gan_cli
 
 def parse_args(argv=None):
     """The options, checked, with ``args.config`` (:func:`generator.cli.parse_dual`)."""
-    return gan_cli.parse_dual(argv, description=__doc__.split("\n\n")[0])
+    return gan_cli.parse_dual(argv, description=__doc__)
 
 
 def main(argv=None):

@@ -32,7 +32,7 @@ from vae import cli as vae_cli
 
 
 def main(argv=None):
-    return vae_cli.main(argv, description=__doc__.split("\n")[0])
+    return vae_cli.main(argv, description=__doc__)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ parsers and its run:
   figures); returns the exit code.
 """
 
-import argparse
 import dataclasses
 
 from dualgan.cli import EXIT_INTERRUPTED, EXIT_OK, ArgumentParser
@@ -140,8 +139,7 @@ def run_config(args, method):
 
 def dual_parser(description=None):
     """The options of a dual GAN run (``examples/train_dual_gan.py``)."""
-    p = ArgumentParser(description=description,
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = ArgumentParser(description=description)
     p.add_argument("--discriminator", choices=list(DISCRIMINATORS), default=None,
                    help="fixed features φ (SPEC 4) or a linearized network (SPEC 7; an MLP "
                         "or, with --d-arch conv, convolutional); default: features on 2-D "
@@ -164,8 +162,7 @@ def dual_parser(description=None):
 
 def baseline_parser(description=None):
     """The options of a gradient-trained GAN run (``examples/train_baseline_gan.py``)."""
-    p = ArgumentParser(description=description,
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = ArgumentParser(description=description)
     p.add_argument("--method", choices=BASELINES, default="mlp-ns")
     add_run_arguments(p, out_default="runs/baseline_gan")
     p.add_argument("--d-steps", type=int, default=1, help="discriminator steps per generator step")

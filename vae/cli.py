@@ -52,18 +52,23 @@ def parse_args(argv=None, description=None):
     p.add_argument("--dataset", choices=DATASETS, default="digits",
                    help="'digits' (bundled with scikit-learn) or 'mnist' (needs --data-dir)")
     p.add_argument("--data-dir", help="directory with the four MNIST IDX files (.gz or not)")
-    p.add_argument("--epochs", type=positive_int, default=defaults.epochs)
-    p.add_argument("--batch-size", type=positive_int, default=defaults.batch_size)
+    p.add_argument("--epochs", type=positive_int, default=defaults.epochs,
+                   help="passes over the training set")
+    p.add_argument("--batch-size", type=positive_int, default=defaults.batch_size,
+                   help="images per Adam step")
     p.add_argument("--hidden", type=positive_int, nargs="+", default=list(model_defaults.hidden),
                    help="encoder hidden widths; the decoder mirrors them")
-    p.add_argument("--latent-dim", type=positive_int, default=model_defaults.latent_dim)
-    p.add_argument("--decoder", choices=DECODERS, default=model_defaults.decoder)
+    p.add_argument("--latent-dim", type=positive_int, default=model_defaults.latent_dim,
+                   help="dimension of z")
+    p.add_argument("--decoder", choices=DECODERS, default=model_defaults.decoder,
+                   help="p(x|z): Bernoulli on logits (SPEC 6, 2e) or N(f(z), sigma² I) (2d)")
     p.add_argument("--sigma", type=float, default=model_defaults.sigma,
                    help="standard deviation of the Gaussian decoder")
     p.add_argument("--mc-samples", type=positive_int, default=defaults.mc_samples,
                    help="samples of z per image in the ELBO estimate (M)")
-    p.add_argument("--lr", type=float, default=defaults.lr)
-    p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=defaults.lr_schedule)
+    p.add_argument("--lr", type=float, default=defaults.lr, help="peak Adam learning rate")
+    p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=defaults.lr_schedule,
+                   help="after the warm-up: constant, or cosine-annealed to 0 per step")
     p.add_argument("--lr-warmup-epochs", type=float, default=defaults.lr_warmup_epochs,
                    help="linear learning-rate warm-up, in epochs (0: none)")
     p.add_argument("--kl-warmup-epochs", type=float, default=defaults.kl_warmup_epochs,
@@ -74,9 +79,11 @@ def parse_args(argv=None, description=None):
     p.add_argument("--binarize", choices=BINARIZATIONS, default=defaults.binarize,
                    help="'dynamic': training pixels drawn as Bernoulli(intensity) every epoch, "
                         "the test set binarized once with --test-binarize-seed")
-    p.add_argument("--test-binarize-seed", type=int, default=defaults.test_binarize_seed)
+    p.add_argument("--test-binarize-seed", type=int, default=defaults.test_binarize_seed,
+                   help="--binarize dynamic: seed of the test set's one binarization")
     seeds = p.add_mutually_exclusive_group()
-    seeds.add_argument("--seed", type=int, default=defaults.seed)
+    seeds.add_argument("--seed", type=int, default=defaults.seed,
+                       help="seed of the initialization, the batches and the noise")
     seeds.add_argument("--seeds", type=int, nargs="+",
                        help="run these seeds one after another into OUT/seed_<S>/ and write "
                             "OUT/summary.json; rerun the same command to continue")

@@ -22,6 +22,18 @@ class VAE(nn.Module):
     Encoder: D → hidden[0] → … → hidden[-1] → (μ, log σ²), each of size L.
     Decoder: L → hidden[-1] → … → hidden[0] → D outputs: Bernoulli logits, or for the Gaussian
     decoder the mean f(z) = sigmoid(output), which keeps the mean in the pixel range [0, 1].
+
+    Examples
+    --------
+    >>> import torch
+    >>> import vae
+    >>> _ = torch.manual_seed(0)
+    >>> model = vae.VAE(input_dim=64, hidden=(32,), latent_dim=2)
+    >>> x = torch.rand(5, 64)                          # (B, D), pixels in [0, 1]
+    >>> mu, logvar = model.encode(x)                   # q(z|x): (B, L) each
+    >>> z = model.reparameterize(mu, logvar)           # z = μ + ε·σ (SPEC 6, 1g)
+    >>> mu.shape, z.shape, model.decode(z).shape       # the decoder gives Bernoulli logits
+    (torch.Size([5, 2]), torch.Size([5, 2]), torch.Size([5, 64]))
     """
 
     def __init__(self, config=None, **overrides):

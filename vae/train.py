@@ -202,6 +202,20 @@ class VAETrainer(CheckpointedLoop):
         (CPU time of the process over the same span, all threads; less sensitive than wall
         time to other load on the machine), ``eval_seconds`` (the test loss's wall-clock time)
         and ``lr`` (at the epoch's first step).
+
+    Examples
+    --------
+    Two short epochs on random images (``examples/train_vae.py`` runs it on digits or MNIST):
+
+    >>> import torch
+    >>> import vae
+    >>> train_x, test_x = torch.rand(256, 64), torch.rand(64, 64)
+    >>> trainer = vae.VAETrainer(vae.VAEConfig(input_dim=64, hidden=(32,), latent_dim=2),
+    ...                          vae.VAETrainConfig(epochs=2, batch_size=64, seed=0),
+    ...                          train_x, test_x, progress=False, log_epochs=False)
+    >>> result = trainer.run()
+    >>> result.epoch, len(result.history["test_loss"]), result.interrupted
+    (2, 2, False)
     """
 
     unit = "epoch"  # of CheckpointedLoop._train; a Ctrl-C stops it after the current minibatch

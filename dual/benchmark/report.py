@@ -117,17 +117,16 @@ def plot_speedups(rows, title):
     nrows = -(-len(families) // ncols)
     fig, axes = _figure(ncols, nrows, 4 * ncols, 3.4 * nrows + 0.6)
     dims = sorted({c["D"] for c in cells})
-    colours = dict(zip(dims, ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple",
-                              "tab:brown", "tab:pink", "tab:gray"] * 4))
+    colours, shapes = _distinct_styles(dims)
     for ax in axes.flat[len(families):]:
         ax.set_visible(False)
     for ax, family in zip(axes.flat, families):
         for c in (c for c in cells if c["family"] == family):
             ratio = c["N"] / c["D"]
-            ax.scatter(ratio, c["cold"], color=colours[c["D"]], marker="o", s=30)
+            ax.scatter(ratio, c["cold"], color=colours[c["D"]], marker=shapes[c["D"]], s=30)
             if c["warm"] is not None:
                 ax.scatter(ratio, c["warm"], edgecolors=colours[c["D"]], facecolors="none",
-                           marker="s", s=36)
+                           marker=shapes[c["D"]], s=36)
         ax.axhline(1.0, color="black", linewidth=1.0)
         ax.axhline(10.0, color="black", linewidth=0.8, linestyle="--")
         ax.set_xscale("log")
@@ -139,16 +138,30 @@ def plot_speedups(rows, title):
         ax.grid(True, alpha=0.3)
     for ax in axes[:, 0]:
         ax.set_ylabel("speedup over liblinear")
-    handles = [axes.flat[0].scatter([], [], color=colours[d], marker="o", label=f"D = {d}")
+    handles = [axes.flat[0].scatter([], [], color=colours[d], marker=shapes[d], label=f"D = {d}")
                for d in dims]
-    handles.append(axes.flat[0].scatter([], [], color="black", marker="o", label="cold"))
+    handles.append(axes.flat[0].scatter([], [], color="black", marker="o", label="cold (filled)"))
     handles.append(axes.flat[0].scatter([], [], edgecolors="black", facecolors="none",
-                                        marker="s", label="warm"))
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8,
-               frameon=False)
+                                        marker="o", label="warm (hollow)"))
+    ncol = min(len(handles), 8)
+    rows = -(-len(handles) // ncol)
+    fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=8, frameon=False)
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout(rect=(0, 0.05, 1, 0.95))
+    fig.tight_layout(rect=(0, 0.04 * rows + 0.01, 1, 0.95))
     return fig
+
+
+def _distinct_styles(values):
+    """A colour and a marker shape for each value, no two values alike: up to 20 colours
+    (tab20, the saturated half first) and 7 shapes, so a shape repeats only with another
+    colour."""
+    from matplotlib import colormaps
+
+    palette = colormaps["tab20"].colors
+    order = list(palette[0::2]) + list(palette[1::2])
+    shapes = ("o", "s", "^", "D", "v", "P", "X")
+    colours = {v: order[i % len(order)] for i, v in enumerate(values)}
+    return colours, {v: shapes[i % len(shapes)] for i, v in enumerate(values)}
 
 
 def _style(backend, method):

@@ -13,8 +13,9 @@ perceptron 64 → 256 → 128 → 10 with ReLUs, 50 epochs of minibatches of 128
 (98.6%; a CNN is no better on 1,438 images and much slower on the CPU). Adam from 1e-3,
 cross-entropy.
 
-The cache folder is ``$DUALGAN_CACHE`` when set, else ``~/.cache/dualgan``, unless a caller
-passes one (the scripts' ``--cache-dir``).
+The cache folder is :func:`dualgan.cache.cache_dir` (``$DUALGAN_CACHE`` when set, else
+``~/.cache/dualgan``), unless a caller passes one (the scripts' ``--cache-dir``); the training
+announces the file on stderr.
 """
 
 import hashlib
@@ -24,6 +25,7 @@ import os
 import torch
 from torch import nn
 
+from dualgan.cache import announce_write, cache_dir
 from dualgan.checkpoint import ensure_writable_directory, load_checkpoint, save_checkpoint
 from dualgan.nn import mlp
 from dualgan.training import torch_threads
@@ -38,9 +40,8 @@ EVAL_BATCH = 2000  # images per forward pass when scoring
 
 
 def default_cache_dir():
-    """``$DUALGAN_CACHE``, or ``~/.cache/dualgan`` when it is unset."""
-    return os.environ.get("DUALGAN_CACHE") or os.path.join(os.path.expanduser("~"), ".cache",
-                                                           "dualgan")
+    """``$DUALGAN_CACHE``, or ``~/.cache/dualgan`` when it is unset (:mod:`dualgan.cache`)."""
+    return cache_dir()
 
 
 class DigitClassifier(nn.Module):
@@ -175,6 +176,8 @@ def load_or_train(target, cache_dir=None, num_threads=1):
         model.load_state_dict(state["model"])
         return model.eval(), float(state["test_accuracy"])
     ensure_writable_directory(os.path.dirname(path))
+    announce_write(path, f"the {target.name} classifier that judges generated images, trained "
+                         f"now (once)")
     with torch_threads(num_threads):
         model = train_classifier(target)
         probs, _ = model.predict(target.test.x)

@@ -118,6 +118,26 @@ class BaselineMethod:
     target : generator.data.targets.Target, optional
         Source of fresh real minibatches for the 2nd, ..., k-th discriminator step of a step
         (k = ``d_steps``); without it those steps reuse the step's minibatch.
+
+    Examples
+    --------
+    One discriminator step and one generator step, non-saturating loss:
+
+    >>> import torch
+    >>> from generator.methods.baseline import BaselineConfig, BaselineMethod
+    >>> from generator.methods.discriminators import MLPDiscriminator
+    >>> from generator.models import MLPGenerator, sample_latent
+    >>> from generator.targets import ring
+    >>> _ = torch.manual_seed(0)
+    >>> g_net = MLPGenerator(latent_dim=2, out_dim=2, hidden=(16,))
+    >>> method = BaselineMethod(g_net, MLPDiscriminator(2, hidden=(16,)), BaselineConfig(lr=1e-3))
+    >>> real = ring().sample(64, torch.Generator().manual_seed(0))
+    >>> latent = sample_latent(64, 2, torch.Generator().manual_seed(1))
+    >>> log = method.step(real, latent)
+    >>> sorted(log)
+    ['d_fake', 'd_loss', 'd_real', 'g_loss', 'lr', 'value']
+    >>> 0 < log["d_real"] < 1 and 0 < log["d_fake"] < 1      # mean D(x), a probability
+    True
     """
 
     progress_fields = ("value", "d_fake")  # V̂ and the mean D on generated samples

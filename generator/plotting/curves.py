@@ -1,17 +1,22 @@
 """Per-step curves of a training run: the exact dual's values and gap (SPEC 4), the game's value
 and outputs of the gradient-trained GANs, and the linearized dual's values, certificate and costs
-(SPEC 7).
+(SPEC 7). Pale lines are the values of every step; solid ones their means over
+:func:`smoothing_window` steps, as the legends say.
 
 Figures are built with ``matplotlib.figure.Figure`` and written atomically
 (:func:`dualgan.files.save_figure`): no pyplot, no backend selection, no global state, so
 importing this module changes nothing for the caller.
 """
 
-
 import numpy as np
 from matplotlib.figure import Figure
 
 from dualgan.files import save_figure
+
+
+def smoothing_window(num_steps):
+    """Steps per mean in the smoothed curves: a hundredth of the run, at least 1."""
+    return max(1, num_steps // 100)
 
 
 def smooth(values, window):
@@ -34,15 +39,16 @@ def plot_training_curves(logs, path, ceiling=None):
         (N + M)·log 2, the largest possible value, reached when D ≡ 1/2 (drawn dotted).
     """
     steps = np.asarray(logs["step"])
-    window = max(1, len(steps) // 100)
+    window = smoothing_window(len(steps))
     fig = Figure(figsize=(11, 3.8))
     ax1, ax2 = fig.subplots(1, 2)
-    ax1.plot(steps, logs["primal_value"], c="tab:orange", lw=0.5, alpha=0.25)
+    ax1.plot(steps, logs["primal_value"], c="tab:orange", lw=0.5, alpha=0.25,
+             label="F(w*) at each step (pale)")
     s = steps[window - 1:]
     ax1.plot(s, smooth(logs["primal_value"], window), c="tab:orange", lw=1.5,
-             label="primal F(w*)")
+             label=f"primal F(w*), mean over {window} steps")
     ax1.plot(s, smooth(logs["dual_value"], window), c="tab:blue", lw=1.5, ls="--",
-             label="dual g(λ*)")
+             label=f"dual g(λ*), mean over {window} steps")
     if ceiling is not None:
         ax1.axhline(ceiling, c="0.3", lw=0.8, ls=":", label="(N+M)·log 2  (D ≡ 1/2)")
     values = np.asarray(logs["dual_value"], dtype=float)
@@ -90,9 +96,9 @@ def plot_neural_dual_curves(logs, path):
     per step (total, K, solve), smoothed.
     """
     steps = np.asarray(logs["step"])
-    window = max(1, len(steps) // 100)
+    window = smoothing_window(len(steps))
     s = steps[window - 1:]
-    fig = Figure(figsize=(13, 3.6))
+    fig = Figure(figsize=(13, 3.9))
     ax1, ax2, ax3, ax4 = fig.subplots(1, 4)
     ax1.plot(s, smooth(logs["primal_value"], window), c="tab:orange", lw=1.5, label="F(δ*)")
     ax1.plot(s, smooth(logs["dual_value"], window), c="tab:blue", lw=1.2, ls="--",
@@ -107,14 +113,18 @@ def plot_neural_dual_curves(logs, path):
     ax3.plot(s, smooth(logs["d_real"], window), label="mean D(real)")
     ax3.plot(s, smooth(logs["d_fake"], window), label="mean D(generated)")
     ax3.set(xlabel="step", ylim=(-0.02, 1.02), title="Updated discriminator; κ (right)")
-    ax3.legend(fontsize=8, loc="upper left")
     kappa_ax = ax3.twinx()
-    kappa_ax.plot(steps, logs["kappa"], c="0.4", lw=0.8, ls=":")
+    kappa_ax.plot(steps, logs["kappa"], c="0.4", lw=0.8, ls=":", label="κ (right axis, log)")
     kappa_ax.set_yscale("log")
+    kappa_ax.set_ylabel("κ: c = κ·mean diag K")
+    lines = ax3.get_lines() + kappa_ax.get_lines()
+    ax3.legend(lines, [line.get_label() for line in lines], fontsize=8, loc="upper left")
     for key, label in (("step_seconds", "whole step"), ("kernel_seconds", "factors and K"),
                        ("solve_seconds", "exact solve")):
         ax4.plot(s, 1e3 * smooth(logs[key], window), label=label)
     ax4.set(xlabel="step", ylabel="ms", title="Time per step")
     ax4.legend(fontsize=8)
-    fig.tight_layout()
+    fig.text(0.5, 0.005, f"Curves are means over {window} steps, the gap and κ are per step.",
+             ha="center", va="bottom", fontsize=8)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     save_figure(fig, path, dpi=130)

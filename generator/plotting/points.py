@@ -12,6 +12,9 @@ from matplotlib.figure import Figure
 
 from dualgan.files import save_figure
 
+#: What "HQ" in a panel title means (generator.evaluation.points).
+HQ_NOTE = "HQ (high quality): the share of generated samples within 3 standard deviations of a mode"
+
 
 def _limits(target, real):
     """Axis limits holding every mode of the target and every real sample, padded."""
@@ -29,17 +32,17 @@ def plot_snapshots(snapshots, real, target, path, metrics=None):
     snapshots : dict
         step → generated points (n, 2).
     real : array_like, shape (n, 2)
-    target : generator.data.targets.GaussianMixture
+    target : generator.targets.GaussianMixture
         Its name goes into the title.
     path : str
     metrics : dict, optional
-        step → output of :func:`generator.evaluation.points.mode_metrics`, shown in the panel
-        titles.
+        step → output of :func:`generator.metrics.mode_metrics`, shown in the panel titles.
     """
     steps = sorted(snapshots)
     cols = min(len(steps), 5)
     rows = math.ceil(len(steps) / cols)
-    fig = Figure(figsize=(3.2 * cols, 3.4 * rows))
+    note = 0.35 if metrics else 0.0  # inches below the panels for the note on HQ
+    fig = Figure(figsize=(3.2 * cols, 3.4 * rows + note))
     axes = fig.subplots(rows, cols, squeeze=False)
     xlim, ylim = _limits(target, real)
     real = np.asarray(real)
@@ -63,7 +66,10 @@ def plot_snapshots(snapshots, real, target, path, metrics=None):
         ax.tick_params(labelsize=7)
     axes.flat[0].legend(loc="upper left", fontsize=7, markerscale=3, framealpha=0.8)
     fig.suptitle(f"Generated vs real samples ({target.name})", fontsize=11)
-    fig.tight_layout()
+    if metrics:
+        fig.text(0.5, 0.005, HQ_NOTE, ha="center", va="bottom", fontsize=7 if cols < 3 else 8)
+    height = fig.get_figheight()  # room for the note below and the title above
+    fig.tight_layout(rect=(0, note / height, 1, 1 - 0.2 / height))
     save_figure(fig, path, dpi=130)
 
 
