@@ -2,7 +2,8 @@
 
 Two things are cached, both computed here, never downloaded: the native backend's machine
 constants (:mod:`dual.calibration`, a small JSON file) and the classifiers that judge generated
-images (:mod:`generator.classifier`, a few hundred KB each). Both go to :func:`cache_dir`:
+images (:mod:`generator.evaluation.classifier`, a few hundred KB each). Both go to
+:func:`cache_dir`:
 ``$DUALGAN_CACHE`` when set, else ``$XDG_CACHE_HOME/dualgan``, else ``~/.cache/dualgan``. The
 first write to a file in a process is announced on stderr (:func:`announce_write`), naming the
 file and ``DUALGAN_CACHE``; a later write to it in that process is silent.

@@ -125,9 +125,9 @@ class BaselineMethod:
 
     >>> import torch
     >>> from generator.methods.baseline import BaselineConfig, BaselineMethod
-    >>> from generator.methods.discriminators import MLPDiscriminator
-    >>> from generator.models import MLPGenerator, sample_latent
-    >>> from generator.targets import ring
+    >>> from generator.nets.discriminators import MLPDiscriminator
+    >>> from generator.nets.generators import MLPGenerator, sample_latent
+    >>> from generator.data.targets import ring
     >>> _ = torch.manual_seed(0)
     >>> g_net = MLPGenerator(latent_dim=2, out_dim=2, hidden=(16,))
     >>> method = BaselineMethod(g_net, MLPDiscriminator(2, hidden=(16,)), BaselineConfig(lr=1e-3))

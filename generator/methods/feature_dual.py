@@ -95,10 +95,10 @@ class DualMethod:
     One generator step on the ring, against random Fourier features:
 
     >>> import torch
-    >>> from generator.features import make_features
+    >>> from generator.nets.features import make_features
     >>> from generator.methods.feature_dual import DualConfig, DualMethod
-    >>> from generator.models import MLPGenerator, sample_latent
-    >>> from generator.targets import ring
+    >>> from generator.nets.generators import MLPGenerator, sample_latent
+    >>> from generator.data.targets import ring
     >>> _ = torch.manual_seed(0)
     >>> g_net = MLPGenerator(latent_dim=2, out_dim=2, hidden=(16,))
     >>> phi = make_features("rff", 2, num_features=32, lengthscale=1.0, seed=0)

@@ -110,10 +110,10 @@ class NeuralDualMethod:
     the generator's step:
 
     >>> import torch
-    >>> from generator.methods.discriminators import MLPDiscriminator
+    >>> from generator.nets.discriminators import MLPDiscriminator
     >>> from generator.methods.neural_dual import NeuralDualConfig, NeuralDualMethod
-    >>> from generator.models import MLPGenerator, sample_latent
-    >>> from generator.targets import ring
+    >>> from generator.nets.generators import MLPGenerator, sample_latent
+    >>> from generator.data.targets import ring
     >>> _ = torch.manual_seed(0)
     >>> g_net = MLPGenerator(latent_dim=2, out_dim=2, hidden=(16,))
     >>> method = NeuralDualMethod(g_net, MLPDiscriminator(2, hidden=(16,)),

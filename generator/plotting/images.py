@@ -67,7 +67,7 @@ def plot_class_histogram(metrics, path, title=""):
     Parameters
     ----------
     metrics : dict
-        From :meth:`generator.image_metrics.ImageJudge.score` (``class_counts`` and the rest).
+        From :meth:`generator.evaluation.images.ImageJudge.score` (``class_counts`` and the rest).
     """
     counts = np.asarray(metrics["class_counts"])
     n, k = counts.sum(), len(counts)
@@ -92,7 +92,7 @@ def plot_mode_histogram(metrics, path, title=""):
     Parameters
     ----------
     metrics : dict
-        From :meth:`generator.stacked_metrics.StackedJudge.score` (``mode_counts`` and the rest).
+        From :meth:`generator.evaluation.stacked.StackedJudge.score` (``mode_counts`` and the rest).
     """
     counts = np.sort(np.asarray(metrics["mode_counts"]))[::-1]
     n, m = counts.sum(), len(counts)

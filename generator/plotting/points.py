@@ -32,11 +32,12 @@ def plot_snapshots(snapshots, real, target, path, metrics=None):
     snapshots : dict
         step → generated points (n, 2).
     real : array_like, shape (n, 2)
-    target : generator.targets.GaussianMixture
+    target : generator.data.targets.GaussianMixture
         Its name goes into the title.
     path : str
     metrics : dict, optional
-        step → output of :func:`generator.metrics.mode_metrics`, shown in the panel titles.
+        step → output of :func:`generator.evaluation.points.mode_metrics`, shown in the panel
+        titles.
     """
     steps = sorted(snapshots)
     cols = min(len(steps), 5)

@@ -104,11 +104,11 @@ class GANTrainer(CheckpointedLoop):
     ``generator.make_trainer`` assemble the same from a preset):
 
     >>> import torch
-    >>> from generator.features import make_features
+    >>> from generator.nets.features import make_features
     >>> from generator.methods.feature_dual import DualConfig, DualMethod
-    >>> from generator.models import MLPGenerator
-    >>> from generator.targets import ring
-    >>> from generator.trainer import GANTrainConfig, GANTrainer
+    >>> from generator.nets.generators import MLPGenerator
+    >>> from generator.data.targets import ring
+    >>> from generator.training.trainer import GANTrainConfig, GANTrainer
     >>> _ = torch.manual_seed(0)
     >>> method = DualMethod(MLPGenerator(latent_dim=2, out_dim=2, hidden=(16,)),
     ...                     make_features("rff", 2, num_features=32, lengthscale=1.0, seed=0),
