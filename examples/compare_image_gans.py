@@ -34,6 +34,7 @@ from dualgan.files import write_json, write_text
 from dualgan.lock import hold_directory
 from dualgan.validation import check_positive
 from generator.data.targets import IMAGE_TARGETS, check_target, make_target
+from generator.methods.registry import method_spec
 from generator.nets.discriminators import D_ARCHS
 from generator.plotting.images import plot_sample_grids
 from generator.study.comparison import (
@@ -101,7 +102,8 @@ def compare_all(args):
 
     first = args.seeds[0]
     grids = {}
-    for method, label in METHODS.items():
+    for method in METHODS:
+        label = method_spec(method).label
         path = os.path.join(args.out, method, f"seed{first}", "samples.npz")
         with np.load(path) as archive:
             images = torch.from_numpy(archive["x"][:64])

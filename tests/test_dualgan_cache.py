@@ -48,8 +48,8 @@ def test_the_calibration_constants_are_written_to_the_cache_folder_and_announced
 
 
 def test_the_judging_classifier_is_announced_before_it_is_trained(fresh, capsys, monkeypatch):
-    from generator.evaluation import classifier
     from generator.data.targets import make_target
+    from generator.evaluation import classifier
 
     def stop(target):
         raise RuntimeError("not trained in this test")

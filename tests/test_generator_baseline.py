@@ -128,7 +128,7 @@ def _run(tmp_path, steps, resume=False):
     torch.manual_seed(0)
     target = make_target("ring")
     method = make_baseline("mlp-ns", MLPGenerator(2, 2, hidden=(16, 16)), 2, hidden=(16, 16),
-                           lr=1e-3, d_steps=2, target=target, seed=0)
+                           lr=1e-3, d_steps=2)
     config = GANTrainConfig(steps=steps, batch_size=32, snapshots=0, progress=False)
     trainer = GANTrainer(method, target, config, checkpoint_path=tmp_path / "ckpt.pt")
     if resume:  # no learning-rate schedule: the number of steps may grow
@@ -198,3 +198,53 @@ def test_example_script_extended_with_more_steps_matches_one_long_run(tmp_path):
     assert m_full["final_value"] == m_part["final_value"]
     assert (tmp_path / "part" / "samples.png").exists()
     assert (tmp_path / "part" / "curves.png").exists()
+
+
+def test_the_loop_draws_the_extra_minibatches_latent_first_from_its_own_stream():
+    # the stream and the order of the draws the baseline itself made before the loop drew them
+    # (seed + 3,000,009; the latent codes, then the real samples): the same numbers
+    seen = []
+
+    class Recording:
+        extra_batches = 2
+
+        def __init__(self):
+            self.g_net = MLPGenerator(2, 2, hidden=(4,))
+            self.config = BaselineConfig()
+
+        def step(self, real, latent, extra=()):
+            seen.append(extra)
+            return {}
+
+        def state_dict(self):
+            return {}
+
+        def load_state_dict(self, state):
+            pass
+
+    target = make_target("ring")
+    config = GANTrainConfig(steps=2, batch_size=8, seed=5, snapshots=0, progress=False)
+    GANTrainer(Recording(), target, config).run()
+    rng = torch.Generator().manual_seed(5 + 3_000_009)
+    for extra in seen:
+        assert len(extra) == 2
+        for real, latent in extra:
+            torch.testing.assert_close(latent, torch.randn(8, 2, generator=rng,
+                                                           dtype=torch.float64), rtol=0, atol=0)
+            torch.testing.assert_close(real, target.sample(8, rng), rtol=0, atol=0)
+
+
+def test_a_checkpoint_whose_method_kept_the_extra_stream_resumes_bit_for_bit(tmp_path):
+    # the format before the loop drew the extra minibatches: the stream's state in the
+    # method's, and a method.seed setting
+    full, full_tr = _run(tmp_path / "a", 12)
+    _run(tmp_path / "b", 5)
+    path = tmp_path / "b" / "ckpt.pt"
+    state = torch.load(path, weights_only=True)
+    state["method"]["rng"] = state["rng"]["generators"].pop("extra")
+    state["settings"]["method.seed"] = 0
+    torch.save(state, path)
+    part, part_tr = _run(tmp_path / "b", 12, resume=True)
+    assert part_tr.step == 12 and full_tr.logs["g_loss"] == part_tr.logs["g_loss"]
+    for p, q in zip(full.g_net.parameters(), part.g_net.parameters()):
+        torch.testing.assert_close(p, q, rtol=0, atol=0)

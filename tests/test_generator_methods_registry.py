@@ -270,8 +270,8 @@ def _interrupt_at(method, step):
     inner = method.step
     count = iter(range(1, 10**6))
 
-    def step_then_interrupt(real, latent):
-        logs = inner(real, latent)
+    def step_then_interrupt(real, latent, *extra):
+        logs = inner(real, latent, *extra)
         if next(count) == step:
             os.kill(os.getpid(), signal.SIGINT)
         return logs

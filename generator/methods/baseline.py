@@ -28,19 +28,13 @@ import torch
 import torch.nn.functional as F
 
 from dualgan.training import check_finite
-from dualgan.validation import check_choice, check_int, check_positive, check_positive_int
+from dualgan.validation import check_choice, check_positive, check_positive_int
 
 from ..nets.device import DTYPE
 from ..nets.discriminators import LinearFeatureDiscriminator, make_discriminator
-from ..nets.generators import sample_latent
 from .schedule import OPTIMIZERS, OptimizerSettings, load_scheduler, make_optimizer
 
 G_LOSSES = ("minimax", "non-saturating")
-#: The baselines by name: their discriminator ("mlp", or "linear": D_w on φ with (c/2)‖w‖²) and
-#: their generator loss (the default of ``"linear-gd"``; fixed for the others).
-BASELINES = {"mlp-ns": ("mlp", "non-saturating"), "mlp-minimax": ("mlp", "minimax"),
-             "linear-gd": ("linear", "minimax")}
-METHODS = tuple(BASELINES)
 
 
 # --------------------------------------------------------------------------- losses (SPEC 5)
@@ -94,13 +88,11 @@ class BaselineConfig(OptimizerSettings):
     d_lr: Optional[float] = None  # discriminator learning rate; None → the same as lr
     d_steps: int = 1  # discriminator steps per generator step (Goodfellow et al.'s k)
     d_optimizer: str = "adam"  # "adam" or "sgd" for the discriminator
-    seed: int = 0  # seeds the extra minibatches of the d_steps > 1 discriminator steps
 
     def __post_init__(self):
         check_choice(self.g_loss, "g_loss", G_LOSSES)
         check_choice(self.d_optimizer, "d_optimizer", OPTIMIZERS)
         check_positive_int(self.d_steps, "d_steps")
-        check_int(self.seed, "seed", minimum=0)
         super().__post_init__()
         self.d_lr = self.lr if self.d_lr is None else check_positive(self.d_lr, "d_lr")
 
@@ -115,9 +107,10 @@ class BaselineMethod:
     discriminator : torch.nn.Module
         Returns logits (n,) for samples (n, dim) and has ``penalty()`` (0 or (c/2)‖w‖²).
     config : BaselineConfig
-    target : generator.data.targets.Target, optional
-        Source of fresh real minibatches for the 2nd, ..., k-th discriminator step of a step
-        (k = ``d_steps``); without it those steps reuse the step's minibatch.
+
+    The 2nd, …, k-th discriminator step of a step (k = ``d_steps``) take fresh minibatches,
+    which the training loop draws from its own streams (:attr:`extra_batches`); called without
+    them, those steps reuse the step's minibatch.
 
     Examples
     --------
@@ -142,16 +135,19 @@ class BaselineMethod:
 
     progress_fields = ("value", "d_fake")  # V̂ and the mean D on generated samples
 
-    def __init__(self, g_net, discriminator, config=None, target=None):
+    def __init__(self, g_net, discriminator, config=None):
         self.g_net = g_net
         self.discriminator = discriminator
         self.config = cfg = config if config is not None else BaselineConfig()
-        self.target = target
         self.g_optimizer, self.g_scheduler = make_optimizer(g_net.parameters(), cfg)
         self.d_optimizer, self.d_scheduler = make_optimizer(
             discriminator.parameters(), cfg, algorithm=cfg.d_optimizer, rate=cfg.d_lr)
-        self.rng = torch.Generator().manual_seed(cfg.seed + 3_000_009)
         self.num_steps = 0
+
+    @property
+    def extra_batches(self):
+        """Fresh (real, latent) minibatches a step takes besides its own: ``d_steps − 1``."""
+        return self.config.d_steps - 1
 
     def discriminator_step(self, real, fake):
         """One descent step of D on :func:`discriminator_loss` (ascent on V); returns the loss
@@ -176,18 +172,17 @@ class BaselineMethod:
         # D's parameters received gradients too; they are cleared by the next D step
         return float(loss.detach()), logits.detach()
 
-    def _extra_batch(self, real, latent):
-        n = real.shape[0]
-        fresh_latent = sample_latent(n, latent.shape[1], self.rng, dtype=latent.dtype).to(latent)
-        fresh_real = real if self.target is None else self.target.sample(n, self.rng)
-        return fresh_real.to(real), fresh_latent
+    def step(self, real, latent, extra=()):
+        """``d_steps`` discriminator steps, then one generator step; returns the per-step log.
 
-    def step(self, real, latent):
-        """``d_steps`` discriminator steps, then one generator step; returns the per-step log."""
+        ``extra``: the (real, latent) minibatches of the 2nd, …, ``d_steps``-th discriminator
+        step (:attr:`extra_batches` of them, drawn by the loop); missing ones reuse
+        (``real``, ``latent``)."""
         lr = self.g_optimizer.param_groups[0]["lr"]  # this step's, set by the schedule
         d_loss = None
+        batches = [(real, latent), *extra]
         for k in range(self.config.d_steps):
-            batch_real, batch_latent = (real, latent) if k == 0 else self._extra_batch(real, latent)
+            batch_real, batch_latent = batches[k] if k < len(batches) else (real, latent)
             with torch.no_grad():
                 fake = self.g_net(batch_latent)
             check_finite(fake, "generator output")
@@ -229,8 +224,7 @@ class BaselineMethod:
         return ["curves.png"]
 
     def state_dict(self):
-        """Both players, both optimizers and their schedules, and the extra-batch stream
-        (weights-only-safe)."""
+        """Both players, both optimizers and their schedules (weights-only-safe)."""
         return {
             "g_net": self.g_net.state_dict(),
             "discriminator": self.discriminator.state_dict(),
@@ -238,7 +232,6 @@ class BaselineMethod:
             "d_optimizer": self.d_optimizer.state_dict(),
             "g_scheduler": self.g_scheduler.state_dict(),
             "d_scheduler": self.d_scheduler.state_dict(),
-            "rng": self.rng.get_state(),
             "num_steps": self.num_steps,
         }
 
@@ -248,23 +241,23 @@ class BaselineMethod:
         self.discriminator.load_state_dict(state["discriminator"])
         self.g_optimizer.load_state_dict(state["g_optimizer"])
         self.d_optimizer.load_state_dict(state["d_optimizer"])
-        self.rng.set_state(state["rng"])
         self.num_steps = int(state["num_steps"])
         load_scheduler(self.g_scheduler, state.get("g_scheduler"), self.num_steps)
         load_scheduler(self.d_scheduler, state.get("d_scheduler"), self.num_steps)
 
 
-def baseline_discriminator(name, in_dim, *, features=None, c=1.0, hidden=(128, 128), arch="mlp",
-                           image_shape=None, dtype=DTYPE, inputs=None):
-    """The discriminator of baseline ``name``, untrained (parameters: see :func:`make_baseline`).
+def baseline_discriminator(name, in_dim, *, linear=False, features=None, c=1.0,
+                           hidden=(128, 128), arch="mlp", image_shape=None, dtype=DTYPE,
+                           inputs=None):
+    """The discriminator of baseline ``name``, untrained: with ``linear`` D_w on φ with
+    (c/2)‖w‖², else a network (parameters: see :func:`make_baseline`).
 
     Raises
     ------
     ValueError
-        ``"linear-gd"`` without ``features`` or with a network ``arch``.
+        A linear discriminator without ``features`` or with a network ``arch``.
     """
-    network = BASELINES[check_choice(name, "method", METHODS)][0]
-    if network != "linear":
+    if not linear:
         return make_discriminator(arch, in_dim, hidden, image_shape=image_shape, dtype=dtype,
                                   inputs=inputs)
     if features is None:
@@ -277,8 +270,7 @@ def baseline_discriminator(name, in_dim, *, features=None, c=1.0, hidden=(128, 1
 
 def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=None,
                   lr_final=None, decay_steps=0, d_steps=1, hidden=(128, 128), arch="mlp",
-                  image_shape=None, g_loss=None, target=None, seed=0, dtype=DTYPE, inputs=None,
-                  device=None):
+                  image_shape=None, g_loss=None, dtype=DTYPE, inputs=None, device=None):
     """Build a baseline method by name.
 
     Parameters
@@ -295,7 +287,7 @@ def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=No
         φ for ``"linear-gd"`` (the dual method's map, for a like-for-like comparison).
     c : float
         L2 weight for ``"linear-gd"`` (SPEC 1).
-    lr, d_lr, lr_final, decay_steps, d_steps, g_loss, seed
+    lr, d_lr, lr_final, decay_steps, d_steps, g_loss
         See :class:`BaselineConfig`.
     hidden : tuple of int
         Widths of the network discriminator: the MLP's hidden layers, or with ``arch="conv"``
@@ -305,8 +297,6 @@ def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=No
         ``image_shape``), for ``"mlp-ns"`` and ``"mlp-minimax"``.
     image_shape : tuple of int, optional
         (C, H, W) of the images, for ``arch="conv"``.
-    target : Target, optional
-        Fresh real minibatches for ``d_steps`` > 1.
     dtype : torch.dtype
         Of the MLP discriminator (the linear one is float64, like its features).
     inputs : InputMap, optional
@@ -318,14 +308,18 @@ def make_baseline(name, g_net, in_dim, *, features=None, c=1.0, lr=1e-3, d_lr=No
     -------
     BaselineMethod
     """
-    check_choice(name, "method", METHODS)
-    network, default_loss = BASELINES[name]
-    if g_loss is not None and g_loss != default_loss and network != "linear":
-        raise ValueError(f"method {name!r} fixes g_loss={default_loss!r}, got {g_loss!r}")
-    disc = baseline_discriminator(name, in_dim, features=features, c=c, hidden=hidden,
-                                  arch=arch, image_shape=image_shape, dtype=dtype, inputs=inputs)
+    from .registry import METHODS as SPECS  # the one table of the methods (it imports this one)
+
+    baselines = [m for m, spec in SPECS.items() if not spec.exact_discriminator]
+    spec = SPECS[check_choice(name, "method", baselines)]
+    linear = spec.needs_features
+    if g_loss is not None and g_loss != spec.g_loss and not linear:
+        raise ValueError(f"method {name!r} fixes g_loss={spec.g_loss!r}, got {g_loss!r}")
+    disc = baseline_discriminator(name, in_dim, linear=linear, features=features, c=c,
+                                  hidden=hidden, arch=arch, image_shape=image_shape, dtype=dtype,
+                                  inputs=inputs)
     if device is not None:
         disc = disc.to(device)
-    config = BaselineConfig(g_loss=g_loss or default_loss, lr=lr, d_lr=d_lr, lr_final=lr_final,
-                            decay_steps=decay_steps, d_steps=d_steps, seed=seed)
-    return BaselineMethod(g_net, disc, config, target=target)
+    config = BaselineConfig(g_loss=g_loss or spec.g_loss, lr=lr, d_lr=d_lr, lr_final=lr_final,
+                            decay_steps=decay_steps, d_steps=d_steps)
+    return BaselineMethod(g_net, disc, config)

@@ -26,7 +26,7 @@ from typing import Callable, Optional
 from dualgan.validation import check_choice
 
 from ..nets.discriminators import make_discriminator
-from .baseline import BASELINES, BaselineConfig, BaselineMethod, baseline_discriminator
+from .baseline import BaselineConfig, BaselineMethod, baseline_discriminator
 from .feature_dual import DualConfig, DualMethod
 from .neural_dual import NeuralDualConfig, NeuralDualMethod
 
@@ -62,6 +62,10 @@ class MethodSpec:
         The run setting that sets the discriminator's step size: the linearized dual's trust
         region ``kappa``, a gradient-trained discriminator's learning rate ``d_lr``; None when
         the discriminator is solved to its optimum each step (its step has no size).
+    g_loss : str or None
+        A gradient-trained method's generator loss (``"non-saturating"``, ``"minimax"``).
+    label : str
+        How tables and figures name the method.
     """
 
     name: str
@@ -72,6 +76,8 @@ class MethodSpec:
     exact_discriminator: bool
     description: str
     d_step: Optional[str] = None
+    g_loss: Optional[str] = None
+    label: str = ""
 
     def make_config(self, run):
         """The method's settings from a run's, checked by ``config_class``.
@@ -115,8 +121,8 @@ def _neural_dual_settings(run):
 
 
 def _baseline_settings(run):
-    return {"g_loss": BASELINES[run.method][1], "d_lr": run.d_lr, "d_steps": run.d_steps,
-            "seed": run.seed, **_schedule(run)}
+    return {"g_loss": METHODS[run.method].g_loss, "d_lr": run.d_lr, "d_steps": run.d_steps,
+            **_schedule(run)}
 
 
 # --------------------------------------------------------------------------- builders
@@ -146,11 +152,13 @@ def _build_neural_dual(run, settings, target, g_net, *, features, inputs, dtype,
 
 def _build_baseline(run, settings, target, g_net, *, features, inputs, dtype, device):
     network = _network(run, target)
-    discriminator = baseline_discriminator(run.method, target.dim, features=features, c=run.c,
+    discriminator = baseline_discriminator(run.method, target.dim,
+                                           linear=METHODS[run.method].needs_features,
+                                           features=features, c=run.c,
                                            hidden=network["widths"], arch=network["arch"],
                                            image_shape=network["image_shape"], dtype=dtype,
                                            inputs=inputs)
-    return BaselineMethod(g_net, discriminator.to(device), settings, target=target)
+    return BaselineMethod(g_net, discriminator.to(device), settings)
 
 
 #: The registered methods by name, in the order the scripts and messages list them.
@@ -159,25 +167,26 @@ METHODS = {spec.name: spec for spec in (
                needs_features=True, exact_discriminator=True,
                description="the exact discriminator on fixed features φ through dual.solve, "
                            "and the generator's Danskin step on the optimal dual value "
-                           "(SPEC 4)"),
+                           "(SPEC 4)", label="exact dual (fixed features)"),
     MethodSpec("neural-dual", NeuralDualConfig, _neural_dual_settings, _build_neural_dual,
                needs_features=False, exact_discriminator=True,
                description="a network discriminator (MLP, or convolutional: d_arch), each "
                            "step linearized at its weights and solved exactly through "
-                           "dual.solve_kernel (SPEC 7)", d_step="kappa"),
+                           "dual.solve_kernel (SPEC 7)", d_step="kappa",
+               label="linearized dual (exact steps)"),
     MethodSpec("mlp-ns", BaselineConfig, _baseline_settings, _build_baseline,
                needs_features=False, exact_discriminator=False,
                description="the network discriminator (MLP, or convolutional: d_arch) "
                            "trained by gradient steps, non-saturating generator loss (SPEC 5)",
-               d_step="d_lr"),
+               d_step="d_lr", g_loss="non-saturating", label="gradient GAN (non-saturating)"),
     MethodSpec("mlp-minimax", BaselineConfig, _baseline_settings, _build_baseline,
                needs_features=False, exact_discriminator=False,
                description="the network discriminator (MLP, or convolutional: d_arch) "
                            "trained by gradient steps, minimax generator loss (SPEC 5)",
-               d_step="d_lr"),
+               d_step="d_lr", g_loss="minimax", label="gradient GAN (minimax)"),
     MethodSpec("linear-gd", BaselineConfig, _baseline_settings, _build_baseline,
                needs_features=True, exact_discriminator=False,
                description="the dual method's D_w = σ(−wᵀφ(x)), same φ and c (SPEC 1), trained "
                            "by gradient steps, minimax generator loss (the dual method's)",
-               d_step="d_lr"),
+               d_step="d_lr", g_loss="minimax", label="linear discriminator by gradient"),
 )}

@@ -17,11 +17,13 @@ import os
 from dualgan.stats import summarize_seeds
 
 from ..evaluation.suites import DIGITS, LABELS, LARGER_IS_BETTER, suite
+from ..methods.registry import method_spec
 from ..runs.config import RunConfig
 from ..runs.report import train_and_report
 
-METHODS = {"neural-dual": "linearized dual (exact steps)",
-           "mlp-ns": "gradient GAN (non-saturating)"}
+#: The two methods compared, the exact one first (its time is the other's budget); tables name
+#: them by their registry labels (:attr:`generator.methods.MethodSpec.label`).
+METHODS = ("neural-dual", "mlp-ns")
 _COST = ("steps", "seconds", "cpu_seconds")
 
 
@@ -129,7 +131,7 @@ def table(summary, runs, target):
             s, digits = stats[key], DIGITS.get(key, 0)
             cells.append(f"{s['mean']:.{digits}f} ± {s['std']:.{digits}f} "
                          f"(worst {s['worst']:.{digits}f})")
-        lines.append(f"| {METHODS[method]} | " + " | ".join(cells) + " |")
+        lines.append(f"| {method_spec(method).label} | " + " | ".join(cells) + " |")
     headline = target_suite.headline
     ratios = {seed: runs["neural-dual"][seed][headline] / runs["mlp-ns"][seed][headline]
               for seed in runs["mlp-ns"]}

@@ -27,6 +27,7 @@ from tqdm import tqdm
 from dual import calibration
 from dualgan.validation import check_positive, check_positive_int
 
+from ..evaluation.suites import suite
 from ..methods.registry import METHODS
 from ..runs.config import RunConfig
 from .run import run_one
@@ -64,13 +65,15 @@ def worker_init(warm_up=True):
     calibration.reload()  # form="auto" chooses by the one-thread constants, as every engine does
     if warm_up:
         for method in WARM_UP_METHODS:
-            run_one(RunConfig.from_preset(method, "ring", steps=1, batch_size=8,
-                                                     num_features=8))
+            run_one(RunConfig.from_preset(method, "ring", steps=1, batch_size=8, num_features=8))
 
 
 def _describe(row):
+    """The progress bar's line for a finished run: its method, rate, seed, status, and how much
+    its generator covered (modes or classes, as the target's suite counts them)."""
+    covered = suite(row["target"]).covered
     return (f"{row['method']} lr={float(row['lr']):g} seed={row['seed']}: {row['status']}, "
-            f"{row.get('modes_covered')} modes")
+            f"{row.get(covered)} {covered.split('_')[0]}")
 
 
 # --------------------------------------------------------------------------- the engines

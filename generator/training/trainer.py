@@ -64,6 +64,10 @@ class GANTrainConfig:
                                   why="the decay of the generator's weight average")
 
 
+#: Settings that checkpoints of earlier versions record and this one no longer has: the seed of
+#: the baselines' own extra-minibatch stream, now the loop's (its state is carried over).
+RETIRED = ("method.seed",)
+
 #: Loop settings that do not change the trained result, so a resumed run may change them.
 _COSMETIC = ("snapshots", "snapshot_size", "checkpoint_every", "progress", "postfix_keys",
              "num_threads", "max_seconds")
@@ -135,9 +139,11 @@ class GANTrainer(CheckpointedLoop):
         # the random streams stay on the CPU (the same draws on every device); the minibatches
         # move to where the networks are
         self.device = first.device
-        # three independent streams: real data, latent codes, and the fixed snapshot latents
+        # four independent streams: real data, latent codes, the fixed snapshot latents, and the
+        # extra minibatches of a method that takes more than one per step (extra_batches)
         self.data_rng = torch.Generator().manual_seed(seed)
         self.latent_rng = torch.Generator().manual_seed(seed + 1_000_003)
+        self.extra_rng = torch.Generator().manual_seed(seed + 3_000_009)
         snap_rng = torch.Generator().manual_seed(seed + 2_000_006)
         self.snapshot_latent = sample_latent(self.config.snapshot_size, self.latent_dim, snap_rng,
                                              dtype=self.dtype)
@@ -162,6 +168,11 @@ class GANTrainer(CheckpointedLoop):
             return {self.config.steps}
         return {round(i * self.config.steps / (k - 1)) for i in range(k)}
 
+    def resume(self, may_change=()):
+        """Continue from the checkpoint exactly (:meth:`dualgan.training.CheckpointedLoop.resume`);
+        a setting of :data:`RETIRED`, which an earlier version recorded, is not compared."""
+        return super().resume(may_change=(*may_change, *RETIRED))
+
     def settings(self):
         """The loop's, the method's and the caller's settings (checked on resume)."""
         out = {f"train.{k}": v for k, v in dataclasses.asdict(self.config).items()
@@ -177,7 +188,7 @@ class GANTrainer(CheckpointedLoop):
             "seconds": self.seconds,
             "cpu_seconds": self.cpu_seconds,
             "method": self.method.state_dict(),
-            "rng": rng_states({"data": self.data_rng, "latent": self.latent_rng}),
+            "rng": rng_states(self._streams()),
             "logs": {k: list(v) for k, v in self.logs.items()},
             "snapshots": dict(self.snapshots),
             **({} if self.average is None else {"g_average": self.average.state_dict()}),
@@ -190,11 +201,19 @@ class GANTrainer(CheckpointedLoop):
         # nan for a checkpoint written before CPU time was recorded
         self.cpu_seconds = float(state.get("cpu_seconds", math.nan))
         self.method.load_state_dict(state["method"])
-        set_rng_states(state["rng"], {"data": self.data_rng, "latent": self.latent_rng})
+        streams = self._streams()
+        if "extra" not in state["rng"]["generators"]:
+            # written when a method drew its own extra minibatches: the same stream, kept by it
+            self.extra_rng.set_state(state["method"].get("rng", self.extra_rng.get_state()))
+            del streams["extra"]
+        set_rng_states(state["rng"], streams)
         self.logs = {k: list(v) for k, v in state["logs"].items()}
         self.snapshots = dict(state["snapshots"])
         if self.average is not None:
             self.average.load_state_dict(state["g_average"])
+
+    def _streams(self):
+        return {"data": self.data_rng, "latent": self.latent_rng, "extra": self.extra_rng}
 
     # ----------------------------------------------------------------- the loop
     @property
@@ -277,13 +296,22 @@ class GANTrainer(CheckpointedLoop):
                 and self.step not in self.snapshots):
             self._take_snapshot()  # stopped by the time budget
 
+    def _batch(self, data_rng, latent_rng):
+        """A (real, latent) minibatch: the latent codes first, then the real samples."""
+        n = self.config.batch_size
+        latent = sample_latent(n, self.latent_dim, latent_rng, dtype=self.dtype).to(self.device)
+        real = self.target.sample(n, data_rng).to(self.device, self.dtype)
+        return real, latent
+
     def _one_step(self, bar):
         cfg = self.config
         start, cpu_start = time.perf_counter(), time.process_time()
         real = self.target.sample(cfg.batch_size, self.data_rng).to(self.device, self.dtype)
         latent = sample_latent(cfg.batch_size, self.latent_dim, self.latent_rng,
                                dtype=self.dtype).to(self.device)
-        logs = self.method.step(real, latent)
+        extra = [self._batch(self.extra_rng, self.extra_rng)
+                 for _ in range(getattr(self.method, "extra_batches", 0))]
+        logs = self.method.step(real, latent, extra) if extra else self.method.step(real, latent)
         self._check_parameters()
         if self.average is not None:
             self.average.update_parameters(self.method.g_net)
