@@ -11,7 +11,9 @@ come from the average.
 
 A *method* is any object satisfying :class:`generator.methods.TrainingMethod` (``g_net``,
 ``config``, ``step(real, latent)``, ``state_dict()``, ``load_state_dict(state)``); the registered
-ones are listed in :data:`generator.methods.METHODS`.
+ones are listed in :data:`generator.methods.METHODS`. What the loop does besides stepping (the
+progress bar, the snapshots, the weight average, the periodic checkpoints) is done by callbacks
+(:mod:`generator.training.callbacks`); a caller may add its own.
 """
 
 import dataclasses
@@ -21,15 +23,13 @@ from dataclasses import dataclass
 from typing import Optional
 
 import torch
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
-from tqdm.auto import tqdm
 
 from dualgan.checkpoint import rng_states, set_rng_states
 from dualgan.training import CheckpointedLoop, NonFiniteError, check_finite
 from dualgan.validation import check_int, check_positive, check_positive_int, check_real
 
-from ..methods.protocol import progress_fields
 from ..nets.generators import sample_latent
+from .callbacks import Checkpoints, ProgressBar, Snapshots, WeightAverage, call
 
 
 @dataclass
@@ -101,6 +101,8 @@ class GANTrainer(CheckpointedLoop):
     settings : dict, optional
         Further settings the run depends on (e.g. a script's options), checked on resume with
         the loop's and the method's own.
+    callbacks : sequence, optional
+        Further callbacks (:mod:`generator.training.callbacks`), called after the loop's own.
 
     Examples
     --------
@@ -126,7 +128,8 @@ class GANTrainer(CheckpointedLoop):
     unit = "step"  # of CheckpointedLoop._train: one generator update
     non_finite_advice = "Lower the learning rate or raise c"
 
-    def __init__(self, method, target, config=None, checkpoint_path=None, settings=None):
+    def __init__(self, method, target, config=None, checkpoint_path=None, settings=None,
+                 callbacks=()):
         self.method = method
         self.target = target
         self.config = config if config is not None else GANTrainConfig()
@@ -147,11 +150,14 @@ class GANTrainer(CheckpointedLoop):
         snap_rng = torch.Generator().manual_seed(seed + 2_000_006)
         self.snapshot_latent = sample_latent(self.config.snapshot_size, self.latent_dim, snap_rng,
                                              dtype=self.dtype)
+        average = (None if self.config.ema is None
+                   else WeightAverage(method.g_net, self.config.ema))
         #: the generator's weight average (``config.ema``), or None; its ``module`` draws samples
-        self.average = None
-        if self.config.ema is not None:
-            self.average = AveragedModel(method.g_net, use_buffers=True,
-                                         multi_avg_fn=get_ema_multi_avg_fn(self.config.ema))
+        self.average = None if average is None else average.model
+        self._snapshots = Snapshots()
+        #: what the loop does besides stepping, in the order it is done after each step
+        self.callbacks = [ProgressBar(), self._snapshots, *([average] if average else []),
+                          Checkpoints(), *callbacks]
         self.step = 0
         self.seconds = 0.0
         self.cpu_seconds = 0.0
@@ -161,12 +167,7 @@ class GANTrainer(CheckpointedLoop):
     # ----------------------------------------------------------------- state and checkpoints
     def snapshot_steps(self):
         """The steps whose generated samples are kept (0 and the last step included)."""
-        k = self.config.snapshots
-        if k <= 0:
-            return set()
-        if k == 1:
-            return {self.config.steps}
-        return {round(i * self.config.steps / (k - 1)) for i in range(k)}
+        return self._snapshots.wanted(self)
 
     def resume(self, may_change=()):
         """Continue from the checkpoint exactly (:meth:`dualgan.training.CheckpointedLoop.resume`);
@@ -229,7 +230,8 @@ class GANTrainer(CheckpointedLoop):
         with torch.no_grad():
             return self.sampler(latent.to(self.device, self.dtype)).cpu()
 
-    def _take_snapshot(self):
+    def take_snapshot(self):
+        """Keep the samples of the fixed snapshot latents at this step (``snapshots[step]``)."""
         samples = self.generate()
         check_finite(samples, f"generator output on the snapshot latents at step {self.step}")
         self.snapshots[self.step] = samples.clone()
@@ -258,17 +260,11 @@ class GANTrainer(CheckpointedLoop):
             (if any) is left untouched.
         """
         cfg = self.config
-        self._wanted = self.snapshot_steps()
-        # after a resume with more steps, keep only the snapshots of the new schedule
-        self.snapshots = {s: v for s, v in self.snapshots.items() if s in self._wanted}
-        if self.step == 0 and 0 in self._wanted and 0 not in self.snapshots:
-            self._take_snapshot()
-        self._bar = tqdm(total=cfg.steps, initial=self.step, disable=not cfg.progress,
-                         dynamic_ncols=True, leave=True)
+        call(self.callbacks, "on_run_start", self)
         try:
             interrupted = self._train(num_threads=cfg.num_threads, announce=cfg.progress)
         finally:
-            self._bar.close()
+            self._close()
         return GANTrainResult(step=self.step, seconds=self.seconds,
                               cpu_seconds=self.cpu_seconds, logs=self.logs,
                               snapshots=self.snapshots, interrupted=interrupted,
@@ -284,17 +280,20 @@ class GANTrainer(CheckpointedLoop):
                                           and self.seconds >= cfg.max_seconds)
 
     def _one_unit(self, stop):
-        self._one_step(self._bar)
-        if self.step in self._wanted:
-            self._take_snapshot()
-        if self.config.checkpoint_every and self.step % self.config.checkpoint_every == 0:
-            self.save()
+        logs = self._one_step()
+        call(self.callbacks, "on_step_end", self, logs)
 
     def _wind_up(self, interrupted):
-        self._bar.close()  # before the message of a Ctrl-C
-        if (self._wanted and self.step < self.config.steps and not interrupted
-                and self.step not in self.snapshots):
-            self._take_snapshot()  # stopped by the time budget
+        call(self.callbacks, "on_run_end", self, interrupted)
+        self._ended = True
+
+    def _close(self):
+        """After an error the callbacks were not told the run ended: the bar still closes."""
+        if not getattr(self, "_ended", False):
+            for callback in self.callbacks:
+                if isinstance(callback, ProgressBar) and callback.bar is not None:
+                    callback.bar.close()
+        self._ended = False
 
     def _batch(self, data_rng, latent_rng):
         """A (real, latent) minibatch: the latent codes first, then the real samples."""
@@ -303,7 +302,7 @@ class GANTrainer(CheckpointedLoop):
         real = self.target.sample(n, data_rng).to(self.device, self.dtype)
         return real, latent
 
-    def _one_step(self, bar):
+    def _one_step(self):
         cfg = self.config
         start, cpu_start = time.perf_counter(), time.process_time()
         real = self.target.sample(cfg.batch_size, self.data_rng).to(self.device, self.dtype)
@@ -313,8 +312,7 @@ class GANTrainer(CheckpointedLoop):
                  for _ in range(getattr(self.method, "extra_batches", 0))]
         logs = self.method.step(real, latent, extra) if extra else self.method.step(real, latent)
         self._check_parameters()
-        if self.average is not None:
-            self.average.update_parameters(self.method.g_net)
+        call(self.callbacks, "on_update", self)
         elapsed = time.perf_counter() - start
         self.step += 1
         self.seconds += elapsed
@@ -323,8 +321,4 @@ class GANTrainer(CheckpointedLoop):
                 "step_seconds": elapsed}
         for key, value in logs.items():
             self.logs.setdefault(key, []).append(value)
-        bar.update(1)
-        if cfg.progress and (self.step % 10 == 0 or self.step == cfg.steps):
-            keys = progress_fields(self.method) if cfg.postfix_keys is None else cfg.postfix_keys
-            bar.set_postfix({k: f"{logs[k]:.4g}" for k in keys
-                             if k in logs and math.isfinite(logs[k])}, refresh=False)
+        return logs
