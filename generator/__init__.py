@@ -44,6 +44,7 @@ _EXPORTS = {
     "GANTrainConfig": "training.trainer", "GANTrainResult": "training.trainer",
     "GANTrainer": "training.trainer", "PRESETS": "runs.presets", "RunConfig": "runs.config",
     "build": "runs.build", "make_trainer": "runs.build", "evaluate": "evaluation.sampling",
+    "train_and_report": "runs.report",
     "run_one": "study.run", "MetricSuite": "evaluation.suites", "suite": "evaluation.suites",
 }
 
