@@ -5,10 +5,10 @@ from scipy.special import expit
 
 from . import memory
 from ._frontend import GAP_WARN_RTOL, project_to_box, run
-from ._validation import as_offset, as_pair, check_c, check_scale, sum_of_squares
+from ._validation import as_offset, as_pair, check_c, check_scale
 from .backends.result import Problem
-from .certificate import _certify
-from .objectives import _b_of_lambdas, _loss_of_scores, _primal_of_scores, _scores
+from .certificate import _certify_stacked
+from .objectives import _beta, _loss_of_scores, _primal_of_scores, _scores
 from .solution import Solution
 
 __all__ = ["GAP_WARN_RTOL", "solve"]
@@ -90,14 +90,13 @@ class _Features:
     auto = True  # form="auto" is offered (by the backends that choose a form)
 
     def __init__(self, real, fake, c, offset_real, offset_fake):
-        self.real, self.fake = as_pair(real, fake)
+        self.real, self.fake, squares = as_pair(real, fake, squares=True)  # one pass over each
         self.c = check_c(c)
         self.n_real = self.real.shape[0]
-        check_scale(sum_of_squares(self.real, self.fake), self.n_real + self.fake.shape[0],
-                    self.c, "real and fake")
+        check_scale(squares, self.n_real + self.fake.shape[0], self.c, "real and fake")
         self.offset_real = as_offset(offset_real, self.n_real, "offset_real")
         self.offset_fake = as_offset(offset_fake, self.fake.shape[0], "offset_fake")
-        self.w, self.scores, self.b = None, None, None
+        self.problem, self.w, self.scores, self.b = None, None, None, None
 
     def prepare(self, solver, form, warm_start, check_memory):
         w0 = _warm_w(warm_start, self.real, self.fake, self.c, self.offset_real, self.offset_fake)
@@ -105,27 +104,33 @@ class _Features:
         memory.check(f"stacking real and fake into one ({n + n_fake}, {d}) array",
                      memory.stacked(n + n_fake, d), "the data are held twice while solving "
                      "(yours and the stacked copy): use fewer samples", check_memory)
-        problem = Problem(n_real=self.n_real, c=self.c,
-                          offset=np.concatenate([self.offset_real, self.offset_fake]),
-                          features=np.concatenate([self.real, self.fake]))
-        return problem, {"w0": w0}
+        self.problem = Problem(n_real=self.n_real, c=self.c,
+                               offset=np.concatenate([self.offset_real, self.offset_fake]),
+                               features=np.concatenate([self.real, self.fake]))
+        return self.problem, {"w0": w0}
 
     def multipliers(self, raw):
-        real, fake = self.real, self.fake
+        # The scores t = a + Aw and, in the primal, ∇F(w) are reused from the native backend's
+        # last Newton iteration when it hands them over (BackendResult), instead of new passes.
+        features, offset = self.problem.features, self.problem.offset
         if raw.w is not None:  # primal form: SPEC 3, 7, λ = −σ(a + Aw)
             self.w = raw.w
-            self.scores = _scores(self.w, real, fake, self.offset_real, self.offset_fake)
-            return -expit(np.concatenate(self.scores)), 0.0
+            self.scores = offset + features @ self.w if raw.scores is None else raw.scores
+            if raw.grad is not None:  # SPEC 3: b(λ) = Aᵀ(e − σ(t)) = c w − ∇F(w) at λ = −σ(t)
+                self.b = self.c * self.w - raw.grad
+            return -expit(self.scores), 0.0
         # dual form: project onto the box (a conic solver may step just outside), w = b/c
         lam, box = project_to_box(raw.lam)
-        self.b = _b_of_lambdas(lam[:self.n_real], lam[self.n_real:], real, fake)
+        self.b = features.T @ _beta(lam, self.n_real)  # SPEC 2, 3g, 7: b(λ) = Aᵀβ
         self.w = self.b / self.c  # SPEC 3: w = b(λ)/c
+        if raw.scores is not None and box == 0.0:  # λ unmoved: its scores a + Kβ/c = a + Aw
+            self.scores = raw.scores
         return lam, box
 
     def certify(self, lam, box):
-        return _certify(self.w, lam[:self.n_real], lam[self.n_real:], self.real, self.fake,
-                        self.c, self.offset_real, self.offset_fake, box, scores=self.scores,
-                        b=self.b)
+        problem = self.problem
+        return _certify_stacked(self.w, lam, problem.features, self.n_real, self.c,
+                                problem.offset, box, scores=self.scores, b=self.b)
 
     def fields(self):
         return {"w": self.w}

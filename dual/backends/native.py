@@ -45,8 +45,8 @@ import warnings
 from dataclasses import replace
 
 import numpy as np
-from scipy.linalg import LinAlgError, cho_factor, cho_solve
 from scipy.linalg.blas import dsyrk
+from scipy.linalg.lapack import dpotrf, dpotrs
 from scipy.special import entr, expit
 
 from dualgan.validation import check_choice, check_int, check_real
@@ -135,7 +135,8 @@ def solve(problem, form, solver="native", w0=None, logit0=None, check_memory=Tru
     if plan is not None:
         choice = AutoChoice.of_plan(plan, run.products, handed_over)
     result = BackendResult(form=run.method.split("/")[0], status="", iterations=run.iterations,
-                           w=run.w, lam=run.lam, choice=choice)
+                           w=run.w, lam=run.lam, choice=choice, scores=run.scores,
+                           grad=run.grad)
     converged, stalled = run.converged, run.stalled
     result.status = "optimal" if converged else ("stalled" if stalled else "max_iter")
     result.inaccurate = not converged
@@ -181,8 +182,8 @@ def _plan_that_fits(plan, n, d):
     when not even Newton-CG fits."""
     predict = {PRIMAL: memory.native_primal, DUAL: memory.native_dual, CG: memory.native_cg}
     need = {method: predict[method](n, d) for method in (PRIMAL, DUAL, CG)}
-    free = memory.available()
     runs = {plan.method, plan.fallback}
+    free = memory.available(max(need[method] for method in runs))
     if all(need[method] <= free for method in runs):
         return plan
     too_big = max((m for m in runs if need[m] > free), key=need.get)
@@ -219,20 +220,19 @@ def _run(method, problem, w0, logit0, tol, max_iter, allowance):
     return _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter)
 
 
-_SMALL = 32  # below this size numpy's solver has less call overhead than scipy's Cholesky
-
-
 def _spd_solve(matrix, rhs, solver_form):
-    """Solve matrix·x = rhs for a symmetric positive definite matrix given by its upper triangle."""
-    try:
-        if matrix.shape[0] < _SMALL:
-            full = np.triu(matrix) + np.triu(matrix, 1).T
-            return np.linalg.solve(full, rhs)
-        factor = cho_factor(matrix, lower=False, overwrite_a=True, check_finite=False)
-        return cho_solve(factor, rhs, check_finite=False)
-    except (LinAlgError, np.linalg.LinAlgError) as err:
-        raise SolverError("native", f"{solver_form}: Newton system not positive definite",
-                          str(err)) from err
+    """Solve matrix·x = rhs for a symmetric positive definite matrix given by its upper triangle
+    (overwritten by its Cholesky factor when Fortran-ordered), through LAPACK's ``potrf`` and
+    ``potrs`` directly: scipy's ``cho_factor``/``cho_solve`` and numpy's ``solve`` add about
+    8 µs of checks a call, more than the whole factorization of a small system (measured)."""
+    factor, info = dpotrf(matrix, lower=0, clean=0, overwrite_a=1)
+    if info == 0:
+        step, info = dpotrs(factor, rhs, lower=0)
+        if info == 0:
+            return step
+    detail = (f"the leading minor of order {info} is not positive definite" if info > 0
+              else f"LAPACK argument {-info} is illegal")
+    raise SolverError("native", f"{solver_form}: Newton system not positive definite", detail)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,15 +250,15 @@ def _newton_primal(a, offset, fake_rows, c, w0, tol, max_iter):
         grad = a.T @ (sig - fake_rows) + c * w  # ∇F(w)
         gap = (grad @ grad) / (2.0 * c)  # = F(w) − g(λ(w)), certified
         if gap <= tol * max(1.0, abs(f)):
-            return NewtonRun(PRIMAL, iteration, True, False, w=w)
+            return NewtonRun(PRIMAL, iteration, True, False, w=w, scores=t, grad=grad)
         if iteration == max_iter:
             break
         step = -_primal_newton_step(a, sig, grad, c)
         accepted = primal_line_search(w, t, f, step, a @ step, grad @ step, c, fake_rows)
         if accepted is None:  # no decrease representable in float64: the gap is at rounding level
-            return NewtonRun(PRIMAL, iteration, False, True, w=w)
+            return NewtonRun(PRIMAL, iteration, False, True, w=w, scores=t, grad=grad)
         w, t, f = accepted
-    return NewtonRun(PRIMAL, max_iter, False, False, w=w)
+    return NewtonRun(PRIMAL, max_iter, False, False, w=w, scores=t, grad=grad)
 
 
 def _primal_newton_step(a, sig, grad, c):
@@ -267,7 +267,7 @@ def _primal_newton_step(a, sig, grad, c):
     scaled = a * np.sqrt(sig * (1.0 - sig))[:, None]
     hessian = dsyrk(1.0, scaled.T, trans=0)  # scaled.T is Fortran-ordered: syrk copies nothing
     del scaled
-    hessian[np.diag_indices(a.shape[1])] += c
+    hessian.flat[::a.shape[1] + 1] += c
     return _spd_solve(hessian, grad, "primal")
 
 
@@ -295,7 +295,7 @@ class _GramSystem:
     def newton_step(self, var, grad, c):  # (K/c + diag(1/var))⁻¹ grad
         # Fortran order, so that the factorization runs in place (K is symmetric)
         system = np.divide(self.gram, c, order="F")
-        system[np.diag_indices(system.shape[0])] += 1.0 / var
+        system.flat[::system.shape[0] + 1] += 1.0 / var
         return _spd_solve(system, grad, "dual")
 
 
@@ -324,7 +324,7 @@ class _WoodburySystem:
         scaled = a * np.sqrt(var)[:, None]
         inner = dsyrk(1.0, scaled.T, trans=0)
         del scaled
-        inner[np.diag_indices(a.shape[1])] += c
+        inner.flat[::a.shape[1] + 1] += c
         hg = var * grad
         step = hg - var * (a @ _spd_solve(inner, a.T @ hg, "dual"))
         residual = step / var + self.times(step) / c - grad  # (H + A Aᵀ/c) step − ∇g
@@ -377,7 +377,7 @@ def _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter):
         t = offset + k_beta / c  # t = a + A w with w = b(μ)/c
         gap = _bernoulli_kl(mu, t)
         if gap <= tol * max(1.0, abs(g) + gap):
-            return NewtonRun(DUAL, iteration, True, False, lam=-mu)
+            return NewtonRun(DUAL, iteration, True, False, lam=-mu, scores=t)
         if iteration == max_iter:
             break
         grad = t - logit  # ∇g(μ) = a + A b/c + log((1−μ)/μ)
@@ -400,9 +400,9 @@ def _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter):
                 break
             alpha *= 0.5
             if alpha < MIN_STEP:
-                return NewtonRun(DUAL, iteration, False, True, lam=-mu)
+                return NewtonRun(DUAL, iteration, False, True, lam=-mu, scores=t)
         logit, mu, k_beta, g = logit_new, mu_new, k_beta_new, g_new
-    return NewtonRun(DUAL, max_iter, False, False, lam=-mu)
+    return NewtonRun(DUAL, max_iter, False, False, lam=-mu, scores=t)
 
 
 __all__ = ["CHOOSES_FORM", "LINEAR_SOLVERS", "OPTIONS", "solve"]
