@@ -161,8 +161,7 @@ def check_scale(squares, n, c, names="real and fake", squares_name="‖A‖²"):
     ValueError
         The scale, its parts, and the ways out (rescale the data, raise c).
     """
-    with np.errstate(over="ignore"):
-        scale = n * squares / c
+    scale = float(n) * float(squares) / float(c)  # Python floats: an overflow gives inf
     if not scale <= MAX_SCALE:
         verb = "are" if " and " in names else "is"
         raise ValueError(f"{names} {verb} too large for float64 at c={c:g}: the problem's scale "

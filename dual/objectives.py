@@ -8,6 +8,8 @@ the optional score offsets ``offset_real`` (N,) and ``offset_fake`` (M,) (SPEC 7
 omitted, which is SPEC 1–3 exactly).
 """
 
+import math
+
 import numpy as np
 from scipy.special import entr, expit
 
@@ -74,7 +76,7 @@ def _finite_b(lam_real, lam_fake, real, fake):
 
 def check_finite_primal(value, w):
     """Return F(w) if finite; the scale checks leave only w to make it overflow."""
-    if not np.isfinite(value):
+    if not math.isfinite(value):
         raise ValueError(f"F(w) overflows float64 at this w: max|w| = {np.abs(w).max():.3g} "
                          f"(F grows as (c/2)‖w‖² and as the scores |a + wᵀx|); w is too large")
     return value

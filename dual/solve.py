@@ -8,7 +8,7 @@ from ._frontend import GAP_WARN_RTOL, project_to_box, run
 from ._validation import as_offset, as_pair, check_c, check_scale
 from .backends.result import Problem
 from .certificate import _certify_stacked
-from .objectives import _beta, _loss_of_scores, _primal_of_scores, _scores
+from .objectives import _beta
 from .solution import Solution
 
 __all__ = ["GAP_WARN_RTOL", "solve"]
@@ -99,7 +99,9 @@ class _Features:
         self.problem, self.w, self.scores, self.b = None, None, None, None
 
     def prepare(self, solver, form, warm_start, check_memory):
-        w0 = _warm_w(warm_start, self.real, self.fake, self.c, self.offset_real, self.offset_fake)
+        # the native backend starts from w0 when F(w0) beats F(0) (another D: a cold start)
+        w0 = None if warm_start is None or warm_start.w.shape != (self.real.shape[1],) else \
+            warm_start.w
         (n, d), n_fake = self.real.shape, self.fake.shape[0]
         memory.check(f"stacking real and fake into one ({n + n_fake}, {d}) array",
                      memory.stacked(n + n_fake, d), "the data are held twice while solving "
@@ -134,16 +136,3 @@ class _Features:
 
     def fields(self):
         return {"w": self.w}
-
-
-def _warm_w(warm_start, real, fake, c, offset_real, offset_fake):
-    """The previous solution's w when it has this D and F(w) beats the cold start F(0), else
-    None (as :func:`dual.solve_kernel` does with β): a w from another problem can be far worse
-    than 0, as far as overflowing float64 (c‖w‖²/2 at a much larger c)."""
-    if warm_start is None or warm_start.w.shape != (real.shape[1],):
-        return None  # another D: a cold start
-    w0 = np.asarray(warm_start.w, dtype=np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
-        warm = _primal_of_scores(*_scores(w0, real, fake, offset_real, offset_fake), w0, c)
-    cold = _loss_of_scores(offset_real, offset_fake)  # SPEC 1, 7: F(0)
-    return w0 if warm < cold else None

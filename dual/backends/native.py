@@ -96,22 +96,7 @@ def solve(problem, form, solver="native", w0=None, logit0=None, check_memory=Tru
         when it exceeds what is available; ``form="auto"`` instead moves to a method that fits
         (recorded in ``choice.reason``) and raises only when none does.
     """
-    unknown = set(options) - set(OPTIONS)
-    if unknown:
-        raise TypeError(f"unknown option(s) {sorted(unknown)} for solver 'native'; "
-                        f"allowed: {list(OPTIONS)}")
-    tol = check_real(options.get("tol", 1e-10), "tol", low=0.0, high=1.0)
-    max_iter = check_int(options.get("max_iter", 100), "max_iter", minimum=0)
-    linear_solver = options.get("linear_solver")
-    if linear_solver is not None:
-        check_choice(linear_solver, "linear_solver", LINEAR_SOLVERS)
-        if form == AUTO:
-            raise ValueError("linear_solver is chosen by form='auto'; pass form='primal' or "
-                             "'dual' with it, or leave it out")
-        if linear_solver == "cg" and (form != "primal" or problem.features is None):
-            raise ValueError(f"linear_solver='cg' solves the primal on features: it needs "
-                             f"form='primal' and sample features, got form={form!r}"
-                             + ("" if problem.features is not None else " and a Gram matrix"))
+    tol, max_iter, linear_solver = _options(options, form, problem)
     choice, plan = None, None
     if form == AUTO:
         plan = cost_model.current_model().plan(*problem.features.shape)
@@ -151,6 +136,30 @@ def solve(problem, form, solver="native", w0=None, logit0=None, check_memory=Tru
     return result
 
 
+def _options(options, form, problem):
+    """``tol``, ``max_iter`` and ``linear_solver`` from the options, checked (the defaults
+    without any)."""
+    if not options:
+        return 1e-10, 100, None
+    unknown = set(options) - set(OPTIONS)
+    if unknown:
+        raise TypeError(f"unknown option(s) {sorted(unknown)} for solver 'native'; "
+                        f"allowed: {list(OPTIONS)}")
+    tol = check_real(options.get("tol", 1e-10), "tol", low=0.0, high=1.0)
+    max_iter = check_int(options.get("max_iter", 100), "max_iter", minimum=0)
+    linear_solver = options.get("linear_solver")
+    if linear_solver is not None:
+        check_choice(linear_solver, "linear_solver", LINEAR_SOLVERS)
+        if form == AUTO:
+            raise ValueError("linear_solver is chosen by form='auto'; pass form='primal' or "
+                             "'dual' with it, or leave it out")
+        if linear_solver == "cg" and (form != "primal" or problem.features is None):
+            raise ValueError(f"linear_solver='cg' solves the primal on features: it needs "
+                             f"form='primal' and sample features, got form={form!r}"
+                             + ("" if problem.features is not None else " and a Gram matrix"))
+    return tol, max_iter, linear_solver
+
+
 _ADVICE = {
     PRIMAL: "the D × D Hessian is the large part: try linear_solver='cg' (Newton-CG forms no "
             "Hessian), form='auto' (it picks a method that fits), or fewer features",
@@ -181,11 +190,12 @@ def _plan_that_fits(plan, n, d):
     plan that does: the other factored method, or Newton-CG without a hand-over; ResourceError
     when not even Newton-CG fits."""
     predict = {PRIMAL: memory.native_primal, DUAL: memory.native_dual, CG: memory.native_cg}
-    need = {method: predict[method](n, d) for method in (PRIMAL, DUAL, CG)}
     runs = {plan.method, plan.fallback}
-    free = memory.available(max(need[method] for method in runs))
-    if all(need[method] <= free for method in runs):
+    largest = max(predict[method](n, d) for method in runs)
+    free = memory.available(largest)
+    if largest <= free:
         return plan
+    need = {method: predict[method](n, d) for method in (PRIMAL, DUAL, CG)}
     too_big = max((m for m in runs if need[m] > free), key=need.get)
     dense = [m for m in (PRIMAL, DUAL) if m in plan.predicted and need[m] <= free]
     if dense:
@@ -209,12 +219,14 @@ def _run(method, problem, w0, logit0, tol, max_iter, allowance):
     :func:`dual.backends.newton_cg.newton_cg_primal`)."""
     a, offset, c = problem.features, problem.offset, problem.c
     fake_rows = problem.fake_rows()
+    warm = None if w0 is None else _warm(a, offset, fake_rows, c, w0)
     if method == CG:
-        return newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, allowance)
+        return newton_cg_primal(a, offset, fake_rows, c, None if warm is None else warm[0], tol,
+                                max_iter, allowance)
     if method == PRIMAL:
-        return _newton_primal(a, offset, fake_rows, c, w0, tol, max_iter)
+        return _newton_primal(a, offset, fake_rows, c, warm, tol, max_iter)
     if logit0 is None:  # SPEC 3, 7: μ = −λ = σ(a + A w)
-        logit0 = offset if w0 is None else offset + a @ w0
+        logit0 = offset if warm is None else warm[1]
     system = _GramSystem(problem.gram) if problem.gram is not None else (
         _GramSystem.of_features(a) if a.shape[0] <= a.shape[1] else _WoodburySystem(a))
     return _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter)
@@ -239,12 +251,24 @@ def _spd_solve(matrix, rhs, solver_form):
 # Primal: Newton in w (D unknowns)
 # ---------------------------------------------------------------------------------------------
 
-def _newton_primal(a, offset, fake_rows, c, w0, tol, max_iter):
-    """Damped Newton on F(w); returns a :class:`~dual.backends.result.NewtonRun` with ``w``."""
-    d = a.shape[1]
-    w = np.zeros(d) if w0 is None else w0.copy()
-    t = offset + a @ w  # SPEC 7: scores a + Aw
-    f = softplus_loss(t, fake_rows) + 0.5 * c * (w @ w)
+def _warm(a, offset, fake_rows, c, w0):
+    """``(w0, t, F(w0))`` with the scores t = a + A w0 when F(w0) beats the cold start's
+    F(0) = Σ softplus(±a), else None: a w from another problem can be far worse than 0, as far
+    as overflowing float64 (c‖w‖²/2 at a much larger c)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow makes F(w0) inf or NaN
+        t = offset + a @ w0  # SPEC 7: scores a + Aw
+        f = softplus_loss(t, fake_rows) + 0.5 * c * float(w0 @ w0)
+    return (np.array(w0, dtype=np.float64), t, f) if f < softplus_loss(offset, fake_rows) else None
+
+
+def _newton_primal(a, offset, fake_rows, c, warm, tol, max_iter):
+    """Damped Newton on F(w) from ``warm`` (:func:`_warm`) or w = 0; returns a
+    :class:`~dual.backends.result.NewtonRun` with ``w``."""
+    if warm is None:  # SPEC 1, 7: w = 0, scores t = a
+        w, t = np.zeros(a.shape[1]), offset.copy()
+        f = softplus_loss(t, fake_rows)
+    else:
+        w, t, f = warm
     for iteration in range(max_iter + 1):
         sig = expit(t)
         grad = a.T @ (sig - fake_rows) + c * w  # ∇F(w)
