@@ -367,14 +367,9 @@ class _WoodburySystem:
 WOODBURY_RTOL = 1e-6
 
 
-def _entropy(mu):
-    return entr(mu) + entr(1.0 - mu)
-
-
-def _bernoulli_kl(p, q_logit):
-    """Σ KL(Bern(p) ‖ Bern(σ(q_logit))) = Σ [softplus(t) − p t − H(p)], each term ≥ 0."""
-    terms = np.logaddexp(0.0, q_logit) - p * q_logit - _entropy(p)
-    return float(np.maximum(terms, 0.0).sum())
+def _clip_logit(logit):
+    # |u| ≤ _LOGIT_MAX; np.minimum/np.maximum, as np.clip costs a few µs more a call
+    return np.minimum(np.maximum(logit, -_LOGIT_MAX), _LOGIT_MAX)
 
 
 def _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter):
@@ -385,27 +380,29 @@ def _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter):
     box's faces), clipped to ±``_LOGIT_MAX`` so that μ(1 − μ) stays a normal float. ``system``
     applies K = A Aᵀ and solves the Newton system (K/c + diag(h)) Δ = ∇g, h = 1/(μ(1−μ)).
     With β = e − μ (SPEC 7: β = λ + e), g(μ) = −βᵀKβ/(2c) + Σ H(μ_k) − βᵀa and its gradient is
-    t − u with t = a + Kβ/c the scores of δ = b/c.
+    t − u with t = a + Kβ/c the scores of δ = b/c. Each point's σ(±u) and entropies serve its
+    value, its gap and its Newton step alike.
     """
-    logit = np.clip(logit0, -_LOGIT_MAX, _LOGIT_MAX)
-    mu = expit(logit)
 
-    def value(beta, k_beta, logit):  # g, with 1 − σ(u) taken as σ(−u)
-        entropy = float((entr(expit(logit)) + entr(expit(-logit))).sum())
-        return -(beta @ k_beta) / (2.0 * c) + entropy - beta @ offset
+    def point(logit):  # (u, μ, 1 − μ = σ(−u), H(μ_k) per sample, Kβ, g) at u
+        mu, rest = expit(logit), expit(-logit)
+        entropy = entr(mu) + entr(rest)
+        beta = fake_rows - mu
+        k_beta = system.times(beta)  # K β = A b(μ)
+        g = -(beta @ k_beta) / (2.0 * c) + float(entropy.sum()) - beta @ offset
+        return logit, mu, rest, entropy, k_beta, g
 
-    beta = fake_rows - mu
-    k_beta = system.times(beta)  # K β = A b(μ)
-    g = value(beta, k_beta, logit)
+    logit, mu, rest, entropy, k_beta, g = point(_clip_logit(logit0))
     for iteration in range(max_iter + 1):
         t = offset + k_beta / c  # t = a + A w with w = b(μ)/c
-        gap = _bernoulli_kl(mu, t)
+        # the gap Σ KL(Bern(μ_k) ‖ Bern(σ(t_k))) = Σ [softplus(t) − μ t − H(μ)], each term ≥ 0
+        gap = float(np.maximum(np.logaddexp(0.0, t) - mu * t - entropy, 0.0).sum())
         if gap <= tol * max(1.0, abs(g) + gap):
             return NewtonRun(DUAL, iteration, True, False, lam=-mu, scores=t)
         if iteration == max_iter:
             break
         grad = t - logit  # ∇g(μ) = a + A b/c + log((1−μ)/μ)
-        var = mu * expit(-logit)  # μ(1 − μ), the diagonal of H⁻¹
+        var = mu * rest  # μ(1 − μ), the diagonal of H⁻¹
         step = system.newton_step(var, grad, c)
         # Move along the curve μ(α) = σ(u + α Δ/(μ(1−μ))): it stays strictly inside (0, 1),
         # agrees with the Newton step to first order (so the local quadratic rate is kept) and
@@ -415,17 +412,13 @@ def _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter):
         slope = grad @ step  # > 0: an ascent direction
         alpha = 1.0
         while True:
-            logit_new = np.clip(logit + alpha * logit_step, -_LOGIT_MAX, _LOGIT_MAX)
-            mu_new = expit(logit_new)
-            beta_new = fake_rows - mu_new
-            k_beta_new = system.times(beta_new)
-            g_new = value(beta_new, k_beta_new, logit_new)
-            if g_new >= g + ARMIJO * alpha * slope:
+            trial = point(_clip_logit(logit + alpha * logit_step))
+            if trial[-1] >= g + ARMIJO * alpha * slope:
                 break
             alpha *= 0.5
             if alpha < MIN_STEP:
                 return NewtonRun(DUAL, iteration, False, True, lam=-mu, scores=t)
-        logit, mu, k_beta, g = logit_new, mu_new, k_beta_new, g_new
+        logit, mu, rest, entropy, k_beta, g = trial
     return NewtonRun(DUAL, max_iter, False, False, lam=-mu, scores=t)
 
 
