@@ -80,7 +80,8 @@ def solve(problem, form, solver="native", w0=None, logit0=None, check_memory=Tru
         Newton-CG handing over to the cheaper of those when its steps need too many products);
         the choice and its reason come back as ``choice``.
     w0 : ndarray, shape (D,), optional
-        Primal start; the dual starts from λ = −σ(a + A w0) when ``logit0`` is not given.
+        Primal start, taken when F(w0) beats the cold start's F(0) (:func:`_warm`); the dual
+        starts from λ = −σ(a + A w0) when ``logit0`` is not given.
     logit0 : ndarray, shape (N + M,), optional
         Dual start as logits of μ = −λ. Without either start: δ = 0, i.e. λ = −σ(a) (SPEC 7).
     tol : float in (0, 1), default 1e-10
