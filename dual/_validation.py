@@ -4,6 +4,8 @@ Each check raises ``ValueError`` or ``TypeError`` with a message that names the 
 what is allowed, in the scikit-learn manner. Nothing here uses ``assert``.
 """
 
+import math
+
 import numpy as np
 from scipy.linalg.lapack import dpotrf
 
@@ -45,9 +47,9 @@ def _finite_squares(arr, name):
     checking that every entry is finite: one BLAS pass gives both, as an inf or NaN entry makes
     Σx² non-finite, and only an overflow does so with finite entries (then the entries are
     searched)."""
-    flat = arr.reshape(-1)
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflow here is not an error
-        total = float(flat @ flat)
+    # np.vdot calls the BLAS dot that ``x @ x`` calls (the same value), without the ufunc's
+    # floating-point error check: an overflow needs no np.errstate (about 2 µs a call)
+    total = float(np.vdot(arr, arr))
     if total != total or total == np.inf:  # NaN or inf: an entry, or only an overflow?
         bad = ~np.isfinite(arr)
         if bad.any():
@@ -105,6 +107,8 @@ def as_pair(real, fake, squares=False):
 
 def check_c(c):
     """Return the regularization weight as a float, requiring a finite number > 0 (SPEC 1)."""
+    if type(c) is float and 0.0 < c < math.inf:  # the common case, without the general checks
+        return c
     return check_positive(c, "c", why="the problem has no minimizer for c <= 0 on separable data")
 
 

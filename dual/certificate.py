@@ -95,25 +95,31 @@ def _certify(w, lam_real, lam_fake, real, fake, c, offset_real, offset_fake, box
                             offset, box)
 
 
-def _certify_stacked(w, lam, features, n_real, c, offset, box=0.0, *, scores=None, b=None):
+def _certify_stacked(w, lam, features, n_real, c, offset, box=0.0, *, scores=None, b=None,
+                     beta=None, linked=False):
     """The certificate from validated float64 arrays, all n = N + M samples stacked (real
     first): ``lam`` (n,), ``features`` A (n, D), ``offset`` a (n,) (the path of ``dual.solve``).
 
     Two passes over the data: the scores t = a + Aw and b(λ) = Aᵀβ. A caller that has them for
     this w and λ (``dual.solve`` does: the SPEC 3 map it used, or the native backend's last
-    Newton iteration) passes them in. F and g are evaluated as :func:`dual.primal_objective`
-    and :func:`dual.dual_objective` do.
+    Newton iteration) passes them in, and β = (λ_real, 1 + λ_fake) if it has it. F and g are
+    evaluated as :func:`dual.primal_objective` and :func:`dual.dual_objective` do. ``linked``:
+    ``lam`` is −σ(scores), computed from these very scores (the primal form's SPEC 3 map), so
+    that the link residual λ + σ(scores) is 0 in float64 entry by entry (x + (−x) = 0 exactly)
+    and is not computed again.
     """
     if scores is None:
         scores = offset + features @ w  # SPEC 7: a + Aw
-    beta = _beta(lam, n_real)
+    if beta is None:
+        beta = _beta(lam, n_real)
     if b is None:
         b = features.T @ beta  # SPEC 2, 3g: b(λ) = Σ_i λ_i x_i + Σ_j (1 + λ_j) g_j
     primal_value = check_finite_primal(
         _primal_of_scores(scores[:n_real], scores[n_real:], w, c), w)
     dual_value = _dual_of_beta(b, beta, lam, c, offset)
     stationarity = float(np.abs(c * w - b).max())
-    link = float(np.abs(lam + expit(scores)).max())  # SPEC 3, 7: λ = −σ(a + Aw)
+    # SPEC 3, 7: λ = −σ(a + Aw)
+    link = 0.0 if linked else float(np.abs(lam + expit(scores)).max())
     kkt = KKTResiduals(stationarity=stationarity, link=link, box=float(box))
     return Certificate(primal_value, dual_value, primal_value - dual_value, kkt)
 

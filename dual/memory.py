@@ -135,8 +135,9 @@ def check(what, nbytes, advice, enabled=True):
 
     Parameters
     ----------
-    what : str
-        The allocation, for the message (``"native primal/cholesky on n=…, D=…"``).
+    what : str or callable
+        The allocation, for the message (``"native primal/cholesky on n=…, D=…"``), or a
+        function of no arguments that returns it (called only to word a refusal).
     nbytes : int
         The prediction.
     advice : str
@@ -149,7 +150,7 @@ def check(what, nbytes, advice, enabled=True):
         return
     free = available(nbytes)
     if nbytes > free:
-        raise ResourceError(what, nbytes, free, advice)
+        raise ResourceError(what() if callable(what) else what, nbytes, free, advice)
 
 
 # ---------------------------------------------------------------------------------------------

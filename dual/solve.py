@@ -94,20 +94,23 @@ class _Features:
         self.c = check_c(c)
         self.n_real = self.real.shape[0]
         check_scale(squares, self.n_real + self.fake.shape[0], self.c, "real and fake")
-        self.offset_real = as_offset(offset_real, self.n_real, "offset_real")
-        self.offset_fake = as_offset(offset_fake, self.fake.shape[0], "offset_fake")
-        self.problem, self.w, self.scores, self.b = None, None, None, None
+        # the stacked offsets a (SPEC 7), or None when neither is given: zeros made in prepare
+        self.offset = None if offset_real is None and offset_fake is None else np.concatenate([
+            as_offset(offset_real, self.n_real, "offset_real"),
+            as_offset(offset_fake, self.fake.shape[0], "offset_fake")])
+        self.problem, self.w, self.scores, self.b, self.beta = None, None, None, None, None
+        self.linked = False  # λ = −σ(scores) of these very scores (the primal form)
 
     def prepare(self, solver, form, warm_start, check_memory):
         # the native backend starts from w0 when F(w0) beats F(0) (another D: a cold start)
         w0 = None if warm_start is None or warm_start.w.shape != (self.real.shape[1],) else \
             warm_start.w
         (n, d), n_fake = self.real.shape, self.fake.shape[0]
-        memory.check(f"stacking real and fake into one ({n + n_fake}, {d}) array",
+        memory.check(lambda: f"stacking real and fake into one ({n + n_fake}, {d}) array",
                      memory.stacked(n + n_fake, d), "the data are held twice while solving "
                      "(yours and the stacked copy): use fewer samples", check_memory)
         self.problem = Problem(n_real=self.n_real, c=self.c,
-                               offset=np.concatenate([self.offset_real, self.offset_fake]),
+                               offset=np.zeros(n + n_fake) if self.offset is None else self.offset,
                                features=np.concatenate([self.real, self.fake]))
         return self.problem, {"w0": w0}
 
@@ -116,14 +119,15 @@ class _Features:
         # last Newton iteration when it hands them over (BackendResult), instead of new passes.
         features, offset = self.problem.features, self.problem.offset
         if raw.w is not None:  # primal form: SPEC 3, 7, λ = −σ(a + Aw)
-            self.w = raw.w
+            self.w, self.linked = raw.w, True
             self.scores = offset + features @ self.w if raw.scores is None else raw.scores
             if raw.grad is not None:  # SPEC 3: b(λ) = Aᵀ(e − σ(t)) = c w − ∇F(w) at λ = −σ(t)
                 self.b = self.c * self.w - raw.grad
             return -expit(self.scores), 0.0
         # dual form: project onto the box (a conic solver may step just outside), w = b/c
         lam, box = project_to_box(raw.lam)
-        self.b = features.T @ _beta(lam, self.n_real)  # SPEC 2, 3g, 7: b(λ) = Aᵀβ
+        self.beta = _beta(lam, self.n_real)
+        self.b = features.T @ self.beta  # SPEC 2, 3g, 7: b(λ) = Aᵀβ
         self.w = self.b / self.c  # SPEC 3: w = b(λ)/c
         if raw.scores is not None and box == 0.0:  # λ unmoved: its scores a + Kβ/c = a + Aw
             self.scores = raw.scores
@@ -132,7 +136,8 @@ class _Features:
     def certify(self, lam, box):
         problem = self.problem
         return _certify_stacked(self.w, lam, problem.features, self.n_real, self.c,
-                                problem.offset, box, scores=self.scores, b=self.b)
+                                problem.offset, box, scores=self.scores, b=self.b,
+                                beta=self.beta, linked=self.linked)
 
     def fields(self):
         return {"w": self.w}

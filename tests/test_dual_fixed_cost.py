@@ -1,7 +1,7 @@
 """What keeps a small call cheap, checked to keep every guard: the memory reading reused only
-for small allocations, the one validation pass, and the certificate from the last Newton
-iteration's scores and gradient (no timing here: the speed is measured by
-``examples/benchmark_fixed_cost.py``)."""
+for small allocations, the one validation pass, the certificate from the last Newton
+iteration's scores and gradient, and each shortcut against the computation it replaces (no
+timing here: the speed is measured by ``examples/benchmark_backends.py --grid tiny``)."""
 
 import types
 
@@ -167,3 +167,113 @@ def test_the_reused_certificate_equals_a_fresh_one(form, options, n_real, n_fake
     assert abs(sol.kkt.stationarity - fresh.kkt.stationarity) <= 4 * (n + dim) * EPS * scale
     scores_scale = np.abs(offsets).max() + np.abs(a).max() * np.abs(sol.w).sum()
     assert abs(sol.kkt.link - fresh.kkt.link) <= (n + dim) * EPS * (scores_scale + 1.0)
+
+
+# --- the shortcuts of a call, against the general computation they replace -------------------
+
+def fuzz_scores(seed, n):
+    """Scores of every magnitude float64 takes in a solve (a few far beyond ±700, where σ
+    saturates), with ties and zeros."""
+    rng = np.random.default_rng(seed)
+    scores = rng.normal(size=n) * 10.0 ** rng.uniform(-8, 3, size=n)
+    scores[: n // 5] = 0.0
+    return scores
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_linked_certificate_equals_the_one_that_computes_the_link(seed):
+    """In the primal form λ = −σ(scores) of the very scores the certificate gets, so its link
+    residual is skipped as 0: the whole certificate, fields bit for bit, equals the one that
+    computes λ + σ(scores)."""
+    from scipy.special import expit
+
+    from dual.certificate import _certify_stacked
+
+    rng = np.random.default_rng(100 + seed)
+    n_real, n_fake, dim = rng.integers(1, 40, size=3)
+    n = n_real + n_fake
+    features = rng.normal(size=(n, dim)) * 10.0 ** rng.uniform(-3, 3)
+    offset = np.zeros(n) if seed % 2 else rng.normal(size=n)
+    w, c = rng.normal(size=dim), 10.0 ** rng.uniform(-3, 2)
+    scores = fuzz_scores(seed, n)
+    lam = -expit(scores)  # the SPEC 3 map of dual.solve's primal form
+    kwargs = dict(scores=scores, b=features.T @ (lam + np.r_[np.zeros(n_real), np.ones(n_fake)]))
+    general = _certify_stacked(w, lam, features, n_real, c, offset, **kwargs)
+    linked = _certify_stacked(w, lam, features, n_real, c, offset, linked=True, **kwargs)
+    assert general.kkt.link == 0.0
+    assert linked.to_dict() == general.to_dict()
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_multipliers_in_the_box_pass_unchanged_and_others_are_clipped(seed):
+    from dual._frontend import project_to_box
+
+    rng = np.random.default_rng(seed)
+    inside = -rng.uniform(0.0, 1.0, size=30)
+    inside[:3] = [-1.0, 0.0, -0.0]
+    lam, box = project_to_box(inside)
+    assert box == 0.0 and np.array_equal(lam, inside)
+    outside = inside + rng.normal(scale=0.1, size=30)
+    lam, box = project_to_box(outside)
+    np.testing.assert_array_equal(lam, np.clip(outside, -1.0, 0.0))
+    assert box == max(0.0, -1.0 - outside.min(), outside.max())
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 64, 1000])
+def test_the_cold_start_value_reused_without_offsets_is_softplus_loss_of_zeros(n):
+    """F(0) of the warm start's test, reused per n when no offsets are given, is what
+    softplus_loss computes on zero offsets (−0.0 included), bit for bit; with offsets, the
+    offsets' own value."""
+    from dual.backends._linesearch import softplus_loss
+    from dual.backends.native import _cold_loss
+
+    fake_rows = np.r_[np.zeros(n - n // 2), np.ones(n // 2)]
+    for zeros in (np.zeros(n), -np.zeros(n), np.zeros(n)):  # the second call reuses
+        assert _cold_loss(zeros, fake_rows) == softplus_loss(zeros, fake_rows)
+    offsets = np.linspace(-3.0, 3.0, n) + 0.5
+    assert _cold_loss(offsets, fake_rows) == softplus_loss(offsets, fake_rows)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1.0, 1e150, 1e160, 1e300])
+def test_the_sum_of_squares_is_the_dot_product_and_an_overflow_warns_nothing(scale):
+    import warnings
+
+    from dual._validation import _finite_squares
+
+    x = np.random.default_rng(0).normal(size=(7, 3)) * scale
+    flat = x.reshape(-1)
+    with np.errstate(over="ignore"):
+        expected = float(flat @ flat)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow is the scale check's business, silent here
+        assert _finite_squares(x, "x") == expected
+    assert (expected == np.inf) == (scale >= 1e160)
+
+
+@pytest.mark.parametrize("c", [1.0, 0.5, 1e-300, 1e300, 3, np.float64(2.0), np.float32(0.25)])
+def test_c_comes_back_as_the_same_float_whatever_its_type(c):
+    from dual._validation import check_c
+
+    assert check_c(c) == float(c) and type(check_c(c)) is float
+
+
+@pytest.mark.parametrize("c", [0.0, -1.0, float("nan"), float("inf"), -0.0])
+def test_a_bad_float_c_is_refused_by_the_fast_path_too(c):
+    from dual._validation import check_c
+
+    with pytest.raises(ValueError, match="c must be a finite number"):
+        check_c(c)
+
+
+def test_a_refusal_words_the_allocation_only_when_it_refuses(system):
+    words = []
+
+    def what():
+        words.append(1)
+        return "an allocation worded late"
+
+    memory.check(what, 1000, "advice")
+    assert words == []
+    with pytest.raises(dual.ResourceError, match="an allocation worded late"):
+        memory.check(what, 2 * system.free, "advice")
+    assert words == [1]

@@ -106,7 +106,8 @@ def solve(problem, form, solver="native", w0=None, logit0=None, check_memory=Tru
         method = plan.method
     else:
         method = CG if linear_solver == "cg" else (PRIMAL if form == "primal" else DUAL)
-        memory.check(f"native {method} on {_shape(problem)}", _memory_need(method, problem),
+        memory.check(lambda: f"native {method} on {_shape(problem)}",
+                     _memory_need(method, problem),
                      _ADVICE[method if problem.gram is None else "gram"], check_memory)
 
     bounded = plan is not None and plan.fallback != plan.method  # Newton-CG with a hand-over
@@ -178,21 +179,24 @@ def _shape(problem):
     return f"N+M={n} samples of D={d} features"
 
 
+#: Each method's predicted bytes on n samples of D features (:mod:`dual.memory`).
+_PREDICT = {PRIMAL: memory.native_primal, DUAL: memory.native_dual, CG: memory.native_cg}
+
+
 def _memory_need(method, problem):
     """Predicted bytes of one method's working arrays (:mod:`dual.memory`)."""
     if problem.gram is not None:
         return memory.native_gram_dual(problem.n)
-    predict = {PRIMAL: memory.native_primal, DUAL: memory.native_dual, CG: memory.native_cg}
-    return predict[method](*problem.features.shape)
+    return _PREDICT[method](*problem.features.shape)
 
 
 def _plan_that_fits(plan, n, d):
     """``plan`` if every method it may run fits in the available memory, else the cheapest
     plan that does: the other factored method, or Newton-CG without a hand-over; ResourceError
     when not even Newton-CG fits."""
-    predict = {PRIMAL: memory.native_primal, DUAL: memory.native_dual, CG: memory.native_cg}
+    predict = _PREDICT
     runs = {plan.method, plan.fallback}
-    largest = max(predict[method](n, d) for method in runs)
+    largest = max(predict[plan.method](n, d), predict[plan.fallback](n, d))
     free = memory.available(largest)
     if largest <= free:
         return plan
@@ -259,7 +263,21 @@ def _warm(a, offset, fake_rows, c, w0):
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow makes F(w0) inf or NaN
         t = offset + a @ w0  # SPEC 7: scores a + Aw
         f = softplus_loss(t, fake_rows) + 0.5 * c * float(w0 @ w0)
-    return (np.array(w0, dtype=np.float64), t, f) if f < softplus_loss(offset, fake_rows) else None
+    return (np.array(w0, dtype=np.float64), t, f) if f < _cold_loss(offset, fake_rows) else None
+
+
+_COLD_LOSS = {}  # n → F(0) = Σ softplus(0) without offsets, as softplus_loss computes it
+
+
+def _cold_loss(offset, fake_rows):
+    """F(0) = softplus_loss(a, e); without offsets (a = 0, the common case) it depends on n
+    only (0ᵀe = 0), and the value softplus_loss gave for that n is reused."""
+    if offset.any():
+        return softplus_loss(offset, fake_rows)
+    n = offset.shape[0]
+    if n not in _COLD_LOSS:
+        _COLD_LOSS[n] = softplus_loss(np.zeros(n), fake_rows)
+    return _COLD_LOSS[n]
 
 
 def _newton_primal(a, offset, fake_rows, c, warm, tol, max_iter):
