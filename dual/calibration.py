@@ -46,11 +46,12 @@ from ._record import Record
 
 PASS_SIZES = (2**10, 2**13, 2**16, 2**19, 2**22)  # entries n·D of the timed matrices
 SYRK_ORDERS = (8, 32, 128, 512)
-CHOLESKY_ORDERS = (8, 32, 128, 512, 1024)
+CHOLESKY_ORDERS = (8, 32, 64, 128, 512, 1024)
 _SAMPLES = 2**16  # vector length for the per-sample cost
 #: How the constants are measured; a change makes the entries cached by an older way stale
 #: (v2: the Cholesky through LAPACK's potrf/potrs, as the backend calls them, not scipy's
-#: cho_factor/cho_solve, whose checks cost about 8 µs a call).
+#: cho_factor/cho_solve, whose checks cost about 8 µs a call; and at order 64 too, where the
+#: small factored steps and Newton-CG compete).
 CONSTANTS_VERSION = 2
 _REPEATS, _ENOUGH = 5, 0.05  # at most 5 repeats per kernel, fewer once 50 ms are spent
 
@@ -69,7 +70,7 @@ class Calibration(Record):
         Entries n·D of a matrix, and seconds of one pass over it (mean of A v and Aᵀ u).
     syrk_orders, syrk_rates : ndarray, shape (4,)
         Order k of a k × k product Bᵀ B, and its rate in flop/s (flops = rows(B)·k²).
-    cholesky_orders, cholesky_seconds : ndarray, shape (5,)
+    cholesky_orders, cholesky_seconds : ndarray, shape (6,)
         Order and seconds of a Cholesky factorization plus one solve.
     sample_seconds : float
         Seconds per sample for the logistic terms of one Newton step (σ, softplus).
