@@ -4,6 +4,8 @@ Each check raises ``ValueError`` or ``TypeError`` with a message that names the 
 what is allowed, in the scikit-learn manner. Nothing here uses ``assert``.
 """
 
+import math
+
 import numpy as np
 from scipy.linalg.lapack import dpotrf
 
@@ -12,6 +14,8 @@ from dualgan.validation import check_choice, check_int, check_positive
 
 def _to_numpy(x, name):
     """Return ``x`` as a numpy array without copying more than needed (torch tensors included)."""
+    if type(x) is np.ndarray:
+        return x
     if type(x).__module__.startswith("torch"):
         if getattr(x, "device", None) is not None and x.device.type != "cpu":
             raise ValueError(
@@ -30,28 +34,30 @@ def _to_numpy(x, name):
 def _real_array(x, name):
     """``x`` as a numpy array of real numbers (TypeError for strings, objects, complex)."""
     arr = _to_numpy(x, name)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
-    ):
+    kind = arr.dtype.kind  # b: booleans, i/u: integers, f: floats, c: complex; others no numbers
+    if kind not in "biuf":
+        if kind == "c":
+            raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
         raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    if np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
     return arr
 
 
-def _check_finite(arr, name):
-    if arr.dtype.kind in "biu":  # booleans and integers are finite
-        return
-    flat = arr.reshape(-1)
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflow here is not an error
-        total = flat @ flat if flat.dtype.kind == "f" else np.nan
-    if np.isfinite(total):  # one BLAS pass; an inf or NaN entry makes Σx² non-finite, and
-        return  # only an overflow does so with finite entries
-    if not np.isfinite(arr).all():
-        bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(
-            f"{name} must be finite; entry {tuple(int(i) for i in bad)} is {arr[tuple(bad)]}"
-        )
+def _finite_squares(arr, name):
+    """Σ of the squared entries of a float64 array (inf when it overflows float64), after
+    checking that every entry is finite: one BLAS pass gives both, as an inf or NaN entry makes
+    Σx² non-finite, and only an overflow does so with finite entries (then the entries are
+    searched)."""
+    # np.vdot calls the BLAS dot that ``x @ x`` calls (the same value), without the ufunc's
+    # floating-point error check: an overflow needs no np.errstate (about 2 µs a call)
+    total = float(np.vdot(arr, arr))
+    if total != total or total == np.inf:  # NaN or inf: an entry, or only an overflow?
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            bad = np.argwhere(bad)[0]
+            raise ValueError(f"{name} must be finite; entry {tuple(int(i) for i in bad)} is "
+                             f"{arr[tuple(bad)]}")
+        total = np.inf
+    return total
 
 
 def as_samples(x, name="x"):
@@ -65,6 +71,11 @@ def as_samples(x, name="x"):
         Not two-dimensional, no rows or no columns, non-finite entries, a ragged list,
         or a tensor on a non-CPU device.
     """
+    return _samples(x, name)[0]
+
+
+def _samples(x, name):
+    """:func:`as_samples` and the sum of the squared entries, from one pass over the data."""
     arr = _real_array(x, name)
     if arr.ndim != 2:
         raise ValueError(
@@ -75,25 +86,29 @@ def as_samples(x, name="x"):
         raise ValueError(f"{name} is empty: it has shape {arr.shape}, at least one sample needed")
     if arr.shape[1] == 0:
         raise ValueError(f"{name} has no features: shape {arr.shape}, at least one column needed")
-    arr = np.ascontiguousarray(arr, dtype=np.float64)
-    _check_finite(arr, name)
-    return arr
+    if arr.dtype != np.float64 or not arr.flags.c_contiguous:
+        arr = np.ascontiguousarray(arr, dtype=np.float64)
+    return arr, _finite_squares(arr, name)
 
 
-def as_pair(real, fake):
-    """Validate the real (N, D) and fake (M, D) sets together; return both as float64."""
-    real = as_samples(real, "real")
-    fake = as_samples(fake, "fake")
+def as_pair(real, fake, squares=False):
+    """Validate the real (N, D) and fake (M, D) sets together; return both as float64, and with
+    ``squares`` also ‖A‖²_F, the sum of their squared entries (for :func:`check_scale`), taken in
+    the same pass as the finiteness check."""
+    real, real_squares = _samples(real, "real")
+    fake, fake_squares = _samples(fake, "fake")
     if real.shape[1] != fake.shape[1]:
         raise ValueError(
             f"real and fake must have the same number of features D, got "
             f"real with D={real.shape[1]} and fake with D={fake.shape[1]}"
         )
-    return real, fake
+    return (real, fake, real_squares + fake_squares) if squares else (real, fake)
 
 
 def check_c(c):
     """Return the regularization weight as a float, requiring a finite number > 0 (SPEC 1)."""
+    if type(c) is float and 0.0 < c < math.inf:  # the common case, without the general checks
+        return c
     return check_positive(c, "c", why="the problem has no minimizer for c <= 0 on separable data")
 
 
@@ -108,8 +123,9 @@ def as_vector(v, length, name):
     arr = np.asarray(arr, dtype=np.float64).reshape(-1) if arr.ndim <= 1 else arr
     if arr.ndim != 1 or arr.shape[0] != length:
         raise ValueError(f"{name} must have shape ({length},), got shape {np.shape(arr)}")
-    _check_finite(arr, name)
-    return np.ascontiguousarray(arr)
+    arr = np.ascontiguousarray(arr)
+    _finite_squares(arr, name)
+    return arr
 
 
 #: The largest scale accepted, far enough below float64's overflow threshold (1.8e308) that the
@@ -149,8 +165,7 @@ def check_scale(squares, n, c, names="real and fake", squares_name="‖A‖²"):
     ValueError
         The scale, its parts, and the ways out (rescale the data, raise c).
     """
-    with np.errstate(over="ignore"):
-        scale = n * squares / c
+    scale = float(n) * float(squares) / float(c)  # Python floats: an overflow gives inf
     if not scale <= MAX_SCALE:
         verb = "are" if " and " in names else "is"
         raise ValueError(f"{names} {verb} too large for float64 at c={c:g}: the problem's scale "
@@ -203,7 +218,7 @@ def as_gram(gram, name="K"):
         raise ValueError(f"{name} must have order N + M >= 2 (one real and one fake sample at "
                          f"least), got shape {arr.shape}")
     arr = np.asarray(arr, dtype=np.float64)
-    _check_finite(arr, name)
+    _finite_squares(arr, name)
     scale = max(float(arr.max()), -float(arr.min()))  # max|K|, without an n × n temporary
     # memory: one n × n buffer holds |K − Kᵀ|, then the symmetric part; one more for the
     # Cholesky test (dual.memory.gram_checks)

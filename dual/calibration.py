@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.linalg import cho_factor, cho_solve
 from scipy.linalg.blas import dsyrk
+from scipy.linalg.lapack import dpotrf, dpotrs
 from scipy.special import expit
 
 from dualgan.cache import announce_write, cache_dir
@@ -48,8 +48,13 @@ from ._record import Record
 
 PASS_SIZES = (2**10, 2**13, 2**16, 2**19, 2**22)  # entries n·D of the timed matrices
 SYRK_ORDERS = (8, 32, 128, 512)
-CHOLESKY_ORDERS = (8, 32, 128, 512, 1024)
+CHOLESKY_ORDERS = (8, 32, 64, 128, 512, 1024)
 _SAMPLES = 2**16  # vector length for the per-sample cost
+#: How the constants are measured; a change makes the entries cached by an older way stale
+#: (v2: the Cholesky through LAPACK's potrf/potrs, as the backend calls them, not scipy's
+#: cho_factor/cho_solve, whose checks cost about 8 µs a call; and at order 64 too, where the
+#: small factored steps and Newton-CG compete).
+CONSTANTS_VERSION = 2
 _REPEATS, _ENOUGH = 5, 0.05  # at most 5 repeats per kernel, fewer once 50 ms are spent
 
 
@@ -67,7 +72,7 @@ class Calibration(Record):
         Entries n·D of a matrix, and seconds of one pass over it (mean of A v and Aᵀ u).
     syrk_orders, syrk_rates : ndarray, shape (4,)
         Order k of a k × k product Bᵀ B, and its rate in flop/s (flops = rows(B)·k²).
-    cholesky_orders, cholesky_seconds : ndarray, shape (5,)
+    cholesky_orders, cholesky_seconds : ndarray, shape (6,)
         Order and seconds of a Cholesky factorization plus one solve.
     sample_seconds : float
         Seconds per sample for the logistic terms of one Newton step (σ, softplus).
@@ -89,7 +94,8 @@ class Calibration(Record):
 
 def machine_key():
     """The set-up the constants depend on: the BLAS libraries of numpy and scipy (with versions,
-    architectures and thread counts) as threadpoolctl sees them, the CPU and the Python version.
+    architectures and thread counts) as threadpoolctl sees them, the CPU, the Python version and
+    :data:`CONSTANTS_VERSION`.
 
     Only numpy's and scipy's libraries count (the native backend's kernels run there): a BLAS that
     another package brings into the process (a conic solver's, say) must not change the key, or
@@ -105,7 +111,8 @@ def machine_key():
     blas = sorted(f"{i.get('internal_api')}-{i.get('version')}-{i.get('architecture')}"
                   f"x{i.get('num_threads')}" for i in ours or libraries)
     return (f"{platform.machine()} {platform.processor() or 'cpu'} ncpu={os.cpu_count()}; "
-            f"python {platform.python_version()}; numpy {np.__version__}; blas {', '.join(blas)}")
+            f"python {platform.python_version()}; numpy {np.__version__}; blas {', '.join(blas)}; "
+            f"constants v{CONSTANTS_VERSION}")
 
 
 def cache_path():
@@ -141,10 +148,11 @@ def _measure():
         seconds = _best(lambda: dsyrk(1.0, b.T, trans=0))  # noqa: B023
         syrk_rates.append(b.shape[0] * order**2 / seconds)
     cholesky_seconds = []
-    for order in CHOLESKY_ORDERS:
+    for order in CHOLESKY_ORDERS:  # LAPACK potrf and potrs, called as the backend calls them
         spd, rhs = np.eye(order) * order + 1.0, np.ones(order)
-        cholesky_seconds.append(_best(lambda: cho_solve(
-            cho_factor(spd.copy(), check_finite=False), rhs, check_finite=False)))  # noqa: B023
+        cholesky_seconds.append(_best(lambda: dpotrs(dpotrf(
+            spd.copy(order="F"), lower=0, clean=0, overwrite_a=1)[0], rhs,  # noqa: B023
+            lower=0)))
     x = np.linspace(-5.0, 5.0, _SAMPLES)
     sample = _best(lambda: (expit(x), np.logaddexp(0.0, x).sum(), x * x)) / _SAMPLES
     small = x[:8]

@@ -23,14 +23,14 @@ from ._validation import (
     check_scale,
 )
 from .objectives import (
-    _b_of_lambdas,
-    _dual_of_b,
+    _beta,
+    _dual_of_beta,
     _dual_of_terms,
     _loss_of_scores,
     _offsets,
     _primal_of_scores,
     _scale,
-    _scores,
+    _stacked,
     check_box,
     check_finite_primal,
 )
@@ -87,22 +87,39 @@ class Certificate(Record):
         return relative_gap(self.primal_value, self.dual_value)
 
 
-def _certify(w, lam_real, lam_fake, real, fake, c, offset_real, offset_fake, box=0.0, *,
-             scores=None, b=None):
-    """The certificate from validated float64 arrays (the path of ``dual.solve``).
+def _certify(w, lam_real, lam_fake, real, fake, c, offset_real, offset_fake, box=0.0):
+    """The certificate from validated float64 arrays, the samples given apart (the path of
+    :func:`certify`)."""
+    features, offset = _stacked(real, fake, offset_real, offset_fake)
+    return _certify_stacked(w, np.concatenate([lam_real, lam_fake]), features, real.shape[0], c,
+                            offset, box)
 
-    Two passes over the data: the scores a + Aw and b(λ). A caller that has computed either from
-    the same w or λ (``dual.solve`` does, for the SPEC 3 maps) passes it in.
+
+def _certify_stacked(w, lam, features, n_real, c, offset, box=0.0, *, scores=None, b=None,
+                     beta=None, linked=False):
+    """The certificate from validated float64 arrays, all n = N + M samples stacked (real
+    first): ``lam`` (n,), ``features`` A (n, D), ``offset`` a (n,) (the path of ``dual.solve``).
+
+    Two passes over the data: the scores t = a + Aw and b(λ) = Aᵀβ. A caller that has them for
+    this w and λ (``dual.solve`` does: the SPEC 3 map it used, or the native backend's last
+    Newton iteration) passes them in, and β = (λ_real, 1 + λ_fake) if it has it. F and g are
+    evaluated as :func:`dual.primal_objective` and :func:`dual.dual_objective` do. ``linked``:
+    ``lam`` is −σ(scores), computed from these very scores (the primal form's SPEC 3 map), so
+    that the link residual λ + σ(scores) is 0 in float64 entry by entry (x + (−x) = 0 exactly)
+    and is not computed again.
     """
-    t_real, t_fake = _scores(w, real, fake, offset_real, offset_fake) if scores is None else scores
+    if scores is None:
+        scores = offset + features @ w  # SPEC 7: a + Aw
+    if beta is None:
+        beta = _beta(lam, n_real)
     if b is None:
-        b = _b_of_lambdas(lam_real, lam_fake, real, fake)
-    primal_value = check_finite_primal(_primal_of_scores(t_real, t_fake, w, c), w)
-    dual_value = _dual_of_b(b, lam_real, lam_fake, c, offset_real, offset_fake)
-    stationarity = float(np.max(np.abs(c * w - b)))
-    link = float(  # SPEC 3, 7: λ = −σ(a + Aw)
-        max(np.max(np.abs(lam_real + expit(t_real))), np.max(np.abs(lam_fake + expit(t_fake))))
-    )
+        b = features.T @ beta  # SPEC 2, 3g: b(λ) = Σ_i λ_i x_i + Σ_j (1 + λ_j) g_j
+    primal_value = check_finite_primal(
+        _primal_of_scores(scores[:n_real], scores[n_real:], w, c), w)
+    dual_value = _dual_of_beta(b, beta, lam, c, offset)
+    stationarity = float(np.abs(c * w - b).max())
+    # SPEC 3, 7: λ = −σ(a + Aw)
+    link = 0.0 if linked else float(np.abs(lam + expit(scores)).max())
     kkt = KKTResiduals(stationarity=stationarity, link=link, box=float(box))
     return Certificate(primal_value, dual_value, primal_value - dual_value, kkt)
 

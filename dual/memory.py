@@ -14,6 +14,13 @@ Each guard compares its own allocation with what is available when it runs: what
 holds by then (the caller's data, the stacked copy) the system already counts out; a lowered
 limit is applied to each comparison alike.
 
+**Cached reading.** Reading the system's figure costs about 0.1 ms (psutil parses
+``/proc/meminfo``), more than a whole solve of a small problem. A guard therefore reuses the last
+reading when its allocation is at most :data:`REREAD_FRACTION` of it and the reading is at most
+:data:`REREAD_AGE` seconds old, and reads afresh otherwise: an allocation that could come near
+the available memory is always compared with a fresh figure, and a refusal is never based on an
+old one. The caps (:func:`set_limit`, ``DUALGAN_MEMORY_LIMIT``) are applied to every comparison.
+
 **Predictions** count float64 arrays (8 bytes an entry) that a step allocates beyond the arrays
 it is given, at the peak, as read off the code (n = N + M samples, D features); vectors of length
 n or D are covered by a small allowance. ``tests/test_dual_memory.py`` holds each native
@@ -36,6 +43,7 @@ prediction to within a factor 1.5 of the peak that ``tracemalloc`` sees
 
 import math
 import os
+import time
 
 from dualgan.validation import check_int
 
@@ -45,7 +53,14 @@ ENV_LIMIT = "DUALGAN_MEMORY_LIMIT"
 FLOAT = 8  # bytes of a float64
 _VECTORS = 10  # length-n and length-D vectors alive at once in a Newton step (8 measured)
 
+#: A guard reads the system's figure afresh when its allocation exceeds this fraction of the
+#: last reading ...
+REREAD_FRACTION = 1 / 16
+#: ... or when the last reading is older than this (seconds).
+REREAD_AGE = 1.0
+
 _limit = None
+_reading = None  # the last system reading: (bytes, time.monotonic() when read)
 
 
 def set_limit(nbytes):
@@ -80,16 +95,39 @@ def _env_limit():
     return int(value)
 
 
-def available():
+def _system_figure(need):
+    """The system's available bytes: the last reading when ``need`` is at most
+    :data:`REREAD_FRACTION` of it and it is younger than :data:`REREAD_AGE` seconds, else a
+    fresh reading (which becomes the last)."""
+    global _reading
+    now = time.monotonic()
+    if (need is not None and _reading is not None and need <= REREAD_FRACTION * _reading[0]
+            and now - _reading[1] <= REREAD_AGE):
+        return _reading[0]
+    figure = system_available()
+    _reading = (figure, now)
+    return figure
+
+
+def available(need=None):
     """Bytes the guards allow: what the system has, capped by :func:`set_limit` and
-    ``DUALGAN_MEMORY_LIMIT``."""
-    caps = [cap for cap in (_limit, _env_limit()) if cap is not None]
-    return min([system_available()] + caps)
+    ``DUALGAN_MEMORY_LIMIT``.
+
+    ``need``: the bytes about to be compared with the answer. A small need (at most
+    :data:`REREAD_FRACTION` of the last reading, taken within :data:`REREAD_AGE` seconds) is
+    compared with the last reading; without ``need``, or for a larger one, the system is read
+    afresh.
+    """
+    figure = _system_figure(need)
+    for cap in (_limit, _env_limit()):
+        if cap is not None and cap < figure:
+            figure = cap
+    return figure
 
 
 def fits(nbytes):
     """Whether ``nbytes`` fit in :func:`available` memory."""
-    return nbytes <= available()
+    return nbytes <= available(nbytes)
 
 
 def check(what, nbytes, advice, enabled=True):
@@ -97,8 +135,9 @@ def check(what, nbytes, advice, enabled=True):
 
     Parameters
     ----------
-    what : str
-        The allocation, for the message (``"native primal/cholesky on n=…, D=…"``).
+    what : str or callable
+        The allocation, for the message (``"native primal/cholesky on n=…, D=…"``), or a
+        function of no arguments that returns it (called only to word a refusal).
     nbytes : int
         The prediction.
     advice : str
@@ -109,9 +148,9 @@ def check(what, nbytes, advice, enabled=True):
     """
     if not enabled:
         return
-    free = available()
+    free = available(nbytes)
     if nbytes > free:
-        raise ResourceError(what, nbytes, free, advice)
+        raise ResourceError(what() if callable(what) else what, nbytes, free, advice)
 
 
 # ---------------------------------------------------------------------------------------------

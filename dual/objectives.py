@@ -8,6 +8,8 @@ the optional score offsets ``offset_real`` (N,) and ``offset_fake`` (M,) (SPEC 7
 omitted, which is SPEC 1–3 exactly).
 """
 
+import math
+
 import numpy as np
 from scipy.special import entr, expit
 
@@ -74,7 +76,7 @@ def _finite_b(lam_real, lam_fake, real, fake):
 
 def check_finite_primal(value, w):
     """Return F(w) if finite; the scale checks leave only w to make it overflow."""
-    if not np.isfinite(value):
+    if not math.isfinite(value):
         raise ValueError(f"F(w) overflows float64 at this w: max|w| = {np.abs(w).max():.3g} "
                          f"(F grows as (c/2)‖w‖² and as the scores |a + wᵀx|); w is too large")
     return value
@@ -92,10 +94,11 @@ def _loss_of_scores(t_real, t_fake):
 
 
 def _dual_of_terms(half_norm_b, linear, *multipliers):
-    # SPEC 7: g(λ) = −‖b(λ)‖²/(2c) + Σ_k H(−λ_k) − βᵀa; half_norm_b = ‖b‖²/(2c), linear = βᵀa
+    # SPEC 7: g(λ) = −‖b(λ)‖²/(2c) + Σ_k H(−λ_k) − βᵀa; half_norm_b = ‖b‖²/(2c), linear = βᵀa;
+    # the multipliers are in the box already: H(−λ) = entr(−λ) + entr(1 + λ) (binary_entropy)
     value = -half_norm_b
     for lam in multipliers:
-        value += binary_entropy(-lam).sum()
+        value += float((entr(-lam) + entr(1.0 + lam)).sum())
     return float(value - linear)
 
 
@@ -109,19 +112,37 @@ def _primal_of_scores(t_real, t_fake, w, c):
     return _loss_of_scores(t_real, t_fake) + 0.5 * c * float(w @ w)
 
 
-def _dual_of_b(b, lam_real, lam_fake, c, offset_real, offset_fake):
-    # SPEC 7: βᵀa = Σ_i λ_i a_i + Σ_j (1 + λ_j) a_j
-    linear = lam_real @ offset_real + (1.0 + lam_fake) @ offset_fake
-    return _dual_of_terms((b @ b) / (2.0 * c), linear, lam_real, lam_fake)
+def _stacked(real, fake, offset_real, offset_fake):
+    # SPEC 7: A = [X; G] and a = (a_real, a_fake), the real samples first
+    return np.concatenate([real, fake]), np.concatenate([offset_real, offset_fake])
 
+
+def _beta(lam, n_real):
+    # SPEC 7: β = λ + e = (λ_real, 1 + λ_fake)
+    beta = lam.copy()
+    beta[n_real:] += 1.0
+    return beta
+
+
+def _dual_of_beta(b, beta, lam, c, offset):
+    # SPEC 7: g(λ) = −‖b‖²/(2c) + Σ_k H(−λ_k) − βᵀa, with b = b(λ) = Aᵀβ
+    return _dual_of_terms((b @ b) / (2.0 * c), float(beta @ offset), lam)
+
+
+# The objectives below and the certificate (dual.certificate) evaluate F and g on the stacked
+# samples by the same operations, so that their values agree to the last bit.
 
 def _primal(w, real, fake, c, offset_real, offset_fake):
-    return _primal_of_scores(*_scores(w, real, fake, offset_real, offset_fake), w, c)
+    a, offset = _stacked(real, fake, offset_real, offset_fake)
+    scores = offset + a @ w  # SPEC 7: a + Aw
+    return _primal_of_scores(scores[:real.shape[0]], scores[real.shape[0]:], w, c)
 
 
 def _dual(lam_real, lam_fake, real, fake, c, offset_real, offset_fake):
-    b = _b_of_lambdas(lam_real, lam_fake, real, fake)
-    return _dual_of_b(b, lam_real, lam_fake, c, offset_real, offset_fake)
+    a, offset = _stacked(real, fake, offset_real, offset_fake)
+    lam = np.concatenate([lam_real, lam_fake])
+    beta = _beta(lam, real.shape[0])
+    return _dual_of_beta(a.T @ beta, beta, lam, c, offset)
 
 
 def _offsets(offset_real, offset_fake, real, fake):

@@ -5,10 +5,10 @@ from scipy.special import expit
 
 from . import memory
 from ._frontend import GAP_WARN_RTOL, project_to_box, run
-from ._validation import as_offset, as_pair, check_c, check_scale, sum_of_squares
+from ._validation import as_offset, as_pair, check_c, check_scale
 from .backends.result import Problem
-from .certificate import _certify
-from .objectives import _b_of_lambdas, _loss_of_scores, _primal_of_scores, _scores
+from .certificate import _certify_stacked
+from .objectives import _beta
 from .solution import Solution
 
 __all__ = ["GAP_WARN_RTOL", "solve"]
@@ -130,55 +130,54 @@ class _Features:
     auto = True  # form="auto" is offered (by the backends that choose a form)
 
     def __init__(self, real, fake, c, offset_real, offset_fake):
-        self.real, self.fake = as_pair(real, fake)
+        self.real, self.fake, squares = as_pair(real, fake, squares=True)  # one pass over each
         self.c = check_c(c)
         self.n_real = self.real.shape[0]
-        check_scale(sum_of_squares(self.real, self.fake), self.n_real + self.fake.shape[0],
-                    self.c, "real and fake")
-        self.offset_real = as_offset(offset_real, self.n_real, "offset_real")
-        self.offset_fake = as_offset(offset_fake, self.fake.shape[0], "offset_fake")
-        self.w, self.scores, self.b = None, None, None
+        check_scale(squares, self.n_real + self.fake.shape[0], self.c, "real and fake")
+        # the stacked offsets a (SPEC 7), or None when neither is given: zeros made in prepare
+        self.offset = None if offset_real is None and offset_fake is None else np.concatenate([
+            as_offset(offset_real, self.n_real, "offset_real"),
+            as_offset(offset_fake, self.fake.shape[0], "offset_fake")])
+        self.problem, self.w, self.scores, self.b, self.beta = None, None, None, None, None
+        self.linked = False  # λ = −σ(scores) of these very scores (the primal form)
 
     def prepare(self, solver, form, warm_start, check_memory):
-        w0 = _warm_w(warm_start, self.real, self.fake, self.c, self.offset_real, self.offset_fake)
+        # the native backend starts from w0 when F(w0) beats F(0) (another D: a cold start)
+        w0 = None if warm_start is None or warm_start.w.shape != (self.real.shape[1],) else \
+            warm_start.w
         (n, d), n_fake = self.real.shape, self.fake.shape[0]
-        memory.check(f"stacking real and fake into one ({n + n_fake}, {d}) array",
+        memory.check(lambda: f"stacking real and fake into one ({n + n_fake}, {d}) array",
                      memory.stacked(n + n_fake, d), "the data are held twice while solving "
                      "(yours and the stacked copy): use fewer samples", check_memory)
-        problem = Problem(n_real=self.n_real, c=self.c,
-                          offset=np.concatenate([self.offset_real, self.offset_fake]),
-                          features=np.concatenate([self.real, self.fake]))
-        return problem, {"w0": w0}
+        self.problem = Problem(n_real=self.n_real, c=self.c,
+                               offset=np.zeros(n + n_fake) if self.offset is None else self.offset,
+                               features=np.concatenate([self.real, self.fake]))
+        return self.problem, {"w0": w0}
 
     def multipliers(self, raw):
-        real, fake = self.real, self.fake
+        # The scores t = a + Aw and, in the primal, ∇F(w) are reused from the native backend's
+        # last Newton iteration when it hands them over (BackendResult), instead of new passes.
+        features, offset = self.problem.features, self.problem.offset
         if raw.w is not None:  # primal form: SPEC 3, 7, λ = −σ(a + Aw)
-            self.w = raw.w
-            self.scores = _scores(self.w, real, fake, self.offset_real, self.offset_fake)
-            return -expit(np.concatenate(self.scores)), 0.0
+            self.w, self.linked = raw.w, True
+            self.scores = offset + features @ self.w if raw.scores is None else raw.scores
+            if raw.grad is not None:  # SPEC 3: b(λ) = Aᵀ(e − σ(t)) = c w − ∇F(w) at λ = −σ(t)
+                self.b = self.c * self.w - raw.grad
+            return -expit(self.scores), 0.0
         # dual form: project onto the box (a conic solver may step just outside), w = b/c
         lam, box = project_to_box(raw.lam)
-        self.b = _b_of_lambdas(lam[:self.n_real], lam[self.n_real:], real, fake)
+        self.beta = _beta(lam, self.n_real)
+        self.b = features.T @ self.beta  # SPEC 2, 3g, 7: b(λ) = Aᵀβ
         self.w = self.b / self.c  # SPEC 3: w = b(λ)/c
+        if raw.scores is not None and box == 0.0:  # λ unmoved: its scores a + Kβ/c = a + Aw
+            self.scores = raw.scores
         return lam, box
 
     def certify(self, lam, box):
-        return _certify(self.w, lam[:self.n_real], lam[self.n_real:], self.real, self.fake,
-                        self.c, self.offset_real, self.offset_fake, box, scores=self.scores,
-                        b=self.b)
+        problem = self.problem
+        return _certify_stacked(self.w, lam, problem.features, self.n_real, self.c,
+                                problem.offset, box, scores=self.scores, b=self.b,
+                                beta=self.beta, linked=self.linked)
 
     def fields(self):
         return {"w": self.w}
-
-
-def _warm_w(warm_start, real, fake, c, offset_real, offset_fake):
-    """The previous solution's w when it has this D and F(w) beats the cold start F(0), else
-    None (as :func:`dual.solve_kernel` does with β): a w from another problem can be far worse
-    than 0, as far as overflowing float64 (c‖w‖²/2 at a much larger c)."""
-    if warm_start is None or warm_start.w.shape != (real.shape[1],):
-        return None  # another D: a cold start
-    w0 = np.asarray(warm_start.w, dtype=np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
-        warm = _primal_of_scores(*_scores(w0, real, fake, offset_real, offset_fake), w0, c)
-    cold = _loss_of_scores(offset_real, offset_fake)  # SPEC 1, 7: F(0)
-    return w0 if warm < cold else None

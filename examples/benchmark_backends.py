@@ -1,6 +1,6 @@
 """Every exact backend side by side: native Newton, every CVXPY solver, and liblinear.
 
-Two grids of cells, each cell one seeded problem (N real and N fake samples of D features, c):
+Three grids of cells, each cell one seeded problem (N real and N fake samples of D features, c):
 
 * ``--grid extended`` (default): the data families of ``dual/benchmark/families.py``
   (separation from overlapping to nearly separable, anisotropic and rotated covariances, heavy
@@ -11,6 +11,10 @@ Two grids of cells, each cell one seeded problem (N real and N fake samples of D
   and overall, the *worst* cell's speedup over liblinear, cold and warm, and the median.
 * ``--grid classic``: the original table (overlapping data, N = M ∈ {200, 1000, 5000},
   D ∈ {2, 50, 784}) with every available exponential-cone CVXPY solver in both forms as well.
+* ``--grid tiny``: the fixed cost of a call (``dual/benchmark/fixed_cost.py``): overlapping data,
+  N = M ∈ {16, …, 256}, D ∈ {2, …, 64}, and 2 × 2 data; native ``auto`` cold and warm against
+  liblinear, and the warm call's Newton arithmetic alone (``newton-only``). Its table, in
+  Markdown, goes to ``benchmark_tiny.md`` as well.
 
 liblinear is scikit-learn's ``LogisticRegression(solver="liblinear", dual=True,
 fit_intercept=False, tol=1e-10)``. Every answer is certified the same way, by the project
@@ -27,7 +31,8 @@ is single-threaded either way).
 
 Outputs in ``--out``: ``NAME.csv`` (rewritten atomically after every cell, so it always holds
 whole cells), ``NAME.json`` (settings, rows, summary), ``NAME.png`` and ``NAME.settings.json``;
-NAME is ``benchmark`` (extended), ``benchmark_classic`` or ``benchmark_kernel``, with a
+NAME is ``benchmark`` (extended), ``benchmark_classic``, ``benchmark_tiny`` or
+``benchmark_kernel``, with a
 ``_threads-all`` suffix for all cores. ``--resume`` skips the cells already in the CSV (with the
 same settings); Ctrl-C keeps the finished cells, writes the summary of those, and exits with 130.
 
@@ -52,9 +57,10 @@ def parse_args(argv):
     """The options, and ``args.settings``: the :class:`dual.benchmark.BenchmarkSettings` they
     give (a bad value is refused here, in one line, before anything is written)."""
     parser = ArgumentParser(description=__doc__)
-    parser.add_argument("--grid", choices=("extended", "classic"), default="extended",
-                        help="the cells: data families x N/D (extended), or the original table "
-                             "with every CVXPY solver (classic)")
+    parser.add_argument("--grid", choices=("extended", "classic", "tiny"), default="extended",
+                        help="the cells: data families x N/D (extended), the original table "
+                             "with every CVXPY solver (classic), or the fixed cost of a call "
+                             "on tiny data, cold and warm (tiny)")
     parser.add_argument("--quick", action="store_true", help="a small grid, for a smoke test")
     parser.add_argument("--out", type=Path, default=Path("runs/benchmark"),
                         help="output directory (NAME.csv, NAME.json, NAME.png)")

@@ -121,3 +121,33 @@ def test_budget_skips_runs_and_says_so(tmp_path):
     assert {r["backend"] for r in skipped} == {"liblinear", "native"}
     assert all(r["method"].startswith("auto") for r in rows if r["N"] == "40" and
                not r["skipped"])
+
+
+def test_tiny_grid_end_to_end(tmp_path):
+    """The fixed-cost grid: per cell liblinear, native auto cold and warm, and the warm call's
+    Newton arithmetic alone (the same method and iterations as the warm call), with the
+    Markdown table and the summary."""
+    done = run_script("benchmark_backends", ["--grid", "tiny", "--quick", "--repeats", "1",
+                                             "--sizes", "16", "--dims", "2", "5",
+                                             "--out", tmp_path])
+    assert done.returncode == 0, done.stderr
+    rows = _csv(tmp_path / "benchmark_tiny.csv")
+    for d in ("2", "5"):
+        cell = {r["backend"]: r for r in rows if r["D"] == d}
+        assert set(cell) == {"liblinear", "native", "native-warm", "newton-only"}
+        assert cell["newton-only"]["method"] == cell["native-warm"]["method"]
+        assert cell["newton-only"]["iterations"] == cell["native-warm"]["iterations"]
+        assert cell["newton-only"]["scenario"] == cell["native-warm"]["scenario"] == "warm"
+        assert all(_certified(cell[b]) for b in ("native", "native-warm"))
+    table = (tmp_path / "benchmark_tiny.md").read_text().splitlines()
+    assert len(table) == 2 + 2 and table[2].startswith("| 16 | 2 |")
+    summary = json.loads((tmp_path / "benchmark_tiny.json").read_text())["summary"]
+    assert {"worst_cold", "worst_warm", "worst_warm_over_newton"} <= set(summary["fixed_cost"])
+
+
+def test_tiny_grid_refuses_families(tmp_path):
+    refused = run_script("benchmark_backends", ["--grid", "tiny", "--families", "separated",
+                                                "--out", tmp_path])
+    assert refused.returncode == EXIT_USER_ERROR
+    assert refused.stderr.strip().endswith("leave families and cvxpy out with grid='tiny'")
+    assert not list(tmp_path.iterdir())

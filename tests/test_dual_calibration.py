@@ -38,6 +38,37 @@ def test_first_use_measures_once_and_caches(fake_measure):
     assert len(fake_measure) == 1 and again == first
 
 
+def test_constants_measured_the_older_way_are_measured_again(fake_measure):
+    """An entry cached before the Cholesky was timed through potrf/potrs (a key without this
+    version of the constants) is not used: its Cholesky times included scipy's checks."""
+    key = calibration.machine_key()
+    assert key.endswith(f"; constants v{calibration.CONSTANTS_VERSION}")
+    older = key[:key.rindex("; constants v")]
+    entry = dict(key=older, measured="then", pass_sizes=[1.0, 2.0], pass_seconds=[1e-6, 2e-6],
+                 syrk_orders=[8.0, 16.0], syrk_rates=[1e9, 2e9], cholesky_orders=[8.0, 16.0],
+                 cholesky_seconds=[1.3e-5, 1.8e-5], sample_seconds=1e-9, call_seconds=1e-6)
+    path = calibration.cache_path()
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({older: entry}))
+    assert calibration.current().key == key and len(fake_measure) == 1
+    assert set(json.loads(path.read_text())) == {older, key}
+
+
+def test_the_cholesky_constant_times_the_lapack_calls_of_the_backend(monkeypatch):
+    """The Cholesky is timed as the backend runs it: LAPACK's potrf and potrs, solving the
+    system (the timed call's answer checked against numpy's solver)."""
+    timed = []
+    monkeypatch.setattr(calibration, "_best", lambda fn: timed.append(fn()) or 1e-6)
+    monkeypatch.setattr(calibration, "CHOLESKY_ORDERS", (8, 32))
+    calibration._measure()
+    solves = [r for r in timed if isinstance(r, tuple) and len(r) == 2]  # potrs: (x, info)
+    assert len(solves) == 2
+    for order, (solution, info) in zip((8, 32), solves):
+        spd = np.eye(order) * order + 1.0
+        assert info == 0
+        np.testing.assert_allclose(solution, np.linalg.solve(spd, np.ones(order)), rtol=1e-12)
+
+
 def test_calibrate_replaces_only_this_setups_entry(fake_measure):
     path = calibration.cache_path()
     path.parent.mkdir(parents=True)

@@ -131,6 +131,20 @@ def test_plan_is_factored_when_products_are_dear():
     assert wide.method == cost_model.DUAL
 
 
+def test_the_dual_step_is_charged_its_extra_numpy_calls():
+    """Each step pays its numpy calls at call_seconds: the primal's 20 and its syrk, the dual's
+    20 and DUAL_EXTRA_CALLS more. At n = D, where the flops of the two steps agree, the calls
+    decide, and the primal is taken."""
+    n, call = 64, 1e-6
+    dear = cost_model.CostModel(_constants(1e-9, 1e12, 1e-12, call=call)).steps(n, n)
+    free = cost_model.CostModel(_constants(1e-9, 1e12, 1e-12, call=0.0)).steps(n, n)
+    calls = {m: (dear[m] - free[m]) / call for m in (cost_model.PRIMAL, cost_model.DUAL)}
+    assert calls[cost_model.PRIMAL] == pytest.approx(21, rel=1e-9)
+    assert calls[cost_model.DUAL] == pytest.approx(20 + cost_model.DUAL_EXTRA_CALLS, rel=1e-9)
+    plan = cost_model.CostModel(_constants(1e-9, 1e12, 1e-12, call=call)).plan(n, n)
+    assert plan.fallback == cost_model.PRIMAL
+
+
 def test_auto_records_its_choice_and_it_survives_a_round_trip(monkeypatch):
     real, fake = blobs(150, 150, 20, 1.0, seed=15)
     model = cost_model.CostModel(_constants(1e-9, 1e9, 1e-9))

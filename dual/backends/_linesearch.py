@@ -33,8 +33,10 @@ def primal_line_search(w, t, f, step, a_step, slope, c, fake_rows):
     """
     alpha = 1.0
     while alpha >= MIN_STEP:
-        w_new = w + alpha * step
-        t_new = t + alpha * a_step
+        if alpha == 1.0:  # the full step, without the products by α
+            w_new, t_new = w + step, t + a_step
+        else:
+            w_new, t_new = w + alpha * step, t + alpha * a_step
         f_new = softplus_loss(t_new, fake_rows) + 0.5 * c * (w_new @ w_new)
         if f_new <= f + ARMIJO * alpha * slope:
             return w_new, t_new, f_new

@@ -35,6 +35,9 @@ from .. import calibration as _calibration
 from .newton_cg import RATE_PRODUCTS
 from .result import CG, DUAL, PRIMAL
 
+#: Numpy calls of a dual Newton step beyond the primal's (see :meth:`CostModel.steps`).
+DUAL_EXTRA_CALLS = 12
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -107,7 +110,11 @@ class CostModel:
         one_pass = self.pass_(n * d)
         costs = {PRIMAL: self.syrk(d, n) + self.cholesky(d) + 3 * one_pass + logistic}
         if n <= d:  # a Cholesky of order n after the Gram matrix, formed once
-            costs[DUAL] = self.cholesky(n) + 3 * self.pass_(n * n) + logistic
+            # the dual's step makes about 12 numpy calls more than the primal's (counted in
+            # dual.backends.native: σ(±u), both entropies, the clip of the logits, the gap's
+            # KL terms), which decides between the two on small data where n ≈ D
+            costs[DUAL] = (self.cholesky(n) + 3 * self.pass_(n * n) + logistic
+                           + DUAL_EXTRA_CALLS * c.call_seconds)
             costs["gram"] = self.syrk(n, d)
         costs[CG] = (2 if n >= d else 1) * one_pass + logistic  # ∇F (and the preconditioner)
         costs["product"] = 2 * one_pass + (n + 3 * d) * c.sample_seconds / 4 + 12 * c.call_seconds

@@ -45,8 +45,8 @@ import warnings
 from dataclasses import replace
 
 import numpy as np
-from scipy.linalg import LinAlgError, cho_factor, cho_solve
 from scipy.linalg.blas import dsyrk
+from scipy.linalg.lapack import dpotrf, dpotrs
 from scipy.special import entr, expit
 
 from dualgan.validation import check_choice, check_int, check_real
@@ -80,7 +80,8 @@ def solve(problem, form, solver="native", w0=None, logit0=None, check_memory=Tru
         Newton-CG handing over to the cheaper of those when its steps need too many products);
         the choice and its reason come back as ``choice``.
     w0 : ndarray, shape (D,), optional
-        Primal start; the dual starts from λ = −σ(a + A w0) when ``logit0`` is not given.
+        Primal start, taken when F(w0) beats the cold start's F(0) (:func:`_warm`); the dual
+        starts from λ = −σ(a + A w0) when ``logit0`` is not given.
     logit0 : ndarray, shape (N + M,), optional
         Dual start as logits of μ = −λ. Without either start: δ = 0, i.e. λ = −σ(a) (SPEC 7).
     tol : float in (0, 1), default 1e-10
@@ -96,6 +97,52 @@ def solve(problem, form, solver="native", w0=None, logit0=None, check_memory=Tru
         when it exceeds what is available; ``form="auto"`` instead moves to a method that fits
         (recorded in ``choice.reason``) and raises only when none does.
     """
+    tol, max_iter, linear_solver = _options(options, form, problem)
+    choice, plan = None, None
+    if form == AUTO:
+        plan = cost_model.current_model().plan(*problem.features.shape)
+        if check_memory:
+            plan = _plan_that_fits(plan, *problem.features.shape)
+        method = plan.method
+    else:
+        method = CG if linear_solver == "cg" else (PRIMAL if form == "primal" else DUAL)
+        memory.check(lambda: f"native {method} on {_shape(problem)}",
+                     _memory_need(method, problem),
+                     _ADVICE[method if problem.gram is None else "gram"], check_memory)
+
+    bounded = plan is not None and plan.fallback != plan.method  # Newton-CG with a hand-over
+    run = _run(method, problem, w0, logit0, tol, max_iter,
+               (plan.budget, plan.increment) if bounded else None)
+    handed_over = run.exhausted
+    if handed_over:  # Newton-CG handed over: go on from its iterate by the factored method
+        first = run
+        run = _run(plan.fallback, problem, first.w, None, tol, max_iter - first.iterations, None)
+        run.iterations += first.iterations
+        run.products = first.products
+    if plan is not None:
+        choice = AutoChoice.of_plan(plan, run.products, handed_over)
+    result = BackendResult(form=run.method.split("/")[0], status="", iterations=run.iterations,
+                           w=run.w, lam=run.lam, choice=choice, scores=run.scores,
+                           grad=run.grad)
+    converged, stalled = run.converged, run.stalled
+    result.status = "optimal" if converged else ("stalled" if stalled else "max_iter")
+    result.inaccurate = not converged
+    if not converged:
+        warnings.warn(
+            f"native/{run.method}: {'the line search stalled' if stalled else 'max_iter reached'}"
+            f" after {run.iterations} Newton iterations before the relative gap reached "
+            f"tol={tol:g}; raise max_iter, loosen tol, or try the other form",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+    return result
+
+
+def _options(options, form, problem):
+    """``tol``, ``max_iter`` and ``linear_solver`` from the options, checked (the defaults
+    without any)."""
+    if not options:
+        return 1e-10, 100, None
     unknown = set(options) - set(OPTIONS)
     if unknown:
         raise TypeError(f"unknown option(s) {sorted(unknown)} for solver 'native'; "
@@ -112,42 +159,7 @@ def solve(problem, form, solver="native", w0=None, logit0=None, check_memory=Tru
             raise ValueError(f"linear_solver='cg' solves the primal on features: it needs "
                              f"form='primal' and sample features, got form={form!r}"
                              + ("" if problem.features is not None else " and a Gram matrix"))
-    choice, plan = None, None
-    if form == AUTO:
-        plan = cost_model.current_model().plan(*problem.features.shape)
-        if check_memory:
-            plan = _plan_that_fits(plan, *problem.features.shape)
-        method = plan.method
-    else:
-        method = CG if linear_solver == "cg" else (PRIMAL if form == "primal" else DUAL)
-        memory.check(f"native {method} on {_shape(problem)}", _memory_need(method, problem),
-                     _ADVICE[method if problem.gram is None else "gram"], check_memory)
-
-    bounded = plan is not None and plan.fallback != plan.method  # Newton-CG with a hand-over
-    run = _run(method, problem, w0, logit0, tol, max_iter,
-               (plan.budget, plan.increment) if bounded else None)
-    handed_over = run.exhausted
-    if handed_over:  # Newton-CG handed over: go on from its iterate by the factored method
-        first = run
-        run = _run(plan.fallback, problem, first.w, None, tol, max_iter - first.iterations, None)
-        run.iterations += first.iterations
-        run.products = first.products
-    if plan is not None:
-        choice = AutoChoice.of_plan(plan, run.products, handed_over)
-    result = BackendResult(form=run.method.split("/")[0], status="", iterations=run.iterations,
-                           w=run.w, lam=run.lam, choice=choice)
-    converged, stalled = run.converged, run.stalled
-    result.status = "optimal" if converged else ("stalled" if stalled else "max_iter")
-    result.inaccurate = not converged
-    if not converged:
-        warnings.warn(
-            f"native/{run.method}: {'the line search stalled' if stalled else 'max_iter reached'}"
-            f" after {run.iterations} Newton iterations before the relative gap reached "
-            f"tol={tol:g}; raise max_iter, loosen tol, or try the other form",
-            ConvergenceWarning,
-            stacklevel=4,
-        )
-    return result
+    return tol, max_iter, linear_solver
 
 
 _ADVICE = {
@@ -167,24 +179,28 @@ def _shape(problem):
     return f"N+M={n} samples of D={d} features"
 
 
+#: Each method's predicted bytes on n samples of D features (:mod:`dual.memory`).
+_PREDICT = {PRIMAL: memory.native_primal, DUAL: memory.native_dual, CG: memory.native_cg}
+
+
 def _memory_need(method, problem):
     """Predicted bytes of one method's working arrays (:mod:`dual.memory`)."""
     if problem.gram is not None:
         return memory.native_gram_dual(problem.n)
-    predict = {PRIMAL: memory.native_primal, DUAL: memory.native_dual, CG: memory.native_cg}
-    return predict[method](*problem.features.shape)
+    return _PREDICT[method](*problem.features.shape)
 
 
 def _plan_that_fits(plan, n, d):
     """``plan`` if every method it may run fits in the available memory, else the cheapest
     plan that does: the other factored method, or Newton-CG without a hand-over; ResourceError
     when not even Newton-CG fits."""
-    predict = {PRIMAL: memory.native_primal, DUAL: memory.native_dual, CG: memory.native_cg}
-    need = {method: predict[method](n, d) for method in (PRIMAL, DUAL, CG)}
-    free = memory.available()
+    predict = _PREDICT
     runs = {plan.method, plan.fallback}
-    if all(need[method] <= free for method in runs):
+    largest = max(predict[plan.method](n, d), predict[plan.fallback](n, d))
+    free = memory.available(largest)
+    if largest <= free:
         return plan
+    need = {method: predict[method](n, d) for method in (PRIMAL, DUAL, CG)}
     too_big = max((m for m in runs if need[m] > free), key=need.get)
     dense = [m for m in (PRIMAL, DUAL) if m in plan.predicted and need[m] <= free]
     if dense:
@@ -208,57 +224,84 @@ def _run(method, problem, w0, logit0, tol, max_iter, allowance):
     :func:`dual.backends.newton_cg.newton_cg_primal`)."""
     a, offset, c = problem.features, problem.offset, problem.c
     fake_rows = problem.fake_rows()
+    warm = None if w0 is None else _warm(a, offset, fake_rows, c, w0)
     if method == CG:
-        return newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, allowance)
+        return newton_cg_primal(a, offset, fake_rows, c, None if warm is None else warm[0], tol,
+                                max_iter, allowance)
     if method == PRIMAL:
-        return _newton_primal(a, offset, fake_rows, c, w0, tol, max_iter)
+        return _newton_primal(a, offset, fake_rows, c, warm, tol, max_iter)
     if logit0 is None:  # SPEC 3, 7: μ = −λ = σ(a + A w)
-        logit0 = offset if w0 is None else offset + a @ w0
+        logit0 = offset if warm is None else warm[1]
     system = _GramSystem(problem.gram) if problem.gram is not None else (
         _GramSystem.of_features(a) if a.shape[0] <= a.shape[1] else _WoodburySystem(a))
     return _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter)
 
 
-_SMALL = 32  # below this size numpy's solver has less call overhead than scipy's Cholesky
-
-
 def _spd_solve(matrix, rhs, solver_form):
-    """Solve matrix·x = rhs for a symmetric positive definite matrix given by its upper triangle."""
-    try:
-        if matrix.shape[0] < _SMALL:
-            full = np.triu(matrix) + np.triu(matrix, 1).T
-            return np.linalg.solve(full, rhs)
-        factor = cho_factor(matrix, lower=False, overwrite_a=True, check_finite=False)
-        return cho_solve(factor, rhs, check_finite=False)
-    except (LinAlgError, np.linalg.LinAlgError) as err:
-        raise SolverError("native", f"{solver_form}: Newton system not positive definite",
-                          str(err)) from err
+    """Solve matrix·x = rhs for a symmetric positive definite matrix given by its upper triangle
+    (overwritten by its Cholesky factor when Fortran-ordered), through LAPACK's ``potrf`` and
+    ``potrs`` directly: scipy's ``cho_factor``/``cho_solve`` and numpy's ``solve`` add about
+    8 µs of checks a call, more than the whole factorization of a small system (measured)."""
+    factor, info = dpotrf(matrix, lower=0, clean=0, overwrite_a=1)
+    if info == 0:
+        step, info = dpotrs(factor, rhs, lower=0)
+        if info == 0:
+            return step
+    detail = (f"the leading minor of order {info} is not positive definite" if info > 0
+              else f"LAPACK argument {-info} is illegal")
+    raise SolverError("native", f"{solver_form}: Newton system not positive definite", detail)
 
 
 # ---------------------------------------------------------------------------------------------
 # Primal: Newton in w (D unknowns)
 # ---------------------------------------------------------------------------------------------
 
-def _newton_primal(a, offset, fake_rows, c, w0, tol, max_iter):
-    """Damped Newton on F(w); returns a :class:`~dual.backends.result.NewtonRun` with ``w``."""
-    d = a.shape[1]
-    w = np.zeros(d) if w0 is None else w0.copy()
-    t = offset + a @ w  # SPEC 7: scores a + Aw
-    f = softplus_loss(t, fake_rows) + 0.5 * c * (w @ w)
+def _warm(a, offset, fake_rows, c, w0):
+    """``(w0, t, F(w0))`` with the scores t = a + A w0 when F(w0) beats the cold start's
+    F(0) = Σ softplus(±a), else None: a w from another problem can be far worse than 0, as far
+    as overflowing float64 (c‖w‖²/2 at a much larger c)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow makes F(w0) inf or NaN
+        t = offset + a @ w0  # SPEC 7: scores a + Aw
+        f = softplus_loss(t, fake_rows) + 0.5 * c * float(w0 @ w0)
+    return (np.array(w0, dtype=np.float64), t, f) if f < _cold_loss(offset, fake_rows) else None
+
+
+_COLD_LOSS = {}  # n → F(0) = Σ softplus(0) without offsets, as softplus_loss computes it
+
+
+def _cold_loss(offset, fake_rows):
+    """F(0) = softplus_loss(a, e); without offsets (a = 0, the common case) it depends on n
+    only (0ᵀe = 0), and the value softplus_loss gave for that n is reused."""
+    if np.count_nonzero(offset):  # (cheaper than offset.any())
+        return softplus_loss(offset, fake_rows)
+    n = offset.shape[0]
+    if n not in _COLD_LOSS:
+        _COLD_LOSS[n] = softplus_loss(np.zeros(n), fake_rows)
+    return _COLD_LOSS[n]
+
+
+def _newton_primal(a, offset, fake_rows, c, warm, tol, max_iter):
+    """Damped Newton on F(w) from ``warm`` (:func:`_warm`) or w = 0; returns a
+    :class:`~dual.backends.result.NewtonRun` with ``w``."""
+    if warm is None:  # SPEC 1, 7: w = 0, scores t = a
+        w, t = np.zeros(a.shape[1]), offset.copy()
+        f = softplus_loss(t, fake_rows)
+    else:
+        w, t, f = warm
     for iteration in range(max_iter + 1):
         sig = expit(t)
         grad = a.T @ (sig - fake_rows) + c * w  # ∇F(w)
         gap = (grad @ grad) / (2.0 * c)  # = F(w) − g(λ(w)), certified
         if gap <= tol * max(1.0, abs(f)):
-            return NewtonRun(PRIMAL, iteration, True, False, w=w)
+            return NewtonRun(PRIMAL, iteration, True, False, w=w, scores=t, grad=grad)
         if iteration == max_iter:
             break
         step = -_primal_newton_step(a, sig, grad, c)
         accepted = primal_line_search(w, t, f, step, a @ step, grad @ step, c, fake_rows)
         if accepted is None:  # no decrease representable in float64: the gap is at rounding level
-            return NewtonRun(PRIMAL, iteration, False, True, w=w)
+            return NewtonRun(PRIMAL, iteration, False, True, w=w, scores=t, grad=grad)
         w, t, f = accepted
-    return NewtonRun(PRIMAL, max_iter, False, False, w=w)
+    return NewtonRun(PRIMAL, max_iter, False, False, w=w, scores=t, grad=grad)
 
 
 def _primal_newton_step(a, sig, grad, c):
@@ -267,7 +310,7 @@ def _primal_newton_step(a, sig, grad, c):
     scaled = a * np.sqrt(sig * (1.0 - sig))[:, None]
     hessian = dsyrk(1.0, scaled.T, trans=0)  # scaled.T is Fortran-ordered: syrk copies nothing
     del scaled
-    hessian[np.diag_indices(a.shape[1])] += c
+    hessian.flat[::a.shape[1] + 1] += c
     return _spd_solve(hessian, grad, "primal")
 
 
@@ -295,7 +338,7 @@ class _GramSystem:
     def newton_step(self, var, grad, c):  # (K/c + diag(1/var))⁻¹ grad
         # Fortran order, so that the factorization runs in place (K is symmetric)
         system = np.divide(self.gram, c, order="F")
-        system[np.diag_indices(system.shape[0])] += 1.0 / var
+        system.flat[::system.shape[0] + 1] += 1.0 / var
         return _spd_solve(system, grad, "dual")
 
 
@@ -324,7 +367,7 @@ class _WoodburySystem:
         scaled = a * np.sqrt(var)[:, None]
         inner = dsyrk(1.0, scaled.T, trans=0)
         del scaled
-        inner[np.diag_indices(a.shape[1])] += c
+        inner.flat[::a.shape[1] + 1] += c
         hg = var * grad
         step = hg - var * (a @ _spd_solve(inner, a.T @ hg, "dual"))
         residual = step / var + self.times(step) / c - grad  # (H + A Aᵀ/c) step − ∇g
@@ -343,14 +386,9 @@ class _WoodburySystem:
 WOODBURY_RTOL = 1e-6
 
 
-def _entropy(mu):
-    return entr(mu) + entr(1.0 - mu)
-
-
-def _bernoulli_kl(p, q_logit):
-    """Σ KL(Bern(p) ‖ Bern(σ(q_logit))) = Σ [softplus(t) − p t − H(p)], each term ≥ 0."""
-    terms = np.logaddexp(0.0, q_logit) - p * q_logit - _entropy(p)
-    return float(np.maximum(terms, 0.0).sum())
+def _clip_logit(logit):
+    # |u| ≤ _LOGIT_MAX; np.minimum/np.maximum, as np.clip costs a few µs more a call
+    return np.minimum(np.maximum(logit, -_LOGIT_MAX), _LOGIT_MAX)
 
 
 def _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter):
@@ -361,27 +399,29 @@ def _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter):
     box's faces), clipped to ±``_LOGIT_MAX`` so that μ(1 − μ) stays a normal float. ``system``
     applies K = A Aᵀ and solves the Newton system (K/c + diag(h)) Δ = ∇g, h = 1/(μ(1−μ)).
     With β = e − μ (SPEC 7: β = λ + e), g(μ) = −βᵀKβ/(2c) + Σ H(μ_k) − βᵀa and its gradient is
-    t − u with t = a + Kβ/c the scores of δ = b/c.
+    t − u with t = a + Kβ/c the scores of δ = b/c. Each point's σ(±u) and entropies serve its
+    value, its gap and its Newton step alike.
     """
-    logit = np.clip(logit0, -_LOGIT_MAX, _LOGIT_MAX)
-    mu = expit(logit)
 
-    def value(beta, k_beta, logit):  # g, with 1 − σ(u) taken as σ(−u)
-        entropy = float((entr(expit(logit)) + entr(expit(-logit))).sum())
-        return -(beta @ k_beta) / (2.0 * c) + entropy - beta @ offset
+    def point(logit):  # (u, μ, 1 − μ = σ(−u), H(μ_k) per sample, Kβ, g) at u
+        mu, rest = expit(logit), expit(-logit)
+        entropy = entr(mu) + entr(rest)
+        beta = fake_rows - mu
+        k_beta = system.times(beta)  # K β = A b(μ)
+        g = -(beta @ k_beta) / (2.0 * c) + float(entropy.sum()) - beta @ offset
+        return logit, mu, rest, entropy, k_beta, g
 
-    beta = fake_rows - mu
-    k_beta = system.times(beta)  # K β = A b(μ)
-    g = value(beta, k_beta, logit)
+    logit, mu, rest, entropy, k_beta, g = point(_clip_logit(logit0))
     for iteration in range(max_iter + 1):
         t = offset + k_beta / c  # t = a + A w with w = b(μ)/c
-        gap = _bernoulli_kl(mu, t)
+        # the gap Σ KL(Bern(μ_k) ‖ Bern(σ(t_k))) = Σ [softplus(t) − μ t − H(μ)], each term ≥ 0
+        gap = float(np.maximum(np.logaddexp(0.0, t) - mu * t - entropy, 0.0).sum())
         if gap <= tol * max(1.0, abs(g) + gap):
-            return NewtonRun(DUAL, iteration, True, False, lam=-mu)
+            return NewtonRun(DUAL, iteration, True, False, lam=-mu, scores=t)
         if iteration == max_iter:
             break
         grad = t - logit  # ∇g(μ) = a + A b/c + log((1−μ)/μ)
-        var = mu * expit(-logit)  # μ(1 − μ), the diagonal of H⁻¹
+        var = mu * rest  # μ(1 − μ), the diagonal of H⁻¹
         step = system.newton_step(var, grad, c)
         # Move along the curve μ(α) = σ(u + α Δ/(μ(1−μ))): it stays strictly inside (0, 1),
         # agrees with the Newton step to first order (so the local quadratic rate is kept) and
@@ -391,18 +431,14 @@ def _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter):
         slope = grad @ step  # > 0: an ascent direction
         alpha = 1.0
         while True:
-            logit_new = np.clip(logit + alpha * logit_step, -_LOGIT_MAX, _LOGIT_MAX)
-            mu_new = expit(logit_new)
-            beta_new = fake_rows - mu_new
-            k_beta_new = system.times(beta_new)
-            g_new = value(beta_new, k_beta_new, logit_new)
-            if g_new >= g + ARMIJO * alpha * slope:
+            trial = point(_clip_logit(logit + alpha * logit_step))
+            if trial[-1] >= g + ARMIJO * alpha * slope:
                 break
             alpha *= 0.5
             if alpha < MIN_STEP:
-                return NewtonRun(DUAL, iteration, False, True, lam=-mu)
-        logit, mu, k_beta, g = logit_new, mu_new, k_beta_new, g_new
-    return NewtonRun(DUAL, max_iter, False, False, lam=-mu)
+                return NewtonRun(DUAL, iteration, False, True, lam=-mu, scores=t)
+        logit, mu, rest, entropy, k_beta, g = trial
+    return NewtonRun(DUAL, max_iter, False, False, lam=-mu, scores=t)
 
 
 __all__ = ["CHOOSES_FORM", "LINEAR_SOLVERS", "OPTIONS", "solve"]

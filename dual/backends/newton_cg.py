@@ -74,7 +74,8 @@ def newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, allowance=None)
         grad2 = grad @ grad
         scale = max(1.0, abs(f))
         if grad2 <= 2.0 * c * tol * scale:  # gap = ‖∇F‖²/(2c), certified (native docstring)
-            return NewtonRun(CG, iteration, True, False, w=w, products=products)
+            return NewtonRun(CG, iteration, True, False, w=w, products=products, scores=t,
+                             grad=grad)
         if iteration == max_iter:
             break
         curvature = sig * (1.0 - sig)  # s = σ(1 − σ)
@@ -92,12 +93,13 @@ def newton_cg_primal(a, offset, fake_rows, c, w0, tol, max_iter, allowance=None)
         products += used
         accepted = primal_line_search(w, t, f, step, a_step, grad @ step, c, fake_rows)
         if accepted is None:
-            return NewtonRun(CG, iteration, False, True, w=w, products=products)
+            return NewtonRun(CG, iteration, False, True, w=w, products=products, scores=t,
+                             grad=grad)
         w, t, f = accepted
         if not solved and allowance is not None:
             return NewtonRun(CG, iteration + 1, False, False, w=w, products=products,
                              exhausted=True)
-    return NewtonRun(CG, max_iter, False, False, w=w, products=products)
+    return NewtonRun(CG, max_iter, False, False, w=w, products=products, scores=t, grad=grad)
 
 
 def _pcg(a, curvature, c, grad, inverse_diagonal, residual2, limit, extrapolate=False):

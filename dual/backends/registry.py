@@ -81,6 +81,12 @@ def unavailable_solvers():
     return {name: _probe(name) for name in candidates if _probe(name) is not None}
 
 
+@functools.lru_cache(maxsize=None)
+def _module(name):
+    """A backend module, imported on first use (the CVXPY backend imports cvxpy)."""
+    return importlib.import_module(f".{name}", __package__)
+
+
 def resolve_backend(solver):
     """Return ``(backend_module, canonical_name)`` for a solver name, or raise a clear error.
 
@@ -94,11 +100,11 @@ def resolve_backend(solver):
     if not isinstance(solver, str):
         raise TypeError(f"solver must be a string, got {solver!r} of type {type(solver).__name__}")
     if solver.lower() == NATIVE:
-        return importlib.import_module(".native", __package__), NATIVE
+        return _module("native"), NATIVE
     name = solver.upper()
     choices = [NATIVE] + available_solvers()
     if name in choices:
-        return importlib.import_module(".cvxpy_backend", __package__), name
+        return _module("cvxpy_backend"), name
     exp_cone = _exp_cone_solvers()
     from cvxpy.reductions.solvers.defines import SOLVER_MAP_CONIC, SOLVER_MAP_QP
 

@@ -60,6 +60,12 @@ class BackendResult:
     ``status`` is the backend's own word; ``inaccurate`` flags a status that means "a solution,
     but not to the requested accuracy". ``form`` is the form actually solved (``"auto"`` resolved);
     ``choice`` says how the native backend resolved ``"auto"`` (None otherwise).
+
+    The native backend also hands over what its last Newton iteration computed at its answer,
+    for the certificate to reuse instead of another pass over the data: ``scores``, the n scores
+    t = a + A w of the answer's w (the primal iterate, or b(λ)/c in the dual: t = a + Kβ/c), and
+    in the primal ``grad`` = ∇F(w) = Aᵀ(σ(t) − e) + c w, whence b(λ) = c w − ∇F(w) at
+    λ = −σ(t) (SPEC 3, 7). None when not computed.
     """
 
     form: str
@@ -69,6 +75,8 @@ class BackendResult:
     lam: Optional[np.ndarray] = None
     inaccurate: bool = False
     choice: Optional[AutoChoice] = None
+    scores: Optional[np.ndarray] = None
+    grad: Optional[np.ndarray] = None
 
 
 @dataclass
@@ -80,7 +88,8 @@ class NewtonRun:
     ``converged``: the certified gap reached the tolerance; ``stalled``: the line search found
     no step that changes the objective in float64. ``products`` counts Newton-CG's
     Hessian-vector products (CG iterations); ``exhausted`` says its allowance of products ran
-    out and the run stopped there, for a factored method to go on from ``w``.
+    out and the run stopped there, for a factored method to go on from ``w``. ``scores`` and
+    ``grad``: those of the final iterate, as in :class:`BackendResult`.
     """
 
     method: str
@@ -91,3 +100,5 @@ class NewtonRun:
     lam: Optional[np.ndarray] = None
     products: int = 0
     exhausted: bool = False
+    scores: Optional[np.ndarray] = None
+    grad: Optional[np.ndarray] = None

@@ -8,6 +8,8 @@ A cell is one seeded problem (N real and N fake samples of D features, c). Per c
   Cholesky factorization, primal Newton-CG), cold; and liblinear, the external reference;
 * ``grid="classic"``: native primal and dual, liblinear and every exponential-cone CVXPY solver
   in both forms, on the overlapping family;
+* ``grid="tiny"``: the fixed cost of a call, native ``auto`` cold and warm and the warm call's
+  Newton arithmetic alone, against liblinear, on small data (:mod:`dual.benchmark.fixed_cost`);
 * ``kernel=True``: the kernel form instead (:mod:`dual.benchmark.kernel`).
 
 Every answer is certified the same way, by the project (``dual.solve``'s certificate;
@@ -56,7 +58,7 @@ NUMERIC = {"N": int, "M": int, "D": int, "c": float, "seconds": float, "speedup"
            "iterations": int, "products": int, "relative_gap": float, "objective_diff": float,
            "primal_value": float}
 KEY = ("family", "N", "D")  # what identifies a cell (c is a setting of the run)
-GRIDS = ("extended", "classic")
+GRIDS = ("extended", "classic", "tiny")
 THREADS = ("1", "all")
 
 
@@ -69,7 +71,7 @@ class BenchmarkSettings:
     ``cvxpy`` on.
     """
 
-    grid: str = "extended"  # "extended" or "classic"
+    grid: str = "extended"  # "extended", "classic" or "tiny"
     quick: bool = False  # a small grid, for a smoke test
     seed: int = 0
     c: float = 1.0  # SPEC 1 L2 weight (the kernel cells use mean diag K)
@@ -110,6 +112,9 @@ class BenchmarkSettings:
         if self.kernel and (self.grid != "extended" or self.families is not None):
             raise ValueError("the kernel benchmark has its own cells: leave grid and families "
                              "out with kernel")
+        if self.grid == "tiny" and (self.families is not None or self.cvxpy):
+            raise ValueError("the tiny grid times native against liblinear on the overlapping "
+                             "family: leave families and cvxpy out with grid='tiny'")
         if self.quick:
             self.repeats, self.min_time = min(self.repeats, 2), 0.0
         self.cvxpy = self.cvxpy or self.grid == "classic"
@@ -145,11 +150,11 @@ def run_liblinear(real, fake, c, settings):
     def fit():
         model = LogisticRegression(solver="liblinear", dual=True, fit_intercept=False,
                                    tol=1e-10, C=1.0 / c, max_iter=100000)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return model.fit(x, y)
+        return model.fit(x, y)
 
-    seconds, model = timed(fit, settings)
+    with warnings.catch_warnings():  # outside the timed calls, as for dual.solve (run_dual)
+        warnings.simplefilter("ignore")
+        seconds, model = timed(fit, settings)
     w = model.coef_.ravel()
     cert = certify(w, *lambdas_from_w(w, real, fake), real, fake, c)  # SPEC 3
     return dict(backend="liblinear", method="dual coordinate descent", seconds=seconds,
@@ -159,11 +164,14 @@ def run_liblinear(real, fake, c, settings):
 
 def run_dual(real, fake, c, solver, settings, warm_start=None, label=None, method=None, **kw):
     def call():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return solve(real, fake, c, solver=solver, warm_start=warm_start, **kw)
+        return solve(real, fake, c, solver=solver, warm_start=warm_start, **kw)
 
-    seconds, sol = timed(call, settings)
+    # the warning filter is set once around the repeats, not timed with each call (entering
+    # warnings.catch_warnings costs about 3 µs, a twentieth of a small call); the same for
+    # liblinear (run_liblinear)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        seconds, sol = timed(call, settings)
     if method is None:
         method = sol.choice.method if sol.choice is not None else sol.form
         method = f"auto: {method}" if kw.get("form") == "auto" else method
@@ -232,17 +240,18 @@ def budgeted(key, work, settings, history, run_fn):
 
 def finish(rows, cell):
     """Objective differences and speedups, and the cell's coordinates on every row."""
+    for row in rows:  # a warm row solves the moved data: its own reference
+        row.setdefault("scenario", "warm" if row["backend"] == "native-warm" else "cold")
     solved = [r for r in rows if "seconds" in r]
-    cold = [r for r in solved if r["backend"] != "native-warm"]
+    cold = [r for r in solved if r["scenario"] == "cold"]
     best = min(r["primal_value"] for r in cold)
     lib = next((r for r in solved if r["backend"] == "liblinear"), None)
     for row in solved:
-        reference = best if row["backend"] != "native-warm" else row["primal_value"]
+        reference = best if row["scenario"] == "cold" else row["primal_value"]
         row["objective_diff"] = (row["primal_value"] - reference) / max(1.0, abs(reference))
         row["speedup"] = lib["seconds"] / row["seconds"] if lib else None
     for row in rows:
-        row.update(family=cell["family"], N=cell["N"], M=cell["N"], D=cell["D"], c=cell["c"],
-                   scenario="warm" if row["backend"] == "native-warm" else "cold")
+        row.update(family=cell["family"], N=cell["N"], M=cell["N"], D=cell["D"], c=cell["c"])
     return rows
 
 
@@ -253,6 +262,10 @@ def cells_of(settings):
 
         sizes = settings.sizes or SIZES["quick" if settings.quick else "full"]
         return [dict(family="kernel", N=n, D=settings.features or 2 * n, c=0.0) for n in sizes]
+    if settings.grid == "tiny":
+        from .fixed_cost import cells
+
+        return cells(settings)
     if settings.grid == "classic":
         sizes, dims = CLASSIC["quick" if settings.quick else "full"]
         sizes, dims = settings.sizes or sizes, settings.dims or dims
@@ -270,7 +283,7 @@ def output_name(settings):
     """``benchmark`` (extended), ``benchmark_classic`` or ``benchmark_kernel``, with a
     ``_threads-all`` suffix for all cores."""
     name = "benchmark_kernel" if settings.kernel else (
-        "benchmark" if settings.grid == "extended" else "benchmark_classic")
+        "benchmark" if settings.grid == "extended" else f"benchmark_{settings.grid}")
     return name + ("_threads-all" if settings.threads == "all" else "")
 
 
@@ -311,10 +324,24 @@ def limit_threads(threads):
     return sorted({f"{i['internal_api']} x{i['num_threads']}" for i in threadpool_info()})
 
 
+def _tiny_summary(rows, path):
+    """The tiny grid's table (written to ``path`` in Markdown and printed) and its summary."""
+    from .fixed_cost import fixed_cost_table, markdown, print_summary, summary
+
+    table = fixed_cost_table(rows)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(markdown(table) + "\n")
+    print("\n" + markdown(table) + "\n")
+    result = summary(table)
+    print_summary(result)
+    return {"fixed_cost": result, "table": table}
+
+
 def run_benchmark(settings, out, resume=False):
     """Run the benchmark's cells into ``out``, print each cell's table and the summary, and
     write ``NAME.csv`` (whole cells, atomically after each), ``NAME.json`` (settings, rows,
-    summary), ``NAME.png`` and ``NAME.settings.json`` (NAME: :func:`output_name`).
+    summary), ``NAME.png`` and ``NAME.settings.json`` (NAME: :func:`output_name`); the tiny grid
+    also ``NAME.md``, its table (:func:`dual.benchmark.fixed_cost.markdown`).
 
     With ``resume``, the cells already in the CSV are skipped (the settings must be those of the
     first run); without, the CSV is replaced at the first finished cell. Ctrl-C keeps the
@@ -378,6 +405,10 @@ def _run_benchmark(settings, out, resume):
                 from .kernel import run_kernel_cell
 
                 new = run_kernel_cell(cell, settings, history)
+            elif settings.grid == "tiny":
+                from .fixed_cost import run_tiny_cell
+
+                new = run_tiny_cell(cell, settings)
             else:
                 new = run_cell(cell, settings, history)
             print_table(new)
@@ -390,6 +421,8 @@ def _run_benchmark(settings, out, resume):
 
     summary = summarize(rows)
     print_summary(summary)
+    if settings.grid == "tiny":
+        summary = {**summary, **_tiny_summary(rows, os.path.join(out, f"{name}.md"))}
     write_json(os.path.join(out, f"{name}.json"), json_ready(
         {"settings": recorded, "blas": blas, "rows": rows, "summary": summary}))
     threads = "one BLAS thread" if settings.threads == "1" else "all cores"
@@ -403,8 +436,9 @@ def _run_benchmark(settings, out, resume):
         fig = plot_times(rows, f"Exact discriminator solves, {threads}: time against N + M "
                          "(cold; native-warm after a 0.01·noise move of the fakes)")
     else:
-        fig = plot_speedups(rows, f"native auto against liblinear, {threads}: cold (filled) and "
-                            "warm after a 0.01·noise move of the fakes (hollow)")
+        data = "small data, " if settings.grid == "tiny" else ""
+        fig = plot_speedups(rows, f"native auto against liblinear, {data}{threads}: cold (filled) "
+                            "and warm after a 0.01·noise move of the fakes (hollow)")
     save_figure(fig, os.path.join(out, f"{name}.png"), dpi=120)
     print(f"\nwrote {os.path.join(out, name)}.csv, .json and .png")
     return {"rows": rows, "summary": summary, "blas": blas, "interrupted": interrupted}
