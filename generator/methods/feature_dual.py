@@ -44,7 +44,7 @@ class DualConfig(OptimizerSettings):
 
 def certificate_summary(logs):
     """What every exact method reports of its solves, from its per-step logs: total solve
-    seconds, the last gap, the last dual and primal values, the largest |gap|, and how many
+    seconds, the last gap, the last dual and primal values, the largest absolute gap, and how many
     solves drew an accuracy warning."""
     return {"solve_seconds": sum(logs["solve_seconds"]), "final_gap": logs["gap"][-1],
             "final_dual_value": logs["dual_value"][-1],
