@@ -28,13 +28,15 @@ def normalize(value):
     """A value as a key holds it: CSV text parsed, so that settings and their text compare equal.
 
     ``""`` and None → None; ``"[1, 2]"``, lists and tuples → a tuple of normalized items;
-    integer text → int; other numeric text → float (``1`` and ``1.0`` compare and hash equal);
-    any other text stays a string.
+    ``"True"``, ``"False"`` → bool; integer text → int; other numeric text → float (``1`` and
+    ``1.0`` compare and hash equal); any other text stays a string.
     """
     if isinstance(value, str):
         text = value.strip()
         if text == "":
             return None
+        if text in ("True", "False"):
+            return text == "True"
         if text.startswith("["):
             try:
                 return normalize(json.loads(text))
@@ -72,9 +74,12 @@ class ResultTable:
         Columns that a complete row has non-empty (default: none). A readable file's header has
         the key and these columns; a complete row has every column of its header (a truncated
         line lacks the last ones).
+    added : dict, optional
+        Columns added after older files were written, with the value their rows had: a header
+        that lacks one reads it as that value in every row (default: none).
     """
 
-    def __init__(self, path, fields, key, kind="result", required=None):
+    def __init__(self, path, fields, key, kind="result", required=None, added=None):
         self.path = os.fspath(path)
         self.fields = tuple(fields)
         self.key_fields = tuple(key)
@@ -83,6 +88,7 @@ class ResultTable:
             raise ValueError(f"key fields {missing} are not among the fields {list(self.fields)}")
         self.kind = kind
         self.required = tuple(required or ())
+        self.added = dict(added or {})
         self._fresh = False
 
     # ------------------------------------------------------------------ reading
@@ -104,7 +110,8 @@ class ResultTable:
         """
         if self._fresh or not os.path.exists(self.path):
             return []
-        needed = tuple(dict.fromkeys(self.key_fields + self.required))
+        needed = tuple(k for k in dict.fromkeys(self.key_fields + self.required)
+                       if k not in self.added)
         try:
             with open(self.path, newline="", encoding="utf-8") as handle:
                 reader = csv.DictReader(handle)
@@ -116,7 +123,8 @@ class ResultTable:
                         and None not in row and all(row[k] != "" for k in self.required)]
         except (UnicodeDecodeError, csv.Error) as err:
             raise self.error(err) from None
-        return rows
+        lacking = {k: v for k, v in self.added.items() if k not in header}
+        return [{**row, **lacking} for row in rows]
 
     def key_of(self, row):
         """The normalized key of a row or of a settings dict (:func:`key_of`)."""

@@ -67,10 +67,12 @@ def parse_args(argv=None):
         check_target(args.target, args.data_dir)
         for seed in args.seeds:
             for method in METHODS:
-                config = RunConfig.from_preset(method, args.target, seed=seed, steps=args.steps,
-                                               device=args.device, data_dir=args.data_dir,
-                                               d_arch=args.d_arch, d_channels=args.d_channels)
-                GANTrainConfig(steps=config.steps, batch_size=config.batch_size, seed=seed,
+                given = {"steps": args.steps, "device": args.device, "data_dir": args.data_dir,
+                         "d_arch": args.d_arch, "d_channels": args.d_channels}
+                config = RunConfig.from_preset(method, args.target, seed=seed, **{
+                    k: v for k, v in given.items() if v is not None})
+                training = config.training
+                GANTrainConfig(steps=training.steps, batch_size=training.batch_size, seed=seed,
                                max_seconds=args.budget)
     return args
 
