@@ -150,12 +150,13 @@ class ResultTable:
         """Add ``rows`` (a dict, or a list of dicts written together) after the complete rows,
         rewriting the file atomically."""
         rows = [rows] if isinstance(rows, dict) else list(rows)
-        # sequences as JSON lists ("[8, 8]"), the text that normalize() reads back
+        # sequences as JSON lists ("[8, 8]"), the text that normalize() reads back (the old
+        # rows' added columns too)
         rows = [{k: list(v) if isinstance(v, tuple) else v for k, v in row.items()}
-                for row in rows]
+                for row in self.rows() + rows]
         text = io.StringIO()
         writer = csv.DictWriter(text, fieldnames=self.fields, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(self.rows() + rows)
+        writer.writerows(rows)
         write_text(self.path, text.getvalue())
         self._fresh = False
