@@ -297,7 +297,7 @@ def test_an_interrupted_cluster_sweep_resumes_without_redoing_finished_runs(tmp_
             configs, csv_path, client, progress=False, warm_up=False,
             run=functools.partial(_records_calls, marker_dir=str(calls)))
     assert (ran, skipped) == (1, 3)
-    assert os.listdir(calls) == [f"{configs[3].method}-{configs[3].lr}"]
+    assert os.listdir(calls) == [f"{configs[3].method}-{configs[3].training.lr}"]
     assert len(_rows(csv_path)) == 4
 
 
