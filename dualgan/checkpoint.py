@@ -106,14 +106,14 @@ def load_checkpoint(path):
     return state
 
 
-def check_same_settings(saved, current, may_change=()):
+def check_same_settings(saved, current, may_change=(), added=None):
     """Raise :class:`SettingsMismatchError` if ``saved`` and ``current`` differ.
 
     Both are flat dicts of JSON-like values (tuples and lists compare equal). Keys in
     ``may_change`` are ignored. A key present on one side only counts as a difference, except a
-    key the checkpoint lacks whose current value is None: a setting added after the checkpoint
-    was written, and off (None means "not set" in every settings class), so the run continues as
-    the code that wrote it ran.
+    key the checkpoint lacks whose current value is the one the runs had before the setting
+    existed: ``added[key]`` when given, else None (off), so the run continues as the code that
+    wrote it ran.
     """
     def norm(value):
         if isinstance(value, (list, tuple)):
@@ -122,9 +122,12 @@ def check_same_settings(saved, current, may_change=()):
             return {k: norm(v) for k, v in value.items()}
         return value
 
+    added = added or {}
     differences = {}
     for key in set(saved) | set(current):
-        if key in may_change or (key not in saved and current[key] is None):
+        if key in may_change:
+            continue
+        if key not in saved and norm(current[key]) == norm(added.get(key)):
             continue
         old, new = norm(saved.get(key)), norm(current.get(key))
         if old != new:

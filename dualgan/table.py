@@ -33,13 +33,15 @@ def normalize(value):
     """A value as a key holds it: CSV text parsed, so that settings and their text compare equal.
 
     ``""`` and None → None; ``"[1, 2]"``, lists and tuples → a tuple of normalized items;
-    integer text → int; other numeric text → float (``1`` and ``1.0`` compare and hash equal);
-    any other text stays a string.
+    ``"True"``, ``"False"`` → bool; integer text → int; other numeric text → float (``1`` and
+    ``1.0`` compare and hash equal); any other text stays a string.
     """
     if isinstance(value, str):
         text = value.strip()
         if text == "":
             return None
+        if text in ("True", "False"):
+            return text == "True"
         if text.startswith("["):
             try:
                 return normalize(json.loads(text))
@@ -93,10 +95,13 @@ class ResultTable:
     retried : callable, optional
         ``retried(row)`` for a row that does not hold its key: a new row with that key may
         follow it (a study's failed run, kept as a record and run again); default: none.
+    added : dict, optional
+        Columns added after older files were written, with the value their rows had: a header
+        that lacks one reads it as that value in every row (default: none).
     """
 
     def __init__(self, path, fields, key, kind="result", required=None, row_id=(),
-                 retried=None):
+                 retried=None, added=None):
         self.path = os.fspath(path)
         self.fields = tuple(fields)
         self.key_fields = tuple(key)
@@ -107,6 +112,7 @@ class ResultTable:
         self.required = tuple(required or ())
         self.row_id = tuple(row_id)
         self.retried = retried
+        self.added = dict(added or {})
         self._fresh = False
 
     # ------------------------------------------------------------------ reading
@@ -128,7 +134,8 @@ class ResultTable:
         """
         if self._fresh or not os.path.exists(self.path):
             return []
-        needed = tuple(dict.fromkeys(self.key_fields + self.required))
+        needed = tuple(k for k in dict.fromkeys(self.key_fields + self.required)
+                       if k not in self.added)
         try:
             with open(self.path, newline="", encoding="utf-8") as handle:
                 reader = csv.DictReader(handle)
@@ -140,7 +147,8 @@ class ResultTable:
                         and None not in row and all(row[k] != "" for k in self.required)]
         except (UnicodeDecodeError, csv.Error) as err:
             raise self.error(err) from None
-        return rows
+        lacking = {k: v for k, v in self.added.items() if k not in header}
+        return [{**row, **lacking} for row in rows]
 
     def key_of(self, row):
         """The normalized key of a row or of a settings dict (:func:`key_of`)."""
@@ -205,11 +213,11 @@ class ResultTable:
             The file could not be written (it is left as it was).
         """
         rows = [rows] if isinstance(rows, dict) else list(rows)
-        # sequences as JSON lists ("[8, 8]"), the text that normalize() reads back
-        rows = [{k: list(v) if isinstance(v, tuple) else v for k, v in row.items()}
-                for row in rows]
+        # sequences as JSON lists ("[8, 8]"), the text that normalize() reads back (the old
+        # rows' added columns too)
+        rows, kept = ([{k: list(v) if isinstance(v, tuple) else v for k, v in row.items()}
+                       for row in group] for group in (rows, self.rows()))
         new = {self.key_of(row) for row in rows}
-        kept = self.rows()
         present = [key for key in dict.fromkeys(self.key_of(r) for r in kept
                                                 if not self._retried(r)) if key in new]
         if present:

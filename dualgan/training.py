@@ -93,7 +93,9 @@ class CheckpointedLoop:
 
     A subclass provides, for checkpoints,
 
-    * ``settings()`` — a flat dict of what must not change across a resume;
+    * ``settings()`` — a flat dict of what must not change across a resume (and, optionally,
+      ``settings_added``: those added after older checkpoints were written, with the value their
+      runs had, see :func:`~dualgan.checkpoint.check_same_settings`);
     * ``state_dict()`` and ``load_state_dict(state)`` — everything needed to continue exactly;
     * ``checkpoint_path`` — where checkpoints go (None disables them);
 
@@ -113,6 +115,7 @@ class CheckpointedLoop:
     unit = "step"
     non_finite_advice = "Lower the learning rate"  # what to try after a NonFiniteError
     _last_checkpoint = None  # _where() of the last checkpoint written or resumed from
+    settings_added = {}  # setting -> its value before it existed (check_same_settings's added)
 
     def settings(self):
         """What must match on resume (flat, JSON-like)."""
@@ -159,7 +162,8 @@ class CheckpointedLoop:
         if self.checkpoint_path is None:
             raise ValueError("resume needs a checkpoint_path, got None")
         state = load_checkpoint(self.checkpoint_path)
-        check_same_settings(state.pop("settings", {}), self.settings(), may_change)
+        check_same_settings(state.pop("settings", {}), self.settings(), may_change,
+                            added=self.settings_added)
         self.load_state_dict(state)
         self._checkpoint_is_good()
         return self

@@ -175,9 +175,10 @@ def sweep(args, csv_path):
     summary = summarize(rows)
     print(markdown_table(summary, STUDY_METHODS))
     fig_path = os.path.join(args.out, f"sweep_{args.target}.png")
+    batch_size = configs[0].training.batch_size
     plot_study_summary(summary, fig_path, f"{args.target}: {args.steps} generator steps per run, "
-                 f"batch {configs[0].batch_size}, {args.num_seeds} seed(s), mean ± se")
-    result = {"target": args.target, "steps": args.steps, "batch_size": configs[0].batch_size,
+                 f"batch {batch_size}, {args.num_seeds} seed(s), mean ± se")
+    result = {"target": args.target, "steps": args.steps, "batch_size": batch_size,
               "lrs": args.lrs, "seeds": list(range(args.seed, args.seed + args.num_seeds)),
               "methods": methods, "left_out": left_out, "engine": engine,
               "runs_this_invocation": ran, "runs_skipped": skipped,

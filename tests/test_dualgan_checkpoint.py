@@ -100,6 +100,16 @@ def test_a_setting_added_later_and_off_matches_a_checkpoint_without_it():
         check_same_settings({**saved, "gone": 1}, saved)
 
 
+def test_a_setting_added_later_matches_a_checkpoint_without_it_at_its_value_of_before():
+    saved = {"lr": 0.003}
+    added = {"betas": (0.5, 0.999)}  # the value every run had before the setting existed
+    check_same_settings(saved, {**saved, "betas": [0.5, 0.999]}, added=added)
+    with pytest.raises(SettingsMismatchError, match=r"betas: checkpoint None vs now \(0.9, 0.99\)"):
+        check_same_settings(saved, {**saved, "betas": (0.9, 0.99)}, added=added)
+    with pytest.raises(SettingsMismatchError, match="betas: checkpoint"):
+        check_same_settings(saved, {**saved, "betas": (0.5, 0.999)})  # not declared added
+
+
 def test_rng_states_round_trip_through_a_checkpoint(tmp_path):
     stream = torch.Generator().manual_seed(5)
     torch.manual_seed(1)

@@ -23,6 +23,18 @@ def test_a_key_from_settings_equals_the_key_read_back(tmp_path):
     assert normalize(" ") is None and normalize("native") == "native"
 
 
+def test_a_column_added_later_reads_as_its_value_of_before_and_is_written_back(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("name,size,widths,value\na,3,[8],0.5\n")  # written before "rate" existed
+    table = ResultTable(path, FIELDS, ("name", "size", "widths", "rate"), kind="test",
+                        added={"rate": 0.1})
+    assert table.keys() == {("a", 3, (8,), 0.1)}
+    table.append({"name": "b", "size": 1, "widths": (4,), "rate": 0.2, "value": 1.0})
+    assert path.read_text().splitlines()[1] == "a,3,[8],0.1,0.5"
+    assert _table(path).keys() == {("a", 3, (8,), 0.1), ("b", 1, (4,), 0.2)}
+    assert normalize("True") is True and normalize("False") is False
+
+
 def test_rows_are_appended_one_at_a_time_and_a_torn_row_is_skipped(tmp_path):
     path = tmp_path / "t.csv"
     table = _table(path)

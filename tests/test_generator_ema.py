@@ -110,7 +110,7 @@ def test_decay_outside_the_open_unit_interval_is_refused(bad):
 def test_stacked_mnist_preset_averages_both_methods_alike():
     dual = RunConfig.from_preset("neural-dual", "stacked-mnist")
     gradient = RunConfig.from_preset("mlp-ns", "stacked-mnist")
-    assert dual.ema is not None and dual.ema == gradient.ema
+    assert dual.training.ema is not None and dual.training.ema == gradient.training.ema
 
 
 def test_cli_refuses_a_bad_decay_in_one_line_before_any_work(tmp_path, capsys):
@@ -127,9 +127,9 @@ def test_cli_refuses_a_bad_decay_in_one_line_before_any_work(tmp_path, capsys):
                                               (["--ema", "0.99"], 0.99)])
 def test_cli_ema_overrides_the_preset_and_none_turns_it_off(given, expected):
     if expected == "preset":
-        expected = RunConfig.from_preset("mlp-ns", "stacked-mnist").ema
+        expected = RunConfig.from_preset("mlp-ns", "stacked-mnist").training.ema
     args = baseline_parser().parse_args(["--target", "stacked-mnist", *given])
-    assert run_config(args, "mlp-ns").ema == expected
+    assert run_config(args, "mlp-ns").training.ema == expected
 
 
 def test_a_checkpoint_written_before_ema_existed_resumes_without_an_average(tmp_path):

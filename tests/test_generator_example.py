@@ -77,7 +77,7 @@ def test_features_on_an_image_target_is_a_usage_error(example, capsys):
     with pytest.raises(SystemExit) as stop:
         example.main(["--target", "digits", "--discriminator", "features"])
     assert stop.value.code == 2
-    assert "--target digits needs --discriminator mlp" in capsys.readouterr().err
+    assert "--target digits needs --discriminator network" in capsys.readouterr().err
 
 
 @pytest.mark.slow

@@ -1,7 +1,6 @@
 """The discriminator's fixed input map against a direct computation; OUT/samples.npz (shape,
 dtype, data space, round trip, the metrics recomputed from it); the device setting."""
 
-import dataclasses
 
 import numpy as np
 import pytest
@@ -69,7 +68,7 @@ def test_both_methods_see_the_same_input_map(method):
 
 def test_mnist_preset_centres_the_discriminator_input_for_both_methods():
     for method in ("neural-dual", "mlp-ns"):
-        assert RunConfig.from_preset(method, "mnist").d_input == "centered"
+        assert RunConfig.from_preset(method, "mnist").networks.d_input == "centered"
 
 
 def trained(config):
@@ -122,7 +121,7 @@ def test_metrics_are_reproduced_from_the_samples_file(tmp_path):
 @pytest.mark.parametrize("method", ["neural-dual", "mlp-ns"])
 def test_device_cpu_trains_exactly_as_the_default(method):
     base = RunConfig.from_preset(method, "digits", steps=3, batch_size=16)
-    explicit = dataclasses.replace(base, device="cpu")
+    explicit = base.replace(device="cpu")
     (_, a), (_, b) = trained(base), trained(explicit)
     for (name, p), (_, q) in zip(a.method.g_net.named_parameters(),
                                  b.method.g_net.named_parameters()):

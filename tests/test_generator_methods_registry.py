@@ -42,9 +42,9 @@ def _weights_only_copy(state, directory):
 
 def _batch(config, seed=0):
     rng = torch.Generator().manual_seed(seed)
-    target = make_target(config.target)
-    return target.sample(config.batch_size, rng), sample_latent(config.batch_size,
-                                                                config.latent_dim, rng)
+    target, batch_size = make_target(config.data.target), config.training.batch_size
+    return target.sample(batch_size, rng), sample_latent(batch_size, config.networks.latent_dim,
+                                                         rng)
 
 
 # --------------------------------------------------------------------------- the registry
@@ -114,9 +114,9 @@ def test_an_unregistered_method_is_refused_listing_the_registered_ones():
 def test_a_run_refuses_a_bad_method_setting_through_the_method_settings_class():
     config = _run_config("neural-dual")
     with pytest.raises(ValueError, match="trust must be one of"):
-        dataclasses.replace(config, trust="wide")
+        config.replace(trust="wide")
     with pytest.raises(ValueError, match="d_steps must be an integer >= 1, got 0"):
-        dataclasses.replace(_run_config("mlp-ns"), d_steps=0)
+        _run_config("mlp-ns").replace(d_steps=0)
 
 
 def test_a_runs_kappa_min_reaches_the_method_and_bounds_the_adaptive_kappa():
@@ -124,7 +124,7 @@ def test_a_runs_kappa_min_reaches_the_method_and_bounds_the_adaptive_kappa():
     target, method = build(config)
     assert method.config.kappa_min == 0.5
     result = make_trainer(config, target, method, progress=False).run()
-    assert len(result.logs["kappa"]) == config.steps and min(result.logs["kappa"]) >= 0.5
+    assert len(result.logs["kappa"]) == config.training.steps and min(result.logs["kappa"]) >= 0.5
 
 
 # --------------------------------------------------------------------------- the discriminator
@@ -135,7 +135,7 @@ TINY_IMAGES = dict(steps=2, batch_size=8, hidden=(16,), latent_dim=4, d_channels
 @pytest.mark.parametrize("name", ["neural-dual", "mlp-ns", "mlp-minimax"])
 def test_a_conv_discriminator_is_built_and_trained_on_images(name):
     config = RunConfig.from_preset(name, "digits", d_arch="conv", **TINY_IMAGES)
-    assert (config.d_arch, config.d_channels) == ("conv", (3, 4))
+    assert (config.networks.d_arch, config.networks.d_channels) == ("conv", (3, 4))
     target, method = build(config)
     assert target.image_shape == IMAGE_SHAPES["digits"][1:]
     disc = method.discriminator
@@ -158,7 +158,7 @@ def test_the_same_seed_gives_the_same_conv_discriminator_to_both_methods():
 
 def test_the_default_discriminator_is_the_mlp_of_d_hidden():
     config = RunConfig.from_preset("neural-dual", "digits", **TINY_IMAGES)
-    assert config.d_arch == "mlp"
+    assert config.networks.d_arch == "mlp"
     assert isinstance(build(config)[1].discriminator, MLPDiscriminator)
 
 
@@ -185,7 +185,7 @@ def test_an_unknown_architecture_and_conv_with_fixed_features_are_refused():
     config = RunConfig.from_preset("linear-gd", "ring", **TINY)
     with pytest.raises(ValueError, match=r"d_arch must be 'mlp' for method 'linear-gd'.*"
                                          r"'neural-dual', 'mlp-ns', 'mlp-minimax'"):
-        dataclasses.replace(config, target="digits", d_arch="conv")
+        config.replace(target="digits", d_arch="conv")
 
 
 # --------------------------------------------------------------------------- optimizer settings

@@ -20,11 +20,12 @@ D_STEPS = {"kappa": [0.1, 1.0, 10.0], "d_lr": [2e-5, 2e-4]}
 def test_the_grid_crosses_learning_rates_with_each_methods_own_discriminator_step():
     configs = stability_grid("ring", ["neural-dual", "mlp-ns"], LRS, 3, 2, 7, d_steps=D_STEPS)
     assert len(configs) == len(LRS) * 2 * (3 + 2)
-    dual = {(c.seed, c.lr, c.kappa) for c in configs if c.method == "neural-dual"}
-    gan = {(c.seed, c.lr, c.d_lr) for c in configs if c.method == "mlp-ns"}
+    flat = [c.flat() for c in configs]
+    dual = {(c["seed"], c["lr"], c["kappa"]) for c in flat if c["method"] == "neural-dual"}
+    gan = {(c["seed"], c["lr"], c["d_lr"]) for c in flat if c["method"] == "mlp-ns"}
     assert dual == {(s, lr, k) for s in (3, 4) for lr in LRS for k in D_STEPS["kappa"]}
     assert gan == {(s, lr, d) for s in (3, 4) for lr in LRS for d in D_STEPS["d_lr"]}
-    assert all(c.steps == 7 and c.lr_final is None for c in configs)
+    assert all(c.training.steps == 7 and c.training.lr_final is None for c in configs)
     # the first runs cover every method: an interrupted study has rows of both
     assert {c.method for c in configs[:5]} == {"neural-dual", "mlp-ns"}
 
@@ -34,8 +35,8 @@ def test_a_method_whose_step_is_not_in_the_grid_keeps_its_preset():
 
     configs = stability_grid("ring", ["neural-dual", "mlp-ns"], LRS, 0, 1, 7,
                              d_steps={"d_lr": [1e-4]})
-    preset = RunConfig.from_preset("neural-dual", "ring").kappa
-    assert {c.kappa for c in configs if c.method == "neural-dual"} == {preset}
+    preset = RunConfig.from_preset("neural-dual", "ring").method_settings.kappa
+    assert {c.method_settings.kappa for c in configs if c.method == "neural-dual"} == {preset}
     assert len(configs) == 2 * 2
 
 

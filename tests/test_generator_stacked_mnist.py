@@ -252,9 +252,9 @@ def test_stacked_mnist_has_the_mnist_networks_for_both_methods():
     for method in ("neural-dual", "mlp-ns"):
         config = RunConfig.from_preset(method, "stacked-mnist")
         mnist = RunConfig.from_preset(method, "mnist")
-        assert (config.generator, config.d_input) == ("pixels", "centered")
-        assert (config.hidden, config.d_hidden, config.batch_size) == (
-            mnist.hidden, mnist.d_hidden, mnist.batch_size)
+        assert (config.networks.generator, config.networks.d_input) == ("pixels", "centered")
+        assert config.networks == mnist.networks
+        assert config.training.batch_size == mnist.training.batch_size
     assert suite("stacked-mnist") is SUITES["stacked"] and suite("mnist") is SUITES["images"]
 
 

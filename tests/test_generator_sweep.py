@@ -1,7 +1,6 @@
 """The stability sweep: CSV rows, resume without reruns, the figure, and the summary statistics."""
 
 import csv
-import dataclasses
 import functools
 import json
 import math
@@ -98,8 +97,8 @@ def test_a_grid_over_any_setting_resumes_run_by_run(tmp_path, monkeypatch):
     different runs: each is run once, and a rerun skips both."""
     monkeypatch.setattr(sweep_runner, "worker_init", lambda warm_up=True: None)
     base = RunConfig.from_preset("neural-dual", "ring", steps=2, batch_size=8)
-    configs = [dataclasses.replace(base, kappa=kappa) for kappa in (1.0, 3.0)] + [
-        dataclasses.replace(base, d_hidden=(8,)), dataclasses.replace(base, lr_final=None)]
+    configs = [base.replace(kappa=kappa) for kappa in (1.0, 3.0)] + [
+        base.replace(d_hidden=(8,)), base.replace(lr_final=None)]
     csv_path = tmp_path / "sweep.csv"
     calls = []
     run = lambda config: calls.append(config) or _plausible_row(config)  # noqa: E731
@@ -245,7 +244,7 @@ def test_a_local_cluster_writes_the_rows_of_the_in_process_path(tmp_path):
 def _dies_once(config, marker_dir):
     """Kills the worker process the first time it runs the dual method at lr 1e-2."""
     marker = os.path.join(marker_dir, "died")
-    if config.method == "dual" and config.lr == 1e-2 and not os.path.exists(marker):
+    if config.method == "dual" and config.training.lr == 1e-2 and not os.path.exists(marker):
         open(marker, "w").close()
         os._exit(1)
     return study_run.run_one(config)
@@ -278,7 +277,7 @@ def test_a_run_whose_worker_dies_is_recorded_and_retried_and_the_sweep_finishes(
 
 
 def _records_calls(config, marker_dir):
-    open(os.path.join(marker_dir, f"{config.method}-{config.lr}"), "w").close()
+    open(os.path.join(marker_dir, f"{config.method}-{config.training.lr}"), "w").close()
     return study_run.run_one(config)
 
 
@@ -298,7 +297,7 @@ def test_an_interrupted_cluster_sweep_resumes_without_redoing_finished_runs(tmp_
             configs, csv_path, client, progress=False, warm_up=False,
             run=functools.partial(_records_calls, marker_dir=str(calls)))
     assert (ran, skipped) == (1, 3)
-    assert os.listdir(calls) == [f"{configs[3].method}-{configs[3].lr}"]
+    assert os.listdir(calls) == [f"{configs[3].method}-{configs[3].training.lr}"]
     assert len(_rows(csv_path)) == 4
 
 

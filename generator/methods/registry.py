@@ -8,10 +8,11 @@ its progress fields, summary and figures, the method's own hooks say:
 the feature methods from here; nothing else lists the methods.
 
 The builders live here, beside the table, rather than beside each method class: a builder
-translates the flat settings of a run (one field set shared by every method, filled from the
-target's preset) into one method's settings and objects, and that translation is knowledge of
-runs, not of the method. So the method classes stay usable without a run (tests and notebooks
-make them directly), and every translation can be read, and compared, in one screen.
+translates the settings of a run (its parts shared by every method, and the method's own part,
+``run_settings``, all filled from the target's preset) into one method's settings and objects,
+and that translation is knowledge of runs, not of the method. So the method classes stay usable
+without a run (tests and notebooks make them directly), and every translation can be read, and
+compared, in one screen.
 
 For a given seed every method starts from the same generator weights, the methods with a network
 discriminator (``d_arch``: an MLP or a convolutional one) from the same discriminator weights, and
@@ -20,12 +21,15 @@ the feature methods from the same φ:
 which makes the discriminator.
 """
 
+import dataclasses
+import json
 from dataclasses import dataclass
 from typing import Callable, Optional
 
 from dualgan.validation import check_choice
 
 from ..nets.discriminators import make_discriminator
+from ..runs.settings import BaselineSettings, DualSettings, NeuralDualSettings
 from .baseline import BaselineConfig, BaselineMethod, baseline_discriminator
 from .feature_dual import DualConfig, DualMethod
 from .neural_dual import NeuralDualConfig, NeuralDualMethod
@@ -42,8 +46,12 @@ class MethodSpec:
     config_class : type
         The method's settings, a dataclass that checks them on construction (inheriting
         :class:`~generator.methods.schedule.OptimizerSettings`).
+    run_settings : type
+        The method's own part of a run's settings (``RunConfig.method_settings``), a frozen
+        dataclass of :mod:`generator.runs.settings`.
     settings : callable
-        ``settings(run) -> dict``: the keyword arguments of ``config_class`` a run gives.
+        ``settings(run) -> dict``: the keyword arguments of ``config_class`` a run gives (its
+        ``method_settings``, the generator's optimizer from its ``training``).
     build : callable
         ``build(run, settings, target, g_net, *, features, inputs, dtype, device)``: the method
         of a run, a :class:`~generator.methods.protocol.TrainingMethod`; ``settings`` is the
@@ -70,6 +78,7 @@ class MethodSpec:
 
     name: str
     config_class: type
+    run_settings: type
     settings: Callable
     build: Callable
     needs_features: bool
@@ -105,24 +114,29 @@ def method_spec(name):
 
 
 def _schedule(run):
-    """The generator's rate: ``lr``, decaying geometrically to ``lr_final`` over the whole run."""
-    return {"lr": run.lr, "lr_final": run.lr_final,
-            "decay_steps": run.steps if run.lr_final is not None else 0}
+    """The generator's optimizer: ``lr``, decaying geometrically to ``lr_final`` over the whole
+    run, and the betas."""
+    training = run.training
+    return {"lr": training.lr, "lr_final": training.lr_final, "betas": training.betas,
+            "decay_steps": training.steps if training.lr_final is not None else 0}
+
+
+def _own(run):
+    return dataclasses.asdict(run.method_settings)
 
 
 def _dual_settings(run):
-    return {"c": run.c, "solver": run.solver, "form": run.form, **_schedule(run)}
+    own = _own(run)
+    return {**own, "c": run.phi.c, "solver_options": json.loads(own["solver_options"]),
+            **_schedule(run)}
 
 
 def _neural_dual_settings(run):
-    return {"kappa": run.kappa, "trust": run.trust, "kappa_min": run.kappa_min,
-            "generator_step": run.generator_step,
-            **_schedule(run)}
+    return {**_own(run), **_schedule(run)}
 
 
 def _baseline_settings(run):
-    return {"g_loss": METHODS[run.method].g_loss, "d_lr": run.d_lr, "d_steps": run.d_steps,
-            **_schedule(run)}
+    return {"g_loss": METHODS[run.method].g_loss, **_own(run), **_schedule(run)}
 
 
 # --------------------------------------------------------------------------- builders
@@ -132,10 +146,11 @@ def _network(run, target):
     """The network discriminator a run asks for (``d_arch``), as keyword arguments of
     :func:`~generator.nets.discriminators.make_discriminator`: its widths are ``d_hidden``
     for an MLP, ``d_channels`` for the convolutions (which take the target's image shape)."""
-    if run.d_arch == "conv":
-        return {"arch": "conv", "widths": run.d_channels,
+    networks = run.networks
+    if networks.d_arch == "conv":
+        return {"arch": "conv", "widths": networks.d_channels,
                 "image_shape": (target.channels, *target.image_shape)}
-    return {"arch": "mlp", "widths": run.d_hidden, "image_shape": None}
+    return {"arch": "mlp", "widths": networks.d_hidden, "image_shape": None}
 
 
 def _build_dual(run, settings, target, g_net, *, features, inputs, dtype, device):
@@ -154,38 +169,39 @@ def _build_baseline(run, settings, target, g_net, *, features, inputs, dtype, de
     network = _network(run, target)
     discriminator = baseline_discriminator(run.method, target.dim,
                                            linear=METHODS[run.method].needs_features,
-                                           features=features, c=run.c,
+                                           features=features, c=run.phi.c,
                                            hidden=network["widths"], arch=network["arch"],
                                            image_shape=network["image_shape"], dtype=dtype,
                                            inputs=inputs)
-    return BaselineMethod(g_net, discriminator.to(device), settings)
+    return BaselineMethod(g_net, discriminator.to(device), settings, target=target)
 
 
 #: The registered methods by name, in the order the scripts and messages list them.
 METHODS = {spec.name: spec for spec in (
-    MethodSpec("dual", DualConfig, _dual_settings, _build_dual,
+    MethodSpec("dual", DualConfig, DualSettings, _dual_settings, _build_dual,
                needs_features=True, exact_discriminator=True,
                description="the exact discriminator on fixed features φ through dual.solve, "
                            "and the generator's Danskin step on the optimal dual value "
                            "(SPEC 4)", label="exact dual (fixed features)"),
-    MethodSpec("neural-dual", NeuralDualConfig, _neural_dual_settings, _build_neural_dual,
+    MethodSpec("neural-dual", NeuralDualConfig, NeuralDualSettings,
+               _neural_dual_settings, _build_neural_dual,
                needs_features=False, exact_discriminator=True,
                description="a network discriminator (MLP, or convolutional: d_arch), each "
                            "step linearized at its weights and solved exactly through "
                            "dual.solve_kernel (SPEC 7)", d_step="kappa",
                label="linearized dual (exact steps)"),
-    MethodSpec("mlp-ns", BaselineConfig, _baseline_settings, _build_baseline,
+    MethodSpec("mlp-ns", BaselineConfig, BaselineSettings, _baseline_settings, _build_baseline,
                needs_features=False, exact_discriminator=False,
                description="the network discriminator (MLP, or convolutional: d_arch) "
                            "trained by gradient steps, non-saturating generator loss (SPEC 5)",
                d_step="d_lr", g_loss="non-saturating", label="gradient GAN (non-saturating)"),
-    MethodSpec("mlp-minimax", BaselineConfig, _baseline_settings, _build_baseline,
-               needs_features=False, exact_discriminator=False,
+    MethodSpec("mlp-minimax", BaselineConfig, BaselineSettings, _baseline_settings,
+               _build_baseline, needs_features=False, exact_discriminator=False,
                description="the network discriminator (MLP, or convolutional: d_arch) "
                            "trained by gradient steps, minimax generator loss (SPEC 5)",
                d_step="d_lr", g_loss="minimax", label="gradient GAN (minimax)"),
-    MethodSpec("linear-gd", BaselineConfig, _baseline_settings, _build_baseline,
-               needs_features=True, exact_discriminator=False,
+    MethodSpec("linear-gd", BaselineConfig, BaselineSettings, _baseline_settings,
+               _build_baseline, needs_features=True, exact_discriminator=False,
                description="the dual method's D_w = σ(−wᵀφ(x)), same φ and c (SPEC 1), trained "
                            "by gradient steps, minimax generator loss (the dual method's)",
                d_step="d_lr", g_loss="minimax", label="linear discriminator by gradient"),

@@ -15,7 +15,7 @@ from ..nets.discriminators import input_map
 from ..nets.features import make_features
 from ..nets.generators import make_generator
 from ..training.trainer import GANTrainConfig, GANTrainer
-from .config import DTYPES
+from .config import DTYPES, added_settings
 
 
 def build(config):
@@ -26,20 +26,22 @@ def build(config):
     (target, method) : generator.data.targets.Target, and a method for
         :class:`~generator.training.trainer.GANTrainer`
     """
-    target = make_target(config.target, config.data_dir)
+    target = make_target(config.data.target, config.data.data_dir)
     torch.manual_seed(config.seed)  # generator (then discriminator) initialization, on the CPU
-    dtype = DTYPES[config.dtype]
-    device = check_device(config.device)
-    kwargs = {"hidden": config.hidden} if config.generator != "affine" else {}
-    g_net = make_generator(config.generator, config.latent_dim, target.dim, dtype=dtype,
+    dtype = DTYPES[config.compute.dtype]
+    device = check_device(config.compute.device)
+    networks = config.networks
+    kwargs = {"hidden": networks.hidden} if networks.generator != "affine" else {}
+    g_net = make_generator(networks.generator, networks.latent_dim, target.dim, dtype=dtype,
                            **kwargs).to(device)
-    mean = target.mean if config.d_input == "mean-centered" else None
-    inputs = input_map(config.d_input, mean, dtype)
+    mean = target.mean if networks.d_input == "mean-centered" else None
+    inputs = input_map(networks.d_input, mean, dtype)
     spec = method_spec(config.method)
     phi = None
     if spec.needs_features:
-        scales = config.lengthscale[0] if len(config.lengthscale) == 1 else config.lengthscale
-        phi = make_features(config.features, target.dim, config.num_features, scales,
+        scales = config.phi.lengthscale
+        scales = scales[0] if len(scales) == 1 else scales
+        phi = make_features(config.phi.features, target.dim, config.phi.num_features, scales,
                             config.seed)
     method = spec.build(config, spec.make_config(config), target, g_net, features=phi,
                         inputs=inputs, dtype=dtype, device=device)
@@ -49,11 +51,16 @@ def build(config):
 def make_trainer(config, target, method, checkpoint_path=None, **loop):
     """The training loop of ``config`` (``loop``: further :class:`GANTrainConfig` fields).
 
-    The run's settings are recorded in the checkpoint and checked on resume.
+    The run's settings are recorded in the checkpoint (``run.<flat name>``) and checked on
+    resume; a checkpoint written before a setting existed lacks it, and matches a run whose value
+    is the one every run of before had (:func:`~generator.runs.config.added_settings`).
     """
-    train = GANTrainConfig(steps=config.steps, batch_size=config.batch_size, seed=config.seed,
-                           ema=config.ema, **loop)
+    training = config.training
+    train = GANTrainConfig(steps=training.steps, batch_size=training.batch_size,
+                           seed=config.seed, ema=training.ema, **loop)
     # where the data lie is not a setting (a moved copy resumes); what they are is
     settings = {f"run.{k}": v for k, v in config.to_dict().items() if k != "data_dir"}
     settings.update({f"run.{k}": v for k, v in target.recorded_settings().items()})
-    return GANTrainer(method, target, train, checkpoint_path=checkpoint_path, settings=settings)
+    added = {f"run.{k}": v for k, v in added_settings().items()}
+    return GANTrainer(method, target, train, checkpoint_path=checkpoint_path, settings=settings,
+                      added_settings=added)

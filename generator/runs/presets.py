@@ -48,3 +48,12 @@ PRESETS = {
     "gaussian": {**_NETWORKS, "steps": 2000, "features": "rff", "num_features": 64,
                  "lengthscale": (1.0,), "lr": 2e-2, "lr_final": 1e-3},
 }
+
+
+def preset_keys():
+    """The settings some target's preset sets, for any method (flat names)."""
+    keys = set()
+    for preset in PRESETS.values():
+        for key, value in preset.items():
+            keys.update(value if isinstance(value, dict) else (key,))
+    return frozenset(keys)

@@ -111,7 +111,7 @@ def _train_and_report(config, out, resume, snapshots, checkpoint_every, max_seco
                            snapshot_size=target_suite.snapshot_size)
     if resume:
         # with a constant learning rate a finished run may be extended with more steps
-        trainer.resume(may_change=("run.steps", "train.steps") if config.lr_final is None
+        trainer.resume(may_change=("run.steps", "train.steps") if config.training.lr_final is None
                        else ())
         log(f"resumed from step {trainer.step} of {out}/checkpoint.pt")
     write_json(os.path.join(out, "config.json"), config.to_dict())
@@ -135,8 +135,8 @@ def _train_and_report(config, out, resume, snapshots, checkpoint_every, max_seco
     title = title or f"{target.name}, {config.method}"
     names = target_suite.plot_run(out, result, target, metrics, title, config.seed)
     # a fresh minibatch from the evaluation stream, for the method's own figures
-    real = target.sample(config.batch_size, rng)
-    fake = trainer.generate(latent[: config.batch_size])
+    real = target.sample(config.training.batch_size, rng)
+    fake = trainer.generate(latent[: config.training.batch_size])
     names += protocol.figures(method, out, result.logs, real, fake, target)
     log(target_suite.summary(target, metrics))
     log(_cost_line(result, metrics))

@@ -10,7 +10,6 @@ training as the dual run took (or both for a fixed budget). A run whose ``metric
 every reported metric is read back, not trained; one with a checkpoint resumes it.
 """
 
-import dataclasses
 import json
 import os
 
@@ -30,15 +29,15 @@ _COST = ("steps", "seconds", "cpu_seconds")
 def comparison_runs(target, seeds, steps=None, **overrides):
     """The run of each method (:data:`METHODS`) and seed, from the target's presets, every one
     checked before the first trains; ``steps`` sets the dual's (the baseline's budget is the
-    dual run's time, :func:`run_comparison`).
+    dual run's time, :func:`run_comparison`); an override given None keeps the preset's.
 
     Returns
     -------
     dict
         (method, seed) → RunConfig.
     """
-    return {(method, seed): RunConfig.from_preset(method, target, seed=seed, steps=steps,
-                                                  **overrides)
+    given = {k: v for k, v in {"steps": steps, **overrides}.items() if v is not None}
+    return {(method, seed): RunConfig.from_preset(method, target, seed=seed, **given)
             for seed in seeds for method in METHODS}
 
 
@@ -70,11 +69,11 @@ def run_comparison(runs, out, budget=None, cache_dir=None, progress=True, log=pr
         dual = _run_or_read(config, os.path.join(out, method, f"seed{seed}"), budget, cache_dir,
                             progress, log)
         seconds = dual["seconds"] if budget is None else budget
-        base = dataclasses.replace(runs["mlp-ns", seed], steps=STEP_ALLOWANCE * dual["steps"])
+        base = runs["mlp-ns", seed].replace(steps=STEP_ALLOWANCE * dual["steps"])
         baseline = _run_or_read(base, os.path.join(out, "mlp-ns", f"seed{seed}"), seconds,
                                 cache_dir, progress, log)
         results["neural-dual"][seed], results["mlp-ns"][seed] = dual, baseline
-        headline = suite(config.target).headline
+        headline = suite(config.data.target).headline
         log(f"seed {seed}: dual {headline} {dual[headline]:.3f} in {dual['steps']} steps, "
             f"baseline {headline} {baseline[headline]:.3f} in {baseline['steps']} steps "
             f"({seconds:.0f} s each)")
@@ -88,7 +87,7 @@ def _run_or_read(config, out, max_seconds, cache_dir, progress, log):
     if os.path.isfile(path):
         with open(path) as handle:
             metrics = json.load(handle)
-        if not missing_metrics(metrics, config.target):
+        if not missing_metrics(metrics, config.data.target):
             return metrics
     resume = os.path.isfile(os.path.join(out, "checkpoint.pt"))
     report = train_and_report(config, out, resume=resume, max_seconds=max_seconds,

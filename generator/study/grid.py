@@ -9,8 +9,6 @@ the linearized dual's trust region ``kappa``, a gradient-trained discriminator's
 ``d_lr``; a method whose setting is not given keeps its preset's.
 """
 
-import dataclasses
-
 from dualgan.validation import check_int, check_positive, check_positive_int
 
 from ..methods.registry import method_spec
@@ -47,7 +45,7 @@ def stability_grid(target, methods, lrs, seed, num_seeds, steps, d_steps=None, *
         ``{"kappa": [0.1, 1, 10], "d_lr": [2e-5, 2e-4, 2e-3]}``; each method takes the values of
         its own setting (:func:`d_step_values`); a setting given None keeps the presets'.
     **overrides
-        Further :class:`RunConfig` settings (None: the preset's).
+        Further :class:`RunConfig` settings by their flat names (None: the preset's).
 
     Returns
     -------
@@ -66,6 +64,7 @@ def stability_grid(target, methods, lrs, seed, num_seeds, steps, d_steps=None, *
         raise ValueError(f"a grid needs methods and learning rates, got methods={list(methods)} "
                          f"and lrs={list(lrs)}")
     d_steps = {k: v for k, v in (d_steps or {}).items() if v is not None}
+    overrides = {k: v for k, v in overrides.items() if v is not None}
     for setting, values in d_steps.items():
         for value in values:
             check_positive(value, setting)
@@ -76,7 +75,6 @@ def stability_grid(target, methods, lrs, seed, num_seeds, steps, d_steps=None, *
                 setting = method_spec(m).d_step
                 for value in d_step_values(m, d_steps):
                     step = {setting: value} if value is not None else {}
-                    config = RunConfig.from_preset(m, target, seed=s, lr=lr, steps=steps,
-                                                   **{**overrides, **step})
-                    runs.append(dataclasses.replace(config, lr_final=None))
+                    runs.append(RunConfig.from_preset(m, target, seed=s, lr=lr, steps=steps,
+                                                      lr_final=None, **{**overrides, **step}))
     return runs

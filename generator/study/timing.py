@@ -59,8 +59,9 @@ def step_costs(target, methods=("neural-dual", "mlp-ns"), steps=100, warmup=10, 
     split = set()  # the methods whose steps time their tangent kernel (the neural dual)
     with torch_threads(1):
         for k in range(warmup + steps):
-            real = data.sample(config.batch_size, data_rng)
-            latent = sample_latent(config.batch_size, config.latent_dim, latent_rng)
+            real = data.sample(config.training.batch_size, data_rng)
+            latent = sample_latent(config.training.batch_size, config.networks.latent_dim,
+                                   latent_rng)
             for name, (_, _, method) in runs.items():
                 dtype = next(method.g_net.parameters()).dtype
                 cpu, wall = time.process_time(), time.perf_counter()

@@ -103,6 +103,10 @@ class GANTrainer(CheckpointedLoop):
         the loop's and the method's own.
     callbacks : sequence, optional
         Further callbacks (:mod:`generator.training.callbacks`), called after the loop's own.
+    added_settings : dict, optional
+        Those of ``settings`` added after older checkpoints were written, with the value their
+        runs had: a checkpoint that lacks one matches that value
+        (:func:`dualgan.checkpoint.check_same_settings`).
 
     Examples
     --------
@@ -129,12 +133,13 @@ class GANTrainer(CheckpointedLoop):
     non_finite_advice = "Lower the learning rate or raise c"
 
     def __init__(self, method, target, config=None, checkpoint_path=None, settings=None,
-                 callbacks=()):
+                 added_settings=None, callbacks=()):
         self.method = method
         self.target = target
         self.config = config if config is not None else GANTrainConfig()
         self.checkpoint_path = None if checkpoint_path is None else str(checkpoint_path)
         self.extra_settings = dict(settings or {})
+        self.settings_added = dict(added_settings or {})
         seed = self.config.seed
         self.latent_dim = check_positive_int(method.g_net.latent_dim, "g_net.latent_dim")
         first = next(method.g_net.parameters())
