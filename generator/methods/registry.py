@@ -173,7 +173,7 @@ def _build_baseline(run, settings, target, g_net, *, features, inputs, dtype, de
                                            hidden=network["widths"], arch=network["arch"],
                                            image_shape=network["image_shape"], dtype=dtype,
                                            inputs=inputs)
-    return BaselineMethod(g_net, discriminator.to(device), settings, target=target)
+    return BaselineMethod(g_net, discriminator.to(device), settings)
 
 
 #: The registered methods by name, in the order the scripts and messages list them.
