@@ -11,7 +11,7 @@ progress), with the same generators, targets, presets and metrics as train_dual_
 
 On image targets (``digits``; ``mnist`` and ``stacked-mnist`` with ``--data-dir``) the ``mlp-*``
 methods use the preset's generator and the same MLP discriminator as ``train_dual_gan.py
---discriminator mlp``, and report the same image metrics; ``--max-seconds`` gives both the same
+--discriminator network``, and report the same image metrics; ``--max-seconds`` gives both the same
 wall-clock budget.
 Writes OUT/config.json, OUT/metrics.json, OUT/samples.png, OUT/curves.png, OUT/checkpoint.pt
 (``--resume`` continues from it exactly) and OUT/classes.png (images). The options, their

@@ -4,12 +4,14 @@ Two discriminators, each step solved exactly through the dual and certified by i
 
 * ``--discriminator features`` (the default on 2-D targets): logistic regression on fixed
   features φ (``dual.solve``); the generator ascends the optimal dual value g(λ*; θ);
-* ``--discriminator mlp``: an MLP, linearized at its current weights inside a trust region
-  (c = κ·mean diag K) and solved from its tangent kernel (``dual.solve_kernel``, SPEC 7).
+* ``--discriminator network`` (the neural dual; ``mlp``, its former name, still works): a
+  network discriminator, an MLP or with ``--d-arch conv`` a convolutional one, linearized at its
+  current weights inside a trust region (c = κ·mean diag K) and solved from its tangent kernel
+  (``dual.solve_kernel``, SPEC 7).
 
 Targets: the 2-D mixtures ``ring``, ``grid``, ``gaussian``, and the images ``digits`` (bundled
 with scikit-learn), ``mnist`` and ``stacked-mnist`` (three digits as RGB channels, 1,000 modes;
-both with ``--data-dir``, the four IDX files); image targets take the ``mlp`` discriminator.
+both with ``--data-dir``, the four IDX files); image targets take the ``network`` discriminator.
 Every setting defaults to the target's preset (``generator/runs/presets.py``). Writes
 OUT/config.json, OUT/metrics.json, OUT/samples.png, OUT/curves.png, OUT/checkpoint.pt
 (``--resume`` continues from it exactly), OUT/weights.png (features), OUT/classes.png (images)
@@ -18,7 +20,7 @@ and OUT/modes.png (stacked-mnist). The options, their checks and the run are
 written.
 
     python examples/train_dual_gan.py --out runs/ring                    # features, 8/8 modes
-    python examples/train_dual_gan.py --discriminator mlp --out runs/ring_mlp
+    python examples/train_dual_gan.py --discriminator network --out runs/ring_network
     python examples/train_dual_gan.py --target grid --out runs/grid       # 40000 steps, 25/25
     python examples/train_dual_gan.py --target digits --out runs/digits
     python examples/train_dual_gan.py --target mnist --data-dir ../shared/data/mnist \\

@@ -59,7 +59,9 @@ def add_run_arguments(p, out_default, method_parts=()):
                                            "cached (default: $DUALGAN_CACHE or ~/.cache/dualgan)")
     group.add_argument("--max-seconds", type=float,
                        help="also stop after this many seconds of training (a wall-clock budget)")
-    group.add_argument("--checkpoint-every", type=int, default=250)
+    group.add_argument("--checkpoint-every", type=int, default=250,
+                       help="also write OUT/checkpoint.pt every this many steps (0: only at the "
+                            "end and on Ctrl-C)")
     group.add_argument("--snapshots", type=int, default=5, help="sample panels in samples.png")
     group.add_argument("--num-samples", type=int, default=sampling.NUM_SAMPLES,
                        help="samples of the final generator written to OUT/samples.npz (array "
@@ -99,7 +101,9 @@ def dual_parser(description=None):
 def baseline_parser(description=None):
     """The options of a gradient-trained GAN run (``examples/train_baseline_gan.py``)."""
     p = ArgumentParser(description=description)
-    p.add_argument("--method", choices=BASELINES, default="mlp-ns")
+    p.add_argument("--method", choices=BASELINES, default="mlp-ns",
+                   help="the gradient-trained GAN: " + "; ".join(
+                       f"{m}, {method_spec(m).label}" for m in BASELINES))
     add_run_arguments(p, "runs/baseline_gan",
                       tuple(dict.fromkeys(method_spec(m).run_settings for m in BASELINES)))
     return p

@@ -16,7 +16,6 @@ from dualgan import cli
 
 SCRIPTS = sorted(path.stem for path in EXAMPLES.glob("*.py"))
 # the options of one GAN run are generated from the run's configuration (issue 28)
-GENERATED = {"train_dual_gan", "train_baseline_gan"}
 MARKUP = re.compile(r":(func|class|mod|meth|attr|doc|ref):|``")
 
 
@@ -41,9 +40,7 @@ def _help_of(script, monkeypatch, capsys):
 
 def _params():
     for script in SCRIPTS:
-        marks = [pytest.mark.xfail(strict=True, reason="options generated from the run "
-                                   "configuration (issue 28)")] if script in GENERATED else []
-        yield pytest.param(script, marks=marks)
+        yield script
 
 
 @pytest.mark.parametrize("script", list(_params()))

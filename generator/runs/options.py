@@ -84,7 +84,8 @@ def add_options(parser, part, preset=(), defaults=None):
         if f.metadata["choices"] is not None:
             keywords["choices"] = f.metadata["choices"]
         if f.name in defaults:
-            keywords["default"], default = defaults[f.name], "%(default)s"
+            keywords["default"] = defaults[f.name]
+            default = shown(defaults[f.name]).replace("%", "%%")
         else:
             keywords["default"] = argparse.SUPPRESS
             default = PRESET if f.name in preset else shown(f.default).replace("%", "%%")
