@@ -110,15 +110,13 @@ class NeuralDualMethod:
     the generator's step:
 
     >>> import torch
-    >>> from generator.nets.discriminators import MLPDiscriminator
-    >>> from generator.methods.neural_dual import NeuralDualConfig, NeuralDualMethod
-    >>> from generator.nets.generators import MLPGenerator, sample_latent
-    >>> from generator.data.targets import ring
+    >>> from generator import MLPDiscriminator, MLPGenerator, NeuralDualConfig, NeuralDualMethod
+    >>> from generator import make_target, sample_latent
     >>> _ = torch.manual_seed(0)
-    >>> g_net = MLPGenerator(latent_dim=2, out_dim=2, hidden=(16,))
-    >>> method = NeuralDualMethod(g_net, MLPDiscriminator(2, hidden=(16,)),
+    >>> method = NeuralDualMethod(MLPGenerator(latent_dim=2, out_dim=2, hidden=(16,)),
+    ...                           MLPDiscriminator(2, hidden=(16,)),
     ...                           NeuralDualConfig(kappa=1.0, lr=1e-3))
-    >>> real = ring().sample(64, torch.Generator().manual_seed(0))
+    >>> real = make_target("ring").sample(64, torch.Generator().manual_seed(0))
     >>> latent = sample_latent(64, 2, torch.Generator().manual_seed(1))
     >>> log = method.step(real, latent)
     >>> bool(log["gap"] < 1e-8), method.last_solution.beta.shape    # N + M multipliers
