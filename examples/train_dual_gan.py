@@ -34,7 +34,7 @@ from generator import cli as gan_cli
 
 
 def parse_args(argv=None):
-    """The options, checked, with ``args.config`` (:func:`generator.cli.parse_dual`)."""
+    """The options, checked: the run's :class:`generator.cli.RunRequest`."""
     return gan_cli.parse_dual(argv, description=__doc__)
 
 

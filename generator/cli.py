@@ -8,8 +8,9 @@ parsers and its run:
   (:mod:`generator.runs.options`). A setting not given is filled from the target's preset
   (``generator/runs/presets.py``) or the setting's default, so each default has one source; the
   resolved settings are written to ``OUT/config.json``.
-* :func:`parse_dual`, :func:`parse_baseline` — the parsed options with ``args.config``, the
-  :class:`~generator.runs.config.RunConfig` they give. Every value is checked there, by the
+* :func:`parse_dual`, :func:`parse_baseline` — the parsed options as a :class:`RunRequest`:
+  the :class:`~generator.runs.config.RunConfig` they give, the run directory, and the loop's
+  options. Every value is checked there, by the
   library's own checks (the run's, the loop's, the target's), before anything is built or
   written: a bad one is one line, ``prog: error: --steps must be ..., got ...``, exit code 2
   (:class:`dualgan.cli.ArgumentParser`).
@@ -19,6 +20,7 @@ parsers and its run:
 """
 
 import argparse
+from dataclasses import dataclass
 
 from dualgan.cli import EXIT_INTERRUPTED, EXIT_OK, ArgumentParser
 from dualgan.validation import check_positive_int
@@ -71,7 +73,7 @@ def add_run_arguments(p, out_default, method_parts=()):
     group.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
 
-def run_config(args, method):
+def _run_config(args, method):
     """The :class:`~generator.runs.config.RunConfig` of the parsed options: the target's preset
     for ``method``, with the settings given on the command line on top.
 
@@ -109,23 +111,47 @@ def baseline_parser(description=None):
     return p
 
 
+@dataclass(frozen=True)
+class RunRequest:
+    """A checked command line of one GAN run: what to train, where, and how the loop runs it.
+
+    Attributes
+    ----------
+    config : generator.runs.config.RunConfig
+    out : str
+        The run directory.
+    options : dict
+        The keyword arguments of :func:`generator.runs.report.train_and_report` the command line
+        gave (``resume``, ``snapshots``, ``checkpoint_every``, ``max_seconds``,
+        ``num_samples``, ``cache_dir``, ``progress``).
+    """
+
+    config: RunConfig
+    out: str
+    options: dict
+
+
 def _checked(parser, args, method):
-    """``args`` with ``args.config``; every value checked by the library, a bad one refused in
-    one line by ``parser`` before anything is built or written."""
+    """The :class:`RunRequest` of ``args``; every value checked by the library, a bad one
+    refused in one line by ``parser`` before anything is built or written."""
     parser.check_checkpoint(args)
     with parser.library_checks():
         check_target(args.target, getattr(args, "data_dir", None))
-        args.config = run_config(args, method)
+        args.config = _run_config(args, method)
         training = args.config.training
         GANTrainConfig(steps=training.steps, batch_size=training.batch_size,
                        seed=args.config.seed, snapshots=args.snapshots,
                        checkpoint_every=args.checkpoint_every, max_seconds=args.max_seconds)
         check_positive_int(args.num_samples, "num_samples")
-    return args
+    options = {"resume": args.resume, "snapshots": args.snapshots,
+               "checkpoint_every": args.checkpoint_every, "max_seconds": args.max_seconds,
+               "num_samples": args.num_samples, "cache_dir": args.cache_dir,
+               "progress": not args.no_progress}
+    return RunRequest(args.config, args.out, options)
 
 
 def parse_dual(argv=None, description=None):
-    """Parse and check the options of a dual GAN run; ``args.config`` is its RunConfig."""
+    """Parse and check the options of a dual GAN run: its :class:`RunRequest`."""
     p = dual_parser(description)
     args = p.parse_args(argv)
     default = "network" if args.target in IMAGE_TARGETS else "features"
@@ -137,25 +163,22 @@ def parse_dual(argv=None, description=None):
 
 
 def parse_baseline(argv=None, description=None):
-    """Parse and check the options of a baseline GAN run; ``args.config`` is its RunConfig."""
+    """Parse and check the options of a baseline GAN run: its :class:`RunRequest`."""
     p = baseline_parser(description)
     args = p.parse_args(argv)
     return _checked(p, args, args.method)
 
 
-def run_gan(args):
-    """Train the run of :func:`parse_dual`'s or :func:`parse_baseline`'s ``args`` into
-    ``args.out`` (:func:`generator.runs.report.train_and_report`).
+def run_gan(request):
+    """Train the run of a :class:`RunRequest` (:func:`parse_dual`, :func:`parse_baseline`) into
+    its directory (:func:`generator.runs.report.train_and_report`).
 
     Returns
     -------
     int
         0, or 130 when Ctrl-C stopped the training (the checkpoint is written; ``--resume``).
     """
-    report = train_and_report(args.config, args.out, resume=args.resume,
-                              snapshots=args.snapshots, checkpoint_every=args.checkpoint_every,
-                              max_seconds=args.max_seconds, num_samples=args.num_samples,
-                              cache_dir=args.cache_dir, progress=not args.no_progress)
+    report = train_and_report(request.config, request.out, **request.options)
     return EXIT_INTERRUPTED if report.interrupted else EXIT_OK
 
 

@@ -14,7 +14,7 @@ from generator import (
     make_features,
     make_target,
 )
-from generator.cli import baseline_parser, parse_baseline, run_config
+from generator.cli import parse_baseline
 
 
 def _method(seed=0, cls=DualMethod):
@@ -128,8 +128,9 @@ def test_cli_refuses_a_bad_decay_in_one_line_before_any_work(tmp_path, capsys):
 def test_cli_ema_overrides_the_preset_and_none_turns_it_off(given, expected):
     if expected == "preset":
         expected = RunConfig.from_preset("mlp-ns", "stacked-mnist").training.ema
-    args = baseline_parser().parse_args(["--target", "stacked-mnist", *given])
-    assert run_config(args, "mlp-ns").training.ema == expected
+    request = parse_baseline(["--target", "stacked-mnist", "--data-dir", "unused", *given,
+                              "--out", "unused"])
+    assert request.config.training.ema == expected
 
 
 def test_a_checkpoint_written_before_ema_existed_resumes_without_an_average(tmp_path):

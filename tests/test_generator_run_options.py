@@ -54,7 +54,8 @@ def test_the_scripts_option_names_of_before_still_set_their_settings():
                            "--lr-final", "none", "--ema", "none", "--kappa", "2",
                            "--d-hidden", "16", "32", "--out", "unused"])
     config = args.config
-    assert config.method == "neural-dual" and args.discriminator == "network"
+    assert config.method == "neural-dual"  # 'mlp', the former name of 'network'
+    assert args.out == "unused" and args.options["progress"] and not args.options["resume"]
     assert (config.training.steps, config.training.lr, config.training.lr_final,
             config.training.ema) == (3, 0.01, None, None)
     assert config.method_settings.kappa == 2.0 and config.networks.d_hidden == (16, 32)
