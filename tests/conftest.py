@@ -1,5 +1,6 @@
 """Shared test helpers: running an example script as a subprocess; where the tests cache the
-machine constants of ``form="auto"``; the digits classifier; a tiny fake MNIST directory."""
+machine constants of ``form="auto"``; the digits classifier; a tiny fake MNIST directory; the
+figures the plotting functions of generator save."""
 
 import gzip
 import os
@@ -67,6 +68,17 @@ def fake_mnist(tmp_path_factory):
                             ("labels-idx1", rng.integers(0, 10, size=n))):
             (directory / f"{split}-{kind}-ubyte.gz").write_bytes(gzip.compress(_idx(array)))
     return directory
+
+
+@pytest.fixture
+def saved(monkeypatch):
+    """The figures the plotting functions of generator save, in order (nothing is written)."""
+    from generator.plotting import curves, images, points
+
+    figures = []
+    for module in (curves, points, images):
+        monkeypatch.setattr(module, "save_figure", lambda fig, path, **_: figures.append(fig))
+    return figures
 
 
 @pytest.fixture
