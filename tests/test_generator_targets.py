@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 import torch
 
-import generator
 from generator.data import targets
 from generator.data.targets import (
     KINDS,
@@ -142,15 +141,6 @@ def test_make_target_builds_the_class_and_kind_of_each_name(name, cls, kind):
     t = make_target(name, MNIST_DIR if name in targets.FILE_TARGETS else None)
     assert type(t) is cls and t.kind == kind and t.name == name
     assert targets.TARGET_KINDS[name] == kind  # known before the target is built
-
-
-def test_generator_target_names_the_protocol_not_a_mixture():
-    assert generator.Target is Target and generator.GaussianMixture is GaussianMixture
-    assert getattr(Target, "_is_protocol", False)
-    modes, cov = torch.zeros(1, 2), torch.eye(2)
-    with pytest.raises(TypeError):  # a protocol is not a class to build targets from
-        Target("ring", modes, cov)
-    assert isinstance(GaussianMixture("one", modes, cov), Target)
 
 
 def test_the_checkpoint_records_the_image_checksum_and_nothing_for_a_mixture():
