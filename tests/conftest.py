@@ -1,12 +1,16 @@
 """Shared test helpers: running an example script as a subprocess; where the tests cache the
-machine constants of ``form="auto"``; the digits classifier."""
+machine constants of ``form="auto"``; the digits classifier; a tiny fake MNIST directory; the
+figures the plotting functions of generator save."""
 
+import gzip
 import os
+import struct
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -46,6 +50,35 @@ def digits_classifier(tmp_path_factory):
     judge = image_metrics.judge(target, cache)
     return {"target": target, "judge": judge, "cache": cache,
             "rng": (before, torch.get_rng_state())}
+
+
+def _idx(array):
+    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim)
+    header += b"".join(struct.pack(">I", d) for d in array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+@pytest.fixture(scope="module")
+def fake_mnist(tmp_path_factory):
+    """A tiny MNIST directory: 50 training and 20 test random 28×28 images with digit labels."""
+    directory = tmp_path_factory.mktemp("fake-mnist")
+    rng = np.random.default_rng(0)
+    for split, n in (("train", 50), ("t10k", 20)):
+        for kind, array in (("images-idx3", rng.integers(0, 256, size=(n, 28, 28))),
+                            ("labels-idx1", rng.integers(0, 10, size=n))):
+            (directory / f"{split}-{kind}-ubyte.gz").write_bytes(gzip.compress(_idx(array)))
+    return directory
+
+
+@pytest.fixture
+def saved(monkeypatch):
+    """The figures the plotting functions of generator save, in order (nothing is written)."""
+    from generator.plotting import curves, images, points
+
+    figures = []
+    for module in (curves, points, images):
+        monkeypatch.setattr(module, "save_figure", lambda fig, path, **_: figures.append(fig))
+    return figures
 
 
 @pytest.fixture

@@ -172,6 +172,25 @@ def test_tile_separates_images_by_two_pixels_of_background():
     np.testing.assert_array_equal(canvas[:, 3 + pad: 3 + 2 * pad], 0.0)
 
 
+def test_rgb_tile_places_the_channels_with_2_pixel_gaps():
+    rng = np.random.default_rng(5)
+    h, w, ncols, pad = 3, 4, 3, 2
+    images = rng.uniform(0.1, 1.0, size=(5, 3 * h * w)).astype(np.float32)
+    canvas = tile(torch.from_numpy(images), (h, w), ncols=ncols, channels=3)
+    expected = np.zeros((2 * (h + pad) + pad, ncols * (w + pad) + pad, 3), dtype=np.float32)
+    for i, image in enumerate(images):
+        r, c = divmod(i, ncols)
+        for ch in range(3):  # channel-major: x[ch·H·W : (ch + 1)·H·W] is channel ch
+            expected[pad + r * (h + pad): pad + r * (h + pad) + h,
+                     pad + c * (w + pad): pad + c * (w + pad) + w, ch] = (
+                image[ch * h * w:(ch + 1) * h * w].reshape(h, w))
+    np.testing.assert_array_equal(canvas, expected)
+    assert np.count_nonzero(canvas == 0.0) == expected.size - 5 * h * w * 3  # gaps, empty cell
+    # one channel: the grey tile, unchanged
+    grey = tile(torch.from_numpy(images[:, : h * w]), (h, w), ncols=ncols)
+    np.testing.assert_array_equal(grey, expected[..., 0])
+
+
 def test_checksum_changes_with_the_data_and_only_with_it():
     x = torch.arange(12, dtype=torch.float32).reshape(3, 4)
     assert checksum(x) == checksum(x.clone())

@@ -7,16 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import EXAMPLES
-from generator.plotting import curves, images, points
-
-
-@pytest.fixture
-def saved(monkeypatch):
-    """The figures the plotting functions of generator save, in order (nothing is written)."""
-    figures = []
-    for module in (curves, points, images):
-        monkeypatch.setattr(module, "save_figure", lambda fig, path, **_: figures.append(fig))
-    return figures
+from generator.plotting import curves, points
 
 
 def _texts(fig):

@@ -66,11 +66,6 @@ def test_both_methods_see_the_same_input_map(method):
     assert inputs.scale == 2.0
 
 
-def test_mnist_preset_centres_the_discriminator_input_for_both_methods():
-    for method in ("neural-dual", "mlp-ns"):
-        assert RunConfig.from_preset(method, "mnist").networks.d_input == "centered"
-
-
 def trained(config):
     target, method = build(config)
     trainer = make_trainer(config, target, method, progress=False, snapshots=0)

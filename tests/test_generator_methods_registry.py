@@ -71,14 +71,6 @@ def test_every_registered_method_satisfies_the_protocol_and_trains_one_step(name
         assert torch.equal(p, q)
 
 
-def test_an_object_without_the_members_is_not_a_training_method():
-    class StepOnly:
-        def step(self, real, latent):
-            return {}
-
-    assert not isinstance(StepOnly(), TrainingMethod)
-
-
 def test_the_registry_names_are_the_scripts_method_choices():
     # argparse keeps an option's choices on its action; there is no public accessor
     baseline = cli.baseline_parser()._option_string_actions["--method"].choices

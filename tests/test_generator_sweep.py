@@ -1,6 +1,7 @@
 """The stability sweep: CSV rows, resume without reruns, the figure, and the summary statistics."""
 
 import csv
+import dataclasses
 import functools
 import json
 import math
@@ -14,6 +15,7 @@ import torch
 
 from conftest import run_script
 from dualgan.files import ResultsFileError
+from generator.evaluation import SUITES
 from generator.runs.config import RunConfig
 from generator.study import (
     STUDY_METHODS,
@@ -26,6 +28,7 @@ from generator.study import (
 from generator.study import engine as sweep_runner
 from generator.study import run as study_run
 
+M = 1000  # the modes of Stacked MNIST
 QUICK = ["--quick", "--no-progress"]
 
 
@@ -209,6 +212,20 @@ def test_run_one_on_an_image_target_returns_the_image_metrics(method, digits_cla
     assert row["reference_frechet_classifier_distance"] == pytest.approx(
         digits_classifier["judge"].reference_distance)
     assert row["frechet_classifier_distance"] > 0 and row["modes_covered"] is None
+
+
+def test_a_study_run_on_stacked_mnist_records_its_metrics(fake_mnist, tmp_path, monkeypatch):
+    from generator.study import run as study_run
+
+    monkeypatch.setitem(SUITES, "stacked", dataclasses.replace(SUITES["stacked"], eval_size=200))
+    # (not 78,000 channels to judge)
+    config = RunConfig.from_preset("mlp-ns", "stacked-mnist", steps=2, batch_size=8,
+                                   hidden=(16,), d_hidden=(16,), data_dir=str(fake_mnist))
+    row = study_run.run_one(config, cache_dir=tmp_path)
+    assert row["status"] == "ok", row["error"]
+    assert row["num_modes"] == M and 1 <= row["modes_covered"] <= 200
+    assert 0.0 <= row["mode_kl"] <= math.log(M) and 0.0 <= row["confident_fraction"] <= 1.0
+    assert row["classes_covered"] is None and row["reverse_kl"] is None  # other kinds' fields
 
 
 def test_feature_methods_need_a_feature_preset():

@@ -1,6 +1,7 @@
-"""Targets: distinct modes where they should be, the right spread, seeded sampling; every kind
-of target provides the :class:`generator.data.targets.Target` protocol, and ``make_target``
-builds the class of each name."""
+"""Targets (generator.data.targets): distinct modes where they should be, the right spread,
+seeded sampling; every kind of target provides the :class:`generator.data.targets.Target`
+protocol, and ``make_target`` builds the class of each name; Stacked MNIST on a tiny fake MNIST
+(so every machine runs it) and on the real one."""
 
 import itertools
 import math
@@ -10,7 +11,6 @@ import numpy as np
 import pytest
 import torch
 
-import generator
 from generator.data import targets
 from generator.data.targets import (
     KINDS,
@@ -20,9 +20,12 @@ from generator.data.targets import (
     Target,
     make_target,
 )
+from generator.evaluation import classifier
+from generator.evaluation.sampling import eval_size
 from generator.runs.build import build, make_trainer
 from generator.runs.config import RunConfig
 
+N, M = 26_000, 1000  # Stacked MNIST: the protocol's samples and modes
 MNIST_DIR = os.environ.get("MNIST_DIR", "/work/shared/data/mnist")
 NEEDS_MNIST = pytest.mark.skipif(not os.path.isdir(MNIST_DIR), reason=f"MNIST IDX files not "
                                  f"found in {MNIST_DIR} (set MNIST_DIR)")
@@ -140,15 +143,6 @@ def test_make_target_builds_the_class_and_kind_of_each_name(name, cls, kind):
     assert targets.TARGET_KINDS[name] == kind  # known before the target is built
 
 
-def test_generator_target_names_the_protocol_not_a_mixture():
-    assert generator.Target is Target and generator.GaussianMixture is GaussianMixture
-    assert getattr(Target, "_is_protocol", False)
-    modes, cov = torch.zeros(1, 2), torch.eye(2)
-    with pytest.raises(TypeError):  # a protocol is not a class to build targets from
-        Target("ring", modes, cov)
-    assert isinstance(GaussianMixture("one", modes, cov), Target)
-
-
 def test_the_checkpoint_records_the_image_checksum_and_nothing_for_a_mixture():
     recorded = {}
     for method, name in (("dual", "ring"), ("neural-dual", "digits")):
@@ -168,3 +162,61 @@ def test_mode_metrics_refuse_an_image_target_by_naming_the_mixture_class():
                                         r"GaussianMixture \(the metrics need its modes\), got "
                                         r"ImageTarget"):
         mode_metrics(torch.zeros(4, 64), make_target("digits"))
+
+
+# ----------------------------------------------------------------- Stacked MNIST
+
+
+def _rows(samples, train):
+    """The training row of each channel of each sample, (n, C); fails if one is not a row."""
+    channels, d = samples.shape[1] // train.shape[1], train.shape[1]
+    # candidates by a random projection, then exact equality
+    v = torch.randn(d, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    keys = train.double() @ v
+    rows = []
+    for ch in range(channels):
+        part = samples[:, ch * d:(ch + 1) * d]
+        nearest = ((part @ v)[:, None] - keys[None, :]).abs().argmin(dim=1)
+        assert torch.equal(part, train[nearest].double()), f"channel {ch}: not training images"
+        rows.append(nearest)
+    return torch.stack(rows, dim=1)
+
+
+def test_the_target_stacks_three_independent_training_images(fake_mnist):
+    target = make_target("stacked-mnist", fake_mnist)
+    assert isinstance(target, StackedImageTarget) and target.kind == "stacked"
+    assert target.channels == 3 and target.num_modes == M and target.dim == 3 * 784
+    assert target.image_shape == (28, 28) and eval_size(target) == N
+    mnist = make_target("mnist", fake_mnist)
+    assert target.checksum == mnist.checksum  # the same images, judged by the same classifier
+    assert classifier.cache_path(target.base) == classifier.cache_path(mnist)
+    x = target.sample(600, torch.Generator().manual_seed(1))
+    assert x.shape == (600, 2352) and x.dtype == torch.float64
+    assert 0.0 <= float(x.min()) and float(x.max()) <= 1.0
+    rows = _rows(x, target.train.x)  # (600, 3)
+    # independent uniform draws among 50 rows: two channels share their row with chance 1/50
+    # (12 of 600 expected), and the rows of two channels are uncorrelated (sd of r: 1/√600)
+    for a, b in ((0, 1), (0, 2), (1, 2)):
+        assert int((rows[:, a] == rows[:, b]).sum()) <= 30
+        r = np.corrcoef(rows[:, a].numpy(), rows[:, b].numpy())[0, 1]
+        assert abs(r) <= 4 / math.sqrt(600)
+    # every row is drawn: 50·(1 − 1/50)^1800 ≈ 1e-14 rows expected to be missing
+    assert len(torch.unique(rows)) == 50
+    assert torch.equal(target.sample(600, torch.Generator().manual_seed(1)), x)
+    assert not torch.equal(target.sample(600, torch.Generator().manual_seed(2)), x)
+    # the mean of a sample: the mean image in every channel
+    assert torch.equal(target.mean, target.train.x.mean(dim=0).repeat(3))
+
+
+def test_stacked_mnist_needs_its_directory():
+    with pytest.raises(ValueError, match="the 'stacked-mnist' target needs data_dir"):
+        make_target("stacked-mnist")
+
+
+@NEEDS_MNIST
+def test_the_real_target_draws_mnist_training_digits():
+    target = make_target("stacked-mnist", MNIST_DIR)
+    x = target.sample(40, torch.Generator().manual_seed(0))
+    assert x.shape == (40, 2352)
+    rows = _rows(x, target.train.x)
+    assert not torch.equal(rows[:, 0], rows[:, 1])
