@@ -105,11 +105,79 @@ class PixelGenerator(MLPGenerator):
         return {"out_activation": nn.Sigmoid, "norm": batch_norm}
 
 
-GENERATORS = {"affine": AffineGenerator, "mlp": MLPGenerator, "pixels": PixelGenerator}
+class ConvGenerator(nn.Module):
+    """A DCGAN-style image generator (Radford, Metz and Chintala 2016): a linear layer from z to
+    ``channels[0]`` maps of side H/2^k, then k = len(``channels``) transposed convolutions (kernel
+    4, stride 2, padding 1), each doubling the side, after batch normalization and ReLU; the last
+    one gives the C image channels, through a sigmoid, so every pixel lies in (0, 1) like the
+    data. The output is flattened channel-major, (n, C·H·W), as the image targets' samples.
+
+    Batch normalization uses the statistics of the batch at hand, as :class:`PixelGenerator`'s
+    (``forward`` needs n ≥ 2 latent codes).
+
+    Parameters
+    ----------
+    latent_dim : int
+    image_shape : tuple of int
+        (C, H, W); H and W divisible by 2^len(``channels``).
+    channels : tuple of int, default (128, 64)
+        The feature maps before each transposed convolution (at least one).
+
+    Raises
+    ------
+    ValueError
+        No channels, a width < 1, or a side not divisible by 2^len(``channels``) (the message
+        names it).
+    """
+
+    def __init__(self, latent_dim, image_shape, channels=(128, 64), dtype=DTYPE):
+        super().__init__()
+        self.latent_dim = check_positive_int(latent_dim, "latent_dim")
+        c, height, width = (check_positive_int(s, "image_shape") for s in image_shape)
+        channels = tuple(check_positive_int(w, "g_channels") for w in channels)
+        if not channels:
+            raise ValueError("g_channels must list at least one width, got ()")
+        factor = 2 ** len(channels)
+        if height % factor or width % factor:
+            raise ValueError(f"g_channels {channels}: {len(channels)} transposed convolutions "
+                             f"double the side {len(channels)} times, so the image's sides must "
+                             f"be divisible by {factor}, got {height}×{width}")
+        self.image_shape = (c, height, width)
+        self.out_dim = c * height * width
+        self.start = (channels[0], height // factor, width // factor)  # (C0, h, w)
+        self.linear = nn.Linear(self.latent_dim, channels[0] * self.start[1] * self.start[2],
+                                dtype=dtype)
+        layers = []
+        for fan_in, fan_out in zip(channels, (*channels[1:], c)):
+            layers += [nn.BatchNorm2d(fan_in, track_running_stats=False, dtype=dtype), nn.ReLU(),
+                       nn.ConvTranspose2d(fan_in, fan_out, 4, stride=2, padding=1, dtype=dtype)]
+        self.net = nn.Sequential(*layers, nn.Sigmoid())
+
+    def forward(self, z):
+        """(n, latent_dim) → (n, C·H·W), pixels in (0, 1), channel-major."""
+        maps = self.linear(z).reshape(z.shape[0], *self.start)  # (n, C0, h, w)
+        return self.net(maps).reshape(z.shape[0], self.out_dim)
+
+
+GENERATORS = {"affine": AffineGenerator, "mlp": MLPGenerator, "pixels": PixelGenerator,
+              "conv": ConvGenerator}
 
 
 def make_generator(name, latent_dim, out_dim, **kwargs):
     """Build a generator by name: ``"affine"``, ``"mlp"`` or ``"pixels"`` (``hidden=...`` for
-    the last two)."""
+    the last two), or ``"conv"`` (``image_shape=(C, H, W)`` with C·H·W = ``out_dim``, and
+    ``channels=...``).
+
+    Raises
+    ------
+    ValueError
+        An unknown name, or an image shape that does not hold ``out_dim`` values.
+    """
     check_choice(name, "generator", GENERATORS)
-    return GENERATORS[name](latent_dim, out_dim, **kwargs)
+    if name != "conv":
+        return GENERATORS[name](latent_dim, out_dim, **kwargs)
+    net = ConvGenerator(latent_dim, **kwargs)
+    if net.out_dim != out_dim:
+        raise ValueError(f"generator 'conv' makes images of shape {net.image_shape}, "
+                         f"{net.out_dim} values, but the samples have {out_dim}")
+    return net

@@ -31,7 +31,10 @@ def build(config):
     dtype = DTYPES[config.compute.dtype]
     device = check_device(config.compute.device)
     networks = config.networks
-    kwargs = {"hidden": networks.hidden} if networks.generator != "affine" else {}
+    kwargs = ({} if networks.generator == "affine"
+              else {"channels": networks.g_channels,
+                    "image_shape": (target.channels, *target.image_shape)}
+              if networks.generator == "conv" else {"hidden": networks.hidden})
     g_net = make_generator(networks.generator, networks.latent_dim, target.dim, dtype=dtype,
                            **kwargs).to(device)
     mean = target.mean if networks.d_input == "mean-centered" else None

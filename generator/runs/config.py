@@ -183,6 +183,7 @@ class RunConfig:
                        ema=training.ema)
         spec.make_config(self)  # the method's settings, by its own class
         self._check_d_arch()
+        self._check_conv_generator()
 
     def _check_features(self):
         """A feature method runs in float64 on the CPU, with a complete φ."""
@@ -216,6 +217,25 @@ class RunConfig:
                              f"discriminator is linear in the features φ), got 'conv'; the "
                              f"methods with a network discriminator: {networks}")
         check_conv_widths(self.networks.d_channels, IMAGE_SHAPES[target][1:], "d_channels")
+
+
+    def _check_conv_generator(self):
+        """``generator="conv"`` needs an image target whose sides suit ``g_channels`` (each
+        transposed convolution doubles them)."""
+        if self.networks.generator != "conv":
+            return
+        target = self.data.target
+        if target not in IMAGE_SHAPES:
+            images = ", ".join(repr(t) for t in IMAGE_SHAPES)
+            raise ValueError(f"generator 'conv' makes images; target {target!r} is not an image "
+                             f"target ({images}); use 'mlp' or 'affine'")
+        channels = self.networks.g_channels
+        factor = 2 ** len(channels)
+        sides = IMAGE_SHAPES[target][1:]
+        if any(side % factor for side in sides):
+            raise ValueError(f"g_channels {channels}: {len(channels)} transposed convolutions "
+                             f"double the side {len(channels)} times, so target {target!r}'s "
+                             f"sides {sides} must be divisible by {factor}")
 
 
 def _check_names(method, given):

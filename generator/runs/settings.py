@@ -84,6 +84,8 @@ class Networks(_Part):
 
     generator: str = setting("G_θ's architecture", "mlp", choices=GENERATORS)
     hidden: tuple[int, ...] = setting("the generator's hidden widths", (256, 256, 256))
+    g_channels: tuple[int, ...] = setting("generator conv: the feature maps before each "
+                                          "transposed convolution (DCGAN-style)", (128, 64))
     latent_dim: int = setting("the dimension of the generator's latent Gaussian", 2)
     d_arch: str = setting("the network discriminator: an MLP (widths d_hidden) or, on images, "
                           "two stride-2 convolutions (d_channels; DCGAN-style, no batch norm)",
@@ -97,7 +99,7 @@ class Networks(_Part):
 
     def _check(self):
         check_positive_int(self.latent_dim, "latent_dim")
-        _widths(self, "hidden", "d_hidden", "d_channels")
+        _widths(self, "hidden", "g_channels", "d_hidden", "d_channels")
 
 
 @dataclass(frozen=True)
