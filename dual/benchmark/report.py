@@ -4,6 +4,7 @@ matplotlib is imported inside the plotting functions only: the rest needs numpy.
 """
 
 import statistics
+import textwrap
 from collections import defaultdict
 
 import numpy as np
@@ -115,7 +116,8 @@ def plot_speedups(rows, title):
     families = list(dict.fromkeys(c["family"] for c in cells)) or ["(no cell with liblinear)"]
     ncols = min(4, len(families))
     nrows = -(-len(families) // ncols)
-    fig, axes = _figure(ncols, nrows, 4 * ncols, 3.4 * nrows + 0.6)
+    width = max(4 * ncols, 8.0)  # room for the legend and the title beside a single panel
+    fig, axes = _figure(ncols, nrows, width, 3.4 * nrows + 0.9)
     dims = sorted({c["D"] for c in cells})
     colours, shapes = _distinct_styles(dims)
     for ax in axes.flat[len(families):]:
@@ -143,11 +145,12 @@ def plot_speedups(rows, title):
     handles.append(axes.flat[0].scatter([], [], color="black", marker="o", label="cold (filled)"))
     handles.append(axes.flat[0].scatter([], [], edgecolors="black", facecolors="none",
                                         marker="o", label="warm (hollow)"))
-    ncol = min(len(handles), 8)
+    ncol = min(len(handles), int(width))  # about an inch an entry
     rows = -(-len(handles) // ncol)
     fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=8, frameon=False)
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout(rect=(0, 0.04 * rows + 0.01, 1, 0.95))
+    fig.suptitle(textwrap.fill(title, int(width * 13)), fontsize=10)
+    height = fig.get_figheight()
+    fig.tight_layout(rect=(0, (0.22 * rows + 0.05) / height, 1, 1 - 0.45 / height))
     return fig
 
 
