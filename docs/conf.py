@@ -26,7 +26,8 @@ extensions = [
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 # SPEC.md is a page of its own through mathematics.md, which includes it
-exclude_patterns = ["_build", "_ext", "SPEC.md", "data", "Thumbs.db", ".DS_Store"]  # data: study tables
+# data: the study tables kept in the repository, not pages
+exclude_patterns = ["_build", "_ext", "SPEC.md", "data", "Thumbs.db", ".DS_Store"]
 
 # $...$ and $$...$$ (dollarmath) and LaTeX environments (amsmath), rendered by MathJax
 myst_enable_extensions = ["colon_fence", "dollarmath", "amsmath"]
