@@ -92,3 +92,37 @@ def holders():
         if holder.process.poll() is None:
             holder.process.kill()
             holder.process.wait(30)
+
+
+def interrupt_at(method, step):
+    """``method`` whose ``step``-th step ends with a SIGINT, as a Ctrl-C would."""
+    import os
+    import signal
+
+    inner = method.step
+    count = iter(range(1, 10**6))
+
+    def step_then_interrupt(*args):
+        logs = inner(*args)
+        if next(count) == step:
+            os.kill(os.getpid(), signal.SIGINT)
+        return logs
+
+    method.step = step_then_interrupt
+    return method
+
+
+def uninterrupted_and_resumed(config, path, at=3):
+    """The results of the run of ``config`` straight through, of the same run stopped by a
+    Ctrl-C after step ``at`` (its checkpoint at ``path``), and of that run resumed to the end."""
+    from generator.runs.build import build, make_trainer
+
+    target, method = build(config)
+    full = make_trainer(config, target, method, snapshots=0, progress=False).run()
+    target, method = build(config)
+    stopped = make_trainer(config, target, interrupt_at(method, at), checkpoint_path=path,
+                           snapshots=0, progress=False).run()
+    target, method = build(config)
+    resumed = make_trainer(config, target, method, checkpoint_path=path, snapshots=0,
+                           progress=False).resume()
+    return full, stopped, resumed.run()

@@ -5,13 +5,12 @@ saved)."""
 
 import dataclasses
 import math
-import os
-import signal
 
 import numpy as np
 import pytest
 import torch
 
+from conftest import uninterrupted_and_resumed
 from dualgan.checkpoint import load_checkpoint, save_checkpoint
 from generator import cli
 from generator.data.targets import IMAGE_SHAPES, make_target
@@ -257,39 +256,14 @@ def test_without_lr_final_or_decay_steps_the_rate_is_constant(settings):
     assert _rates(settings, 9) == [3e-4] * 9
 
 
-def _interrupt_at(method, step):
-    """Send SIGINT, as Ctrl-C would, at the end of the method's ``step``-th step."""
-    inner = method.step
-    count = iter(range(1, 10**6))
-
-    def step_then_interrupt(real, latent, *extra):
-        logs = inner(real, latent, *extra)
-        if next(count) == step:
-            os.kill(os.getpid(), signal.SIGINT)
-        return logs
-
-    method.step = step_then_interrupt
-    return method
-
 
 @pytest.mark.parametrize("name, extra", [("dual", {}), ("neural-dual", {}),
                                          ("mlp-ns", {"d_lr": 3e-3, "d_steps": 2}),
                                          ("linear-gd", {})])
 def test_resume_of_a_decaying_run_equals_the_uninterrupted_run(tmp_path, name, extra):
     config = _run_config(name, lr_final=1e-4, **extra)
-    target, method = build(config)
-    full = make_trainer(config, target, method, snapshots=0, progress=False).run()
-
-    target, method = build(config)
-    path = tmp_path / "ckpt.pt"
-    stopped = make_trainer(config, target, _interrupt_at(method, 3), checkpoint_path=path,
-                           snapshots=0, progress=False).run()
+    full, stopped, result = uninterrupted_and_resumed(config, tmp_path / "ckpt.pt", at=3)
     assert stopped.interrupted and stopped.step == 3
-
-    target, method = build(config)
-    resumed = make_trainer(config, target, method, checkpoint_path=path, snapshots=0,
-                           progress=False).resume()
-    result = resumed.run()
     assert result.logs["lr"] == full.logs["lr"]
     assert result.logs["lr"][0] > result.logs["lr"][-1]  # the rate did decay
     for key in set(full.logs) - {"step_seconds", "solve_seconds", "kernel_seconds"}:

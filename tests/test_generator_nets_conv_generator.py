@@ -1,15 +1,14 @@
 """generator.nets.generators.ConvGenerator: the DCGAN-style image generator, its shape and range,
 its refusals, a run's checks of it, and a convolutional run that resumes bit for bit."""
 
-import os
-import signal
 
 import numpy as np
 import pytest
 import torch
 
+from conftest import uninterrupted_and_resumed
 from generator.nets.generators import ConvGenerator, make_generator, sample_latent
-from generator.runs.build import build, make_trainer
+from generator.runs.build import build
 from generator.runs.config import RunConfig
 
 TINY = dict(steps=6, batch_size=16, hidden=(8,), d_hidden=(8,), latent_dim=4)
@@ -67,33 +66,13 @@ def test_a_run_builds_it_with_the_targets_image_shape_and_its_channels():
     assert method.g_net.image_shape == (1, 8, 8) and method.g_net.start == (6, 2, 2)
 
 
-def _interrupt_at(method, step):
-    inner, count = method.step, iter(range(1, 10**6))
-
-    def step_then_interrupt(*args):
-        logs = inner(*args)
-        if next(count) == step:
-            os.kill(os.getpid(), signal.SIGINT)
-        return logs
-
-    method.step = step_then_interrupt
-    return method
-
 
 @pytest.mark.parametrize("name", ["neural-dual", "mlp-ns"])
 def test_a_convolutional_run_resumes_bit_for_bit(tmp_path, name):
     # both networks convolutional, on the 8×8 digits, interrupted at step 3 and resumed
     config = RunConfig.from_preset(name, "digits", generator="conv", g_channels=(6, 4),
                                    d_arch="conv", d_channels=(4,), **TINY)
-    target, method = build(config)
-    full = make_trainer(config, target, method, snapshots=0, progress=False).run()
-    target, method = build(config)
-    path = tmp_path / "ckpt.pt"
-    stopped = make_trainer(config, target, _interrupt_at(method, 3), checkpoint_path=path,
-                           snapshots=0, progress=False).run()
+    full, stopped, result = uninterrupted_and_resumed(config, tmp_path / "ckpt.pt", at=3)
     assert stopped.interrupted and stopped.step == 3
-    target, method = build(config)
-    result = make_trainer(config, target, method, checkpoint_path=path, snapshots=0,
-                          progress=False).resume().run()
     for key in set(full.logs) - {"step_seconds", "solve_seconds", "kernel_seconds"}:
         np.testing.assert_array_equal(result.logs[key], full.logs[key], err_msg=key)

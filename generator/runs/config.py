@@ -206,11 +206,9 @@ class RunConfig:
         suit ``d_channels``) and a method with a network discriminator."""
         if self.networks.d_arch != "conv":
             return
-        target = self.data.target
-        if target not in IMAGE_SHAPES:
-            images = ", ".join(repr(t) for t in IMAGE_SHAPES)
-            raise ValueError(f"d_arch must be 'mlp' on target {target!r}, got 'conv' (a "
-                             f"convolutional discriminator needs an image target: {images})")
+        target = self._image_target("d_arch must be 'mlp' on target {target!r}, got 'conv' (a "
+                                    "convolutional discriminator needs an image target: "
+                                    "{images})")
         if method_spec(self.method).needs_features:
             networks = ", ".join(repr(m) for m in METHODS if m not in FEATURE_METHODS)
             raise ValueError(f"d_arch must be 'mlp' for method {self.method!r} (its "
@@ -218,17 +216,22 @@ class RunConfig:
                              f"methods with a network discriminator: {networks}")
         check_conv_widths(self.networks.d_channels, IMAGE_SHAPES[target][1:], "d_channels")
 
+    def _image_target(self, refusal):
+        """The run's target, an image target (:data:`generator.data.targets.IMAGE_SHAPES`), or
+        ValueError with ``refusal`` filled in (``{target}``, ``{images}``)."""
+        target = self.data.target
+        if target not in IMAGE_SHAPES:
+            images = ", ".join(repr(t) for t in IMAGE_SHAPES)
+            raise ValueError(refusal.format(target=target, images=images))
+        return target
 
     def _check_conv_generator(self):
         """``generator="conv"`` needs an image target whose sides suit ``g_channels`` (each
         transposed convolution doubles them)."""
         if self.networks.generator != "conv":
             return
-        target = self.data.target
-        if target not in IMAGE_SHAPES:
-            images = ", ".join(repr(t) for t in IMAGE_SHAPES)
-            raise ValueError(f"generator 'conv' makes images; target {target!r} is not an image "
-                             f"target ({images}); use 'mlp' or 'affine'")
+        target = self._image_target("generator 'conv' makes images; target {target!r} is not "
+                                    "an image target ({images}); use 'mlp' or 'affine'")
         channels = self.networks.g_channels
         factor = 2 ** len(channels)
         sides = IMAGE_SHAPES[target][1:]
