@@ -4,20 +4,20 @@ networks and the same wall-clock budget.
 For each seed: the linearized dual (``neural-dual``) with the target's preset, then the
 gradient GAN ``mlp-ns`` (the same generator and discriminator, an MLP or with ``--d-arch conv`` a
 convolutional one, with the same input map, trained by gradient, non-saturating loss) for as
-many seconds of training as the dual run took, or both for ``--budget`` seconds each
-(:func:`generator.study.comparison.run_comparison`, each run through
-:func:`generator.runs.report.train_and_report`, as the training scripts run them). Every run
-keeps its own directory (OUT/<method>/seed<S>/, with its samples.npz) and is skipped when its
-metrics.json exists, and
-resumed from its checkpoint when it has one, so an interrupted comparison resumes where it
-stopped, and seeds can run in separate processes on the same OUT. Writes
+many seconds of training as the dual run took, or both for ``--budget`` seconds each. The runs
+are a study (:func:`generator.study.comparison.run_comparison`): in this process, or with
+``--jobs N`` on N single-threaded workers, or on a Dask cluster with ``--scheduler``; its table
+is OUT/comparison.csv, one row per finished run. Every run keeps its own directory
+(OUT/<method>/seed<S>/, with its samples.npz and checkpoint), so an interrupted comparison
+resumes where it stopped: a run with a row is skipped, one with a checkpoint resumes it. Writes
 OUT/comparison.json (every run, and mean, standard deviation and worst seed per metric),
 OUT/comparison.md (the table) and OUT/samples.png (64 final samples of each method, from its
 samples.npz, side by side for the first seed).
 
     python examples/compare_image_gans.py --target mnist --data-dir ../shared/data/mnist \\
         --seeds 0 1 2 --out runs/mnist_compare
-    python examples/compare_image_gans.py --target digits --seeds 0 1 2 --out runs/digits_compare
+    python examples/compare_image_gans.py --target digits --seeds 0 1 2 --jobs 2 \\
+        --out runs/digits_compare
     python examples/compare_image_gans.py --target stacked-mnist --data-dir ../shared/data/mnist \\
         --seeds 0 1 2 --out runs/stacked_compare
 """
@@ -37,8 +37,10 @@ from generator.data.targets import IMAGE_TARGETS, check_target, make_target
 from generator.methods.registry import method_spec
 from generator.nets.discriminators import D_ARCHS
 from generator.plotting.images import plot_sample_grids
+from generator.study import engine as study_engine
 from generator.study.comparison import (
     METHODS,
+    ComparisonFailed,
     comparison_runs,
     run_comparison,
     summarize,
@@ -67,6 +69,7 @@ def parse_args(argv=None):
                    help="--d-arch conv: output channels of each convolution (default: 32 64)")
     p.add_argument("--out", default="runs/image_compare",
                    help="output directory (one directory per method and seed, the tables)")
+    study_engine.add_arguments(p)
     p.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     args = p.parse_args(argv)
     if len(set(args.seeds)) != len(args.seeds):
@@ -74,6 +77,7 @@ def parse_args(argv=None):
     # every run's settings checked before the first one trains
     with p.library_checks(seed="--seeds", max_seconds="--budget"):
         check_target(args.target, args.data_dir)
+        study_engine.check_cluster(args.scheduler, args.jobs, args.connect_timeout)
         args.runs = comparison_runs(args.target, args.seeds, steps=args.steps,
                                     device=args.device, data_dir=args.data_dir,
                                     d_arch=args.d_arch, d_channels=args.d_channels)
@@ -91,8 +95,16 @@ def main(argv=None):
 
 def compare_all(args):
     """Train (or read back) the runs of ``args`` and write the comparison; the exit code."""
-    runs = run_comparison(args.runs, args.out, budget=args.budget, cache_dir=args.cache_dir,
-                          progress=not args.no_progress)
+    try:
+        runs = run_comparison(args.runs, args.out, budget=args.budget, cache_dir=args.cache_dir,
+                              progress=not args.no_progress, scheduler=args.scheduler,
+                              jobs=args.jobs, connect_timeout=args.connect_timeout)
+    except (ImportError, study_engine.SchedulerUnreachable) as err:
+        print(f"compare_image_gans.py: error: {err}", file=sys.stderr)
+        return cli.EXIT_USER_ERROR
+    except ComparisonFailed as err:
+        print(f"compare_image_gans.py: error: {err}", file=sys.stderr)
+        return cli.EXIT_WRITE_FAILED
     summary = summarize(runs, args.target)
     write_json(os.path.join(args.out, "comparison.json"),
                {"target": args.target, "seeds": args.seeds, "runs": runs, "summary": summary})

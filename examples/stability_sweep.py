@@ -92,13 +92,7 @@ def parse_args(argv=None):
                         help="RFF lengthscale(s); default: the target's preset")
     parser.add_argument("--c", type=float, default=None,
                         help="SPEC 1 L2 weight; default: the target's preset")
-    engine = parser.add_mutually_exclusive_group()
-    engine.add_argument("--scheduler", metavar="ADDRESS",
-                        help="run on the Dask cluster of this scheduler (e.g. tcp://host:8786)")
-    engine.add_argument("--jobs", type=int, default=None,
-                        help="run on a local Dask cluster of N single-threaded workers")
-    parser.add_argument("--connect-timeout", type=float, default=10.0,
-                        help="seconds to wait for the scheduler of --scheduler")
+    study_engine.add_arguments(parser)
     parser.add_argument("--quick", action="store_true",
                         help="tiny smoke sweep: 2 lrs x 1 seed x the methods x 25 steps, "
                              "batch 64 (not with --lrs, --num-seeds, --steps, --batch-size)")
@@ -150,15 +144,8 @@ def sweep(args, csv_path):
     progress = not args.no_progress
     start = time.perf_counter()
     try:
-        if args.scheduler is None and args.jobs is None:
-            engine = "in process"
-            ran, skipped = study_engine.run_in_process(configs, csv_path, progress)
-        else:
-            with study_engine.dask_client(args.scheduler, args.jobs,
-                                          args.connect_timeout) as client:
-                engine = f"Dask at {client.scheduler.address}"
-                print(f"Dask dashboard: {client.dashboard_link}")
-                ran, skipped = study_engine.run_on_cluster(configs, csv_path, client, progress)
+        ran, skipped, engine = study_engine.run_study(
+            configs, csv_path, args.scheduler, args.jobs, args.connect_timeout, progress)
     except (ImportError, study_engine.SchedulerUnreachable) as err:
         print(f"stability_sweep.py: error: {err}", file=sys.stderr)
         return cli.EXIT_USER_ERROR

@@ -34,6 +34,7 @@ def test_every_ordered_or_shown_metric_has_a_direction_and_a_label(kind):
     assert s.summarized[0] == s.covered and s.larger_is_better(s.covered)
     assert set(s.fields) <= set(s.reported) and {s.covered, s.total} <= set(s.fields)
     assert set(s.fields) <= set(RESULT_FIELDS)
+    assert set(s.compared) <= set(s.fields)  # a comparison reads its columns from study rows
 
 
 def test_a_metric_without_a_direction_is_refused():
@@ -57,6 +58,6 @@ def test_a_diverged_run_scores_nothing_covered_and_undefined_distances(name):
     target = make_target(name)
     s = suite(target)
     failed = s.failed(target)
-    assert set(failed) <= set(s.fields)
+    assert set(s.compared) <= set(failed) <= set(s.fields)
     assert failed[s.covered] == 0 and failed[s.total] > 0
     assert math.isnan(failed[s.headline]) or failed[s.headline] == 0.0

@@ -1,5 +1,6 @@
-"""examples/compare_image_gans.py: both methods per seed, the summary over seeds from the runs'
-own metrics files, a rerun that trains nothing, and a run scored before a metric existed scored
+"""examples/compare_image_gans.py: both methods per seed as a study (one row per run in
+comparison.csv), the summary over seeds from the runs' own metrics files, the baseline's budget
+from its dual's row, a rerun that trains nothing, and a run scored before a metric existed scored
 again from its checkpoint."""
 
 import json
@@ -31,13 +32,28 @@ def test_comparison_summarizes_the_per_seed_metrics_files_and_resumes(tmp_path,
     assert (out / "samples.png").stat().st_size > 0 and "| linearized dual" in (
         out / "comparison.md").read_text()
 
+    # the study's table: one row per run; each baseline's step cap is its dual's trained steps
+    # times the allowance, and it trained no longer than its dual did (the budget policy)
+    from generator.study.comparison import STEP_ALLOWANCE
+    from generator.study.store import StudyTable
+
+    rows = {(r["method"], int(r["seed"])): r for r in StudyTable(out / "comparison.csv").rows()}
+    assert sorted(rows) == [(m, s) for m in ("mlp-ns", "neural-dual") for s in (3, 4)]
+    for seed in (3, 4):
+        dual, base = rows["neural-dual", seed], rows["mlp-ns", seed]
+        assert dual["status"] == base["status"] == "ok" and int(dual["trained_steps"]) == 4
+        assert int(base["steps"]) == STEP_ALLOWANCE * 4
+        assert int(base["trained_steps"]) <= STEP_ALLOWANCE * 4
+        assert float(base["train_seconds"]) <= float(dual["train_seconds"]) + 1.0  # one step
+
     stamps = {p: p.stat().st_mtime_ns for p in out.glob("*/seed*/metrics.json")}
     done = run_script("compare_image_gans", argv)  # finished runs are read back, not trained
     assert done.returncode == 0, done.stderr
     assert {p: p.stat().st_mtime_ns for p in out.glob("*/seed*/metrics.json")} == stamps
 
-    # a run whose metrics.json lacks a reported metric resumes its finished checkpoint: scored
-    # again, not trained again
+    # a run without a row whose metrics.json lacks a reported metric (a comparison run before
+    # the metric existed) resumes its finished checkpoint: scored again, not trained again
+    (out / "comparison.csv").unlink()
     path = out / "neural-dual" / "seed3" / "metrics.json"
     before = json.loads(path.read_text())
     path.write_text(json.dumps({k: v for k, v in before.items() if k != "class_reverse_kl"}))

@@ -113,6 +113,17 @@ def test_a_grid_over_any_setting_resumes_run_by_run(tmp_path, monkeypatch):
     assert len(summary) == 4 and {s["kappa"] for s in summary} == {1.0, 3.0}
 
 
+def test_run_study_runs_in_process_unless_a_cluster_is_named(tmp_path, monkeypatch):
+    monkeypatch.setattr(sweep_runner, "worker_init", lambda warm_up=True: None)
+    configs = [RunConfig.from_preset("neural-dual", "ring", steps=2, seed=s) for s in (0, 1)]
+    run = lambda config: _plausible_row(config)  # noqa: E731
+    assert sweep_runner.run_study(configs, tmp_path / "a.csv", progress=False, run=run) == (
+        2, 0, "in process")
+    with pytest.raises(ValueError, match="give one of them"):
+        sweep_runner.run_study(configs, tmp_path / "b.csv", scheduler="tcp://x:1", jobs=2)
+    assert not (tmp_path / "b.csv").exists()
+
+
 def test_a_csv_of_the_older_format_is_refused_in_one_line(tmp_path):
     path = tmp_path / "sweep_ring.csv"
     path.write_text("method,lr,seed,target,steps,status,wall_seconds\n"
@@ -130,6 +141,25 @@ def test_a_csv_lacking_a_newer_setting_is_refused_naming_it(tmp_path):
     path.write_text(",".join(f for f in FIELDS if f != "kappa_min") + "\n")
     with pytest.raises(ResultsFileError, match=r"written before the settings \['kappa_min'\]"):
         StudyTable(path).check()
+
+
+def test_a_table_written_before_a_result_column_resumes_and_reads_it_empty(tmp_path):
+    """A study table from before ``trained_steps`` and ``channel_dependence`` were recorded: its
+    runs stay finished, its rows read those columns empty, and the next row writes them."""
+    from generator.study.store import FIELDS
+    old = [f for f in FIELDS if f not in study_run.ADDED_RESULTS]
+    config = RunConfig.from_preset("neural-dual", "ring", steps=2, batch_size=8)
+    path = tmp_path / "sweep_ring.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=old, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerow({**_plausible_row(config), "trained_steps": 2})
+    table = StudyTable(path)
+    assert table.finished() == {config_key(config)}
+    assert [(r["trained_steps"], r["channel_dependence"]) for r in table.rows()] == [("", "")]
+    other = config.replace(seed=1)
+    table.append({**_plausible_row(other), "trained_steps": 2})
+    assert [r["trained_steps"] for r in _rows(path)] == ["", "2"]
 
 
 def test_summary_mean_and_standard_error():
@@ -199,7 +229,7 @@ def test_run_one_trains_the_neural_dual_on_a_2d_target():
     assert row["status"] == "ok", row["error"]
     assert row["num_modes"] == 8 and 0 <= row["modes_covered"] <= 8
     assert row["classes_covered"] is None and row["cpu_seconds"] > 0
-    assert set(study_run.RESULT_FIELDS) <= set(row)
+    assert set(study_run.RESULT_FIELDS) <= set(row) and row["trained_steps"] == 3
 
 
 @pytest.mark.parametrize("method", ["neural-dual", "mlp-ns"])
@@ -225,6 +255,7 @@ def test_a_study_run_on_stacked_mnist_records_its_metrics(fake_mnist, tmp_path, 
     assert row["status"] == "ok", row["error"]
     assert row["num_modes"] == M and 1 <= row["modes_covered"] <= 200
     assert 0.0 <= row["mode_kl"] <= math.log(M) and 0.0 <= row["confident_fraction"] <= 1.0
+    assert 0.0 <= row["channel_dependence"] <= row["mode_kl"] + 1e-12  # a part of the KL
     assert row["classes_covered"] is None and row["reverse_kl"] is None  # other kinds' fields
 
 

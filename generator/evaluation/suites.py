@@ -236,7 +236,7 @@ def _stacked_summary(target, metrics):
 
 def _stacked_failed(target):
     return {"modes_covered": 0, "num_modes": target.num_modes, "mode_kl": math.nan,
-            "confident_fraction": 0.0}
+            "channel_dependence": math.nan, "confident_fraction": 0.0}
 
 
 def _stacked_figures(out, result, target, metrics, title, seed):
@@ -253,7 +253,7 @@ STACKED = MetricSuite(
     kind="stacked", eval_size=26_000,
     reported=("modes_covered", "num_modes", "mode_kl", "confident_fraction", "mode_kl_floor",
               "channel_class_kl", "channel_dependence", "mode_counts"),
-    fields=("modes_covered", "num_modes", "mode_kl", "confident_fraction"),
+    fields=("modes_covered", "num_modes", "mode_kl", "channel_dependence", "confident_fraction"),
     covered="modes_covered", total="num_modes", headline="mode_kl",
     summarized=("modes_covered", "mode_kl", "confident_fraction"),
     plotted=("modes_covered", "mode_kl", "confident_fraction", "cpu_seconds"),

@@ -7,7 +7,8 @@
   (imports torch and threadpoolctl; Dask only when a cluster is asked for);
 * :mod:`.summary` — mean ± standard error over seeds, the markdown table, and which methods a
   target's presets allow;
-* :mod:`.comparison` — the methods × seeds comparison: mean, spread and worst seed per metric;
+* :mod:`.comparison` — the methods × seeds comparison, a study with a budget policy: mean,
+  spread and worst seed per metric;
 * :mod:`.timing` — the cost of a training step, per method.
 """
 

@@ -16,6 +16,9 @@ Two engines, one contract (``run_*(configs, csv_path, ...) -> (ran, skipped)``):
   installed module like any other. A run that fails, or whose worker dies, is recorded as failed
   with its error and is retried once; the rest goes on. Ctrl-C cancels the outstanding runs and
   keeps the finished rows.
+
+:func:`run_study` chooses between them as a script's options say (:func:`add_arguments`:
+``--jobs N`` or ``--scheduler ADDRESS``, else in process).
 """
 
 import contextlib
@@ -227,3 +230,44 @@ def run_on_cluster(configs, csv_path, client, progress=True, run=None, warm_up=T
     finally:
         bar.close()
     return len(todo), skipped
+
+
+# --------------------------------------------------------------------------- choosing one
+
+
+def add_arguments(parser):
+    """A study script's engine options: ``--scheduler`` or ``--jobs`` (in process when neither),
+    and ``--connect-timeout``; checked by :func:`check_cluster`."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on the Dask cluster of this scheduler (e.g. tcp://host:8786)")
+    group.add_argument("--jobs", type=int, default=None,
+                       help="run on a local Dask cluster of N single-threaded workers")
+    parser.add_argument("--connect-timeout", type=float, default=10.0,
+                        help="seconds to wait for the scheduler of --scheduler")
+
+
+def run_study(configs, csv_path, scheduler=None, jobs=None, connect_timeout=10.0,
+              progress=True, run=None, log=print):
+    """Run the configs not in the table at ``csv_path`` yet: in this process when neither
+    ``scheduler`` nor ``jobs`` is given (:func:`run_in_process`), else on the Dask cluster they
+    name (:func:`dask_client`, :func:`run_on_cluster`).
+
+    Returns
+    -------
+    (ran, skipped, engine) : (int, int, str)
+        ``engine`` says where the runs ran ("in process" or the scheduler's address).
+
+    Raises
+    ------
+    ImportError, SchedulerUnreachable
+        A cluster was asked for and cannot be had (:func:`dask_client`).
+    KeyboardInterrupt
+        Ctrl-C: the outstanding runs are cancelled, the finished rows are kept.
+    """
+    if scheduler is None and jobs is None:
+        return (*run_in_process(configs, csv_path, progress, run=run), "in process")
+    with dask_client(scheduler, jobs, connect_timeout) as client:
+        engine = f"Dask at {client.scheduler.address}"
+        log(f"Dask dashboard: {client.dashboard_link}")
+        return (*run_on_cluster(configs, csv_path, client, progress, run=run), engine)

@@ -12,9 +12,13 @@ from ..evaluation.suites import ALL_FIELDS, suite
 from ..runs.build import build, make_trainer
 
 #: The fields of a study's result row (:func:`run_one`), each once: the metrics of every kind of
-#: target (:mod:`generator.evaluation.suites`; those of the other kinds are None), then the cost.
-RESULT_FIELDS = ("status",) + ALL_FIELDS + ("wall_seconds", "train_seconds", "cpu_seconds",
-                                            "error")
+#: target (:mod:`generator.evaluation.suites`; those of the other kinds are None), then the cost:
+#: the steps trained (fewer than the run's ``steps`` when a wall-clock budget stopped it) and the
+#: seconds.
+RESULT_FIELDS = ("status",) + ALL_FIELDS + ("trained_steps", "wall_seconds", "train_seconds",
+                                            "cpu_seconds", "error")
+#: The result columns added after the first tables were written: their old rows hold nothing.
+ADDED_RESULTS = {"trained_steps": "", "channel_dependence": ""}
 
 
 def run_one(config, cache_dir=None):
@@ -49,7 +53,7 @@ def run_one(config, cache_dir=None):
                        **suite(target).failed(target))
         else:
             metrics = evaluate(trainer, target, config.seed, cache_dir)[0]
-            row.update(status="ok", train_seconds=result.seconds,
+            row.update(status="ok", train_seconds=result.seconds, trained_steps=result.step,
                        **{k: metrics[k] for k in suite(target).fields})
     except Exception as err:  # any error: a study records a failed run and goes on
         row.update(status="error", error=f"{type(err).__name__}: {err}"[:300])

@@ -6,7 +6,8 @@ atomically at a time). A run is identified by every setting of its flat view
 setting: the checkpoints do not record it either, and a moved copy of MNIST gives the same run),
 so a grid over any setting (``kappa``, ``d_hidden``, ``lr_final``, …) resumes run by run. A
 table written before a setting existed lacks its column; its rows hold the value every run of
-before had (:func:`~generator.runs.config.added_settings`).
+before had (:func:`~generator.runs.config.added_settings`); one written before a result column
+existed reads it empty (:data:`~generator.study.run.ADDED_RESULTS`).
 """
 
 import csv
@@ -15,7 +16,7 @@ from dualgan.files import ResultsFileError
 from dualgan.table import ResultTable, key_of
 
 from ..runs.config import added_settings, flat_keys
-from .run import RESULT_FIELDS
+from .run import ADDED_RESULTS, RESULT_FIELDS
 
 #: The settings that identify a run: every flat setting but where the data lie.
 KEY_FIELDS = tuple(k for k in flat_keys() if k != "data_dir")
@@ -32,7 +33,8 @@ class StudyTable(ResultTable):
         super().__init__(path, FIELDS, KEY_FIELDS, kind="sweep",
                          required=("method", "target", "seed", "steps", "lr", "status",
                                    "wall_seconds"),
-                         retried=lambda row: row["status"] == "error", added=added_settings())
+                         retried=lambda row: row["status"] == "error",
+                         added={**added_settings(), **ADDED_RESULTS})
 
     def rows(self):
         try:
