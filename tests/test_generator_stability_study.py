@@ -89,7 +89,8 @@ def test_the_report_counts_good_settings_and_gives_median_and_worst_over_the_gri
     # GAN: best 20; 30 is within 2× but lost a class: one good of 2
     assert (gan["good"], gan["good_fraction"], gan["median"], gan["worst"]) == (1, 0.5, 25.0, 30.0)
     text = report_table(report, "mnist")
-    assert "| neural-dual | 3 | 1 (33%) | 10 | 15 | 40 | 1 |" in text
+    assert "| linearized dual (exact steps) | 3 | 1 (33%) | 10 | 15 | 40 | 1 |" in text
+    assert "Fréchet classifier distance: best" in text.splitlines()[0]
 
 
 def test_on_the_ring_larger_is_better_and_half_the_best_is_still_good():
@@ -128,3 +129,10 @@ def test_the_distribution_shows_each_methods_settings_best_first():
     assert list(lines["neural-dual"].get_ydata()) == [10.0, 15.0, 40.0]  # smaller is better
     assert list(lines["neural-dual"].get_xdata()) == pytest.approx([1 / 3, 2 / 3, 1.0])
     assert ax.get_yscale() == "log"
+
+
+def test_the_report_table_writes_large_headlines_as_whole_numbers():
+    report = {"mlp-ns": {"cells": 9, "good": 3, "good_fraction": 1 / 3, "best": 102.4,
+                         "median": 693.0, "worst": 2214.6, "incomplete": 4}}
+    row = report_table(report, "mnist").splitlines()[2]
+    assert row == "| gradient GAN (non-saturating) | 9 | 3 (33%) | 102 | 693 | 2,215 | 4 |"

@@ -18,7 +18,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Optional
 
-from ..evaluation.suites import suite
+from ..evaluation.suites import LABELS, suite
 from ..methods.registry import method_spec
 from .summary import latest
 
@@ -127,14 +127,19 @@ def stability_report(method_cells, target):
 
 
 def report_table(report, target):
-    """The report as a markdown table, one row per method."""
+    """The report as a markdown table, one row per method (named by its registry label)."""
     s = suite(target)
-    name = s.headline.replace("_", " ")
-    lines = [f"| method | settings | good settings | {name}: best | median | worst | settings "
-             f"where a seed lost a {'class' if s.total == 'num_classes' else 'mode'} |",
+    lines = [f"| method | settings | good settings | {LABELS[s.headline]}: best | median | "
+             f"worst | settings where a seed lost a "
+             f"{'class' if s.total == 'num_classes' else 'mode'} |",
              "|---|---|---|---|---|---|---|"]
     for method, r in report.items():
-        lines.append(f"| {method} | {r['cells']} | {r['good']} ({r['good_fraction']:.0%}) | "
-                     f"{r['best']:.3g} | {r['median']:.3g} | {r['worst']:.3g} | "
-                     f"{r['incomplete']} |")
+        lines.append(f"| {method_spec(method).label} | {r['cells']} | {r['good']} "
+                     f"({r['good_fraction']:.0%}) | {_number(r['best'])} | "
+                     f"{_number(r['median'])} | {_number(r['worst'])} | {r['incomplete']} |")
     return "\n".join(lines)
+
+
+def _number(value):
+    """A headline value in a table: three significant digits, whole numbers from 100 up."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
