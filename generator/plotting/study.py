@@ -13,6 +13,7 @@ from matplotlib.patches import Rectangle
 from dualgan.files import save_figure
 
 from ..evaluation.suites import LABELS, suite
+from ..methods.registry import method_spec
 from ..study.grid import STUDY_METHODS
 from ..study.summary import method_order
 
@@ -95,7 +96,7 @@ def stability_heatmaps(method_cells, target, title=""):
         ax.set_xticks(range(len(lrs)), [f"{lr:g}" for lr in lrs], fontsize=7)
         ax.set_yticks(range(len(steps)), ["preset" if v is None else f"{v:g}" for v in steps],
                       fontsize=7)
-        ax.set(xlabel="generator learning rate", ylabel=setting, title=method)
+        ax.set(xlabel="generator learning rate", ylabel=setting, title=method_spec(method).label)
     if image is not None:
         fig.colorbar(image, ax=list(axes), label=f"{LABELS[s.headline]}\n(median over seeds)")
     lost = "class" if s.total == "num_classes" else "mode"
@@ -122,7 +123,7 @@ def headline_distribution(method_cells, target, title=""):
         values = sorted((c.median for c in method_cells if c.method == method), reverse=larger)
         fractions = (np.arange(len(values)) + 1) / len(values)
         shown = [v if math.isfinite(v) else np.nan for v in values]
-        ax.step(fractions, shown, where="post", marker="o", ms=3, label=method)
+        ax.step(fractions, shown, where="post", marker="o", ms=3, label=method_spec(method).label)
     if not larger:
         ax.set_yscale("log")
     ax.set(xlabel="fraction of settings (best first)",
