@@ -208,3 +208,30 @@ def test_settings_are_checked():
         NeuralDualConfig(kappa=1000.0)
     with pytest.raises(TypeError, match="kappa must be a real number"):
         NeuralDualConfig(kappa="1")
+
+
+@pytest.mark.parametrize("generator_step", ["exact", "first-order", "non-saturating"])
+def test_the_logged_ratio_and_scores_are_those_of_a_separate_pass_at_the_new_weights(
+        generator_step):
+    """ρ and D's means come from the scores at ψ₀ + δ* (the fakes' reused from the generator
+    step): recomputed here from one forward pass over the whole minibatch after the step."""
+    method = _method(generator_step=generator_step)
+    real, latent = _batch()
+    with torch.no_grad():
+        fake = method.g_net(latent)  # the step's fakes: θ moves only after they are scored
+    sol, _, info = method.solve(real, fake)
+    log = method.step(real, latent)
+    with torch.no_grad():
+        after = -method.discriminator(torch.cat([real, fake])).double()
+    n = real.shape[0]
+    offset = torch.from_numpy(info["offset"])
+    predicted = offset + torch.from_numpy(info["gram"] @ sol.beta / info["c"])
+
+    def loss(s):  # the logistic loss of scores s (SPEC 7: D = σ(−s)), written out
+        return float(torch.nn.functional.softplus(s[:n]).sum()
+                     + torch.nn.functional.softplus(-s[n:]).sum())
+
+    rho = (loss(offset) - loss(after)) / (loss(offset) - loss(predicted))
+    assert log["rho"] == pytest.approx(rho, rel=1e-9)
+    assert log["d_real"] == pytest.approx(float(torch.sigmoid(-after[:n]).mean()), rel=1e-12)
+    assert log["d_fake"] == pytest.approx(float(torch.sigmoid(-after[n:]).mean()), rel=1e-12)

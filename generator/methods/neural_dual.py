@@ -218,21 +218,29 @@ class NeuralDualMethod:
         if cfg.generator_step == "exact":
             (-self.generator_value(fake, sol, delta) / m).backward()  # ascent on V
         self._apply(delta)  # ψ ← ψ₀ + δ*
+        fake_logits = None  # ℓ at ψ₀ + δ* of the fakes, when the generator step computes it
         if cfg.generator_step == "first-order":
             # SPEC 7: ∇_θ g ≈ −∇_θ Σ_j log(1 − D(g_j)); log(1 − D) = logsigmoid(−ℓ)
-            F.logsigmoid(-self.discriminator(fake)).mean().backward()
+            fake_logits = self.discriminator(fake)
+            F.logsigmoid(-fake_logits).mean().backward()
             self.discriminator.zero_grad(set_to_none=True)  # ψ is not trained by gradient
         elif cfg.generator_step == "non-saturating":
             # not the dual value's gradient: −log D(g) against ψ₀ + δ*, whose gradient does not
             # vanish on the samples the exact discriminator rejects (SPEC 5, 4a)
-            (-F.logsigmoid(self.discriminator(fake))).mean().backward()
+            fake_logits = self.discriminator(fake)
+            (-F.logsigmoid(fake_logits)).mean().backward()
             self.discriminator.zero_grad(set_to_none=True)
         self.optimizer.step()
         self.scheduler.step()
 
-        # actual against predicted decrease of the logistic loss (the trust-region ratio ρ)
+        # actual against predicted decrease of the logistic loss (the trust-region ratio ρ), on
+        # the scores at ψ₀ + δ*: the fakes' from the generator step's forward pass (the samples
+        # before θ moved), so that only the reals are scored again
         with torch.no_grad():
-            after = self.scores(torch.cat([real, fake.detach()])).double().cpu()
+            real_logits = self.discriminator(real)
+            fake_logits = (self.discriminator(fake) if fake_logits is None
+                           else fake_logits.detach())
+            after = -torch.cat([real_logits, fake_logits]).double().cpu()  # s = −ℓ
         offset = torch.from_numpy(info["offset"])
         predicted = offset + torch.from_numpy(info["gram"] @ sol.beta / info["c"])  # a + Kβ/c
         before_loss = logistic_loss(offset, n_real)
