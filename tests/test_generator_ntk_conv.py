@@ -150,3 +150,23 @@ def test_a_neural_dual_step_with_a_conv_discriminator_is_certified():
     assert method.last_solution.gap == logs["gap"]
     assert any(not torch.equal(p, psi0[k]) for k, p in d.named_parameters())
     assert all(np.isfinite(v) for v in logs.values())
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("shape", [(7, 300), (1, 5), (40, 3)])
+def test_outer_gram_is_the_exactly_symmetric_product_of_a_matrix_with_its_transpose(dtype,
+                                                                                     shape):
+    from generator.nets.ntk import outer_gram
+
+    A = torch.randn(*shape, generator=torch.Generator().manual_seed(3), dtype=dtype)
+    K = outer_gram(A)
+    reference = A.double() @ A.double().T  # float64 products of the same entries
+    # each entry a sum of m products: its rounding is at most m·eps·Σ|a_ik a_jk| (Higham 3.5)
+    eps = torch.finfo(dtype).eps
+    bound = shape[1] * eps * (A.double().abs() @ A.double().abs().T)
+    assert K.dtype == dtype and K.shape == (shape[0], shape[0])
+    assert torch.all((K.double() - reference).abs() <= bound)
+    assert torch.equal(K, K.T)
+    # a strided view (a column slice) gives the same product as its contiguous copy
+    view = torch.randn(shape[0], 2 * shape[1], dtype=dtype)[:, ::2]
+    assert torch.allclose(outer_gram(view), outer_gram(view.contiguous()), rtol=0, atol=0)

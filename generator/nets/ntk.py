@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
+from scipy.linalg import blas
 from torch import nn
 from torch.func import functional_call, jvp
 
@@ -37,6 +38,20 @@ SCORE_LAYERS = (nn.Linear, nn.Conv2d)
 
 def _prefix(name):
     return f"{name}." if name else ""
+
+
+def outer_gram(A):
+    """A Aᵀ for a matrix A of shape (n, m).
+
+    On the CPU in float64 or float32 it is BLAS ``syrk`` (one triangle: half the products of
+    ``A @ A.T``), mirrored, so the result is exactly symmetric; elsewhere, ``A @ A.T``.
+    """
+    syrk = {torch.float64: blas.dsyrk, torch.float32: blas.ssyrk}.get(A.dtype)
+    if A.device.type != "cpu" or syrk is None or A.requires_grad or min(A.shape) == 0:
+        return A @ A.T
+    # A is C-ordered (n, m), so Aᵀ is a Fortran-ordered (m, n) view: syrk reads it uncopied
+    upper = torch.from_numpy(syrk(1.0, A.contiguous().numpy().T, trans=1))  # (Aᵀ)ᵀ(Aᵀ)
+    return upper.triu() + upper.triu(1).T
 
 
 @dataclass
@@ -94,7 +109,7 @@ class ConvFactors:
         U, E = self.U.to(dtype), self.E.to(dtype)
         G = torch.bmm(E, U.transpose(1, 2)).flatten(1)  # G_k = E_k U_kᵀ, (n, C_out·C_in·kh·kw)
         B = E.sum(dim=2)  # B_k = E_k 1_L, (n, C_out)
-        return G @ G.T + B @ B.T  # weight block, then the bias block
+        return outer_gram(G) + B @ B.T  # weight block, then the bias block
 
     def transpose_times(self, v):
         """Σ_k v_k G_k (shaped as W) and Σ_k v_k B_k, by parameter name, in the layer's dtype."""
