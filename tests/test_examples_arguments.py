@@ -131,9 +131,9 @@ def test_a_bad_command_line_is_one_line_exit_2_and_nothing_written(script, args,
     assert not out.exists() and done.stdout == ""
 
 
-@pytest.mark.parametrize("script", ["train_dual_gan", "train_baseline_gan"])
+@pytest.mark.parametrize("script", ["train_dual_gan", "train_baseline_gan", "time_gan_steps"])
 def test_d_arch_conv_on_a_point_target_is_one_line_exit_2(script, tmp_path):
-    # the shared run options carry --d-arch; a convolutional discriminator needs images
+    # the network options carry --d-arch; a convolutional discriminator needs images
     out = tmp_path / "out"
     done = run_script(script, ["--target", "ring", "--d-arch", "conv", "--out", out],
                       timeout=120)
