@@ -20,7 +20,8 @@ from typing import Optional
 
 from ..evaluation.suites import LABELS, suite
 from ..methods.registry import method_spec
-from .summary import latest
+from .grid import STUDY_METHODS
+from .summary import latest, method_order
 
 #: A good cell's headline is within this factor of the method's best cell.
 WITHIN = 2.0
@@ -67,7 +68,8 @@ def _num(text):
 def cells(rows, target):
     """The :class:`Cell` of each method × learning rate × discriminator step in ``rows`` (rows
     of :func:`generator.study.run.run_one`, numbers or CSV text; failed runs, status
-    ``"error"``, are left out), sorted by method, learning rate and step."""
+    ``"error"``, are left out), sorted by method (exact ones first, :data:`STUDY_METHODS`),
+    learning rate and step."""
     s = suite(target)
     worst = -math.inf if s.larger_is_better(s.headline) else math.inf
     groups = {}
@@ -86,8 +88,8 @@ def cells(rows, target):
         complete = all(_num(r[s.covered]) == _num(r[s.total]) for r in group)
         out.append(Cell(method, lr, setting, d_value, statistics.median(values), complete,
                         len(group)))
-    return sorted(out, key=lambda c: (c.method, c.lr, -math.inf if c.d_value is None
-                                      else c.d_value))
+    return sorted(out, key=lambda c: (method_order(c.method, STUDY_METHODS), c.lr,
+                                      -math.inf if c.d_value is None else c.d_value))
 
 
 def is_good(cell, best, larger_is_better):
