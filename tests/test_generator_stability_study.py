@@ -115,6 +115,7 @@ def test_the_heat_map_holds_each_cells_median_and_frames_the_incomplete_ones():
     # rows: κ = 1, 10; columns: lr = 1e-3, 1e-2; no run at (κ = 10, lr = 1e-3)
     assert grid[0, 0] == 10.0 and grid[0, 1] == 15.0 and grid[1, 1] == 40.0
     assert math.isnan(grid[1, 0])
+    assert sorted(t.get_text() for t in dual.texts) == ["10", "15", "40"]  # the medians
     assert [t.get_text() for t in dual.get_xticklabels()] == ["0.001", "0.01"]
     assert [t.get_text() for t in dual.get_yticklabels()] == ["1", "10"]
     assert dual.get_xlabel() == "generator learning rate" and dual.get_ylabel().startswith("κ")

@@ -15,6 +15,7 @@ from dualgan.files import save_figure
 from ..evaluation.suites import LABELS, suite
 from ..methods.registry import method_spec
 from ..study.grid import STUDY_METHODS
+from ..study.stability import headline_text
 from ..study.summary import method_order
 
 
@@ -86,7 +87,7 @@ def stability_heatmaps(method_cells, target, title=""):
         for c in mine:
             i, j = steps.index(c.d_value), lrs.index(c.lr)
             grid[i, j] = c.median if math.isfinite(c.median) else np.nan
-            ax.text(j, i, f"{c.median:.3g}" if math.isfinite(c.median) else "diverged",
+            ax.text(j, i, headline_text(c.median) if math.isfinite(c.median) else "diverged",
                     ha="center", va="center", fontsize=8, color="black", path_effects=outline)
             if not c.complete:
                 ax.add_patch(Rectangle((j - 0.46, i - 0.46), 0.92, 0.92, fill=False,

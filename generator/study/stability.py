@@ -137,11 +137,13 @@ def report_table(report, target):
              "|---|---|---|---|---|---|---|"]
     for method, r in report.items():
         lines.append(f"| {method_spec(method).label} | {r['cells']} | {r['good']} "
-                     f"({r['good_fraction']:.0%}) | {_number(r['best'])} | "
-                     f"{_number(r['median'])} | {_number(r['worst'])} | {r['incomplete']} |")
+                     f"({r['good_fraction']:.0%}) | {headline_text(r['best'])} | "
+                     f"{headline_text(r['median'])} | {headline_text(r['worst'])} | "
+                     f"{r['incomplete']} |")
     return "\n".join(lines)
 
 
-def _number(value):
-    """A headline value in a table: three significant digits, whole numbers from 100 up."""
+def headline_text(value):
+    """A headline value as tables and heat maps write it: three significant digits, whole
+    numbers (with thousands separators) from 100 up."""
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
