@@ -105,6 +105,27 @@ class PixelGenerator(MLPGenerator):
         return {"out_activation": nn.Sigmoid, "norm": batch_norm}
 
 
+def check_g_channels(channels, sides, name="g_channels"):
+    """``channels`` as a tuple, checked for :class:`ConvGenerator` making images of ``sides``
+    (H, W); ``name`` is how the message names them.
+
+    Raises
+    ------
+    ValueError
+        No channels, a width < 1, or a side not divisible by 2^len(channels) (each transposed
+        convolution doubles the side).
+    """
+    channels = tuple(check_positive_int(w, name) for w in channels)
+    if not channels:
+        raise ValueError(f"{name} must list at least one width, got ()")
+    factor = 2 ** len(channels)
+    if any(side % factor for side in sides):
+        raise ValueError(f"{name} {channels}: {len(channels)} transposed convolutions double the "
+                         f"side {len(channels)} times, so the image's sides must be divisible "
+                         f"by {factor}, got {'×'.join(map(str, sides))}")
+    return channels
+
+
 class ConvGenerator(nn.Module):
     """A DCGAN-style image generator (Radford, Metz and Chintala 2016): a linear layer from z to
     ``channels[0]`` maps of side H/2^k, then k = len(``channels``) transposed convolutions (kernel
@@ -134,14 +155,8 @@ class ConvGenerator(nn.Module):
         super().__init__()
         self.latent_dim = check_positive_int(latent_dim, "latent_dim")
         c, height, width = (check_positive_int(s, "image_shape") for s in image_shape)
-        channels = tuple(check_positive_int(w, "g_channels") for w in channels)
-        if not channels:
-            raise ValueError("g_channels must list at least one width, got ()")
+        channels = check_g_channels(channels, (height, width))
         factor = 2 ** len(channels)
-        if height % factor or width % factor:
-            raise ValueError(f"g_channels {channels}: {len(channels)} transposed convolutions "
-                             f"double the side {len(channels)} times, so the image's sides must "
-                             f"be divisible by {factor}, got {height}×{width}")
         self.image_shape = (c, height, width)
         self.out_dim = c * height * width
         self.start = (channels[0], height // factor, width // factor)  # (C0, h, w)

@@ -30,6 +30,7 @@ from ..methods.registry import METHODS as SPECS
 from ..methods.registry import method_spec
 from ..nets.device import check_device
 from ..nets.discriminators import check_conv_widths
+from ..nets.generators import check_g_channels
 from ..training.trainer import GANTrainConfig
 from .presets import PRESETS
 from .settings import Compute, Data, Networks, Phi, Training, defaults
@@ -232,13 +233,8 @@ class RunConfig:
             return
         target = self._image_target("generator 'conv' makes images; target {target!r} is not "
                                     "an image target ({images}); use 'mlp' or 'affine'")
-        channels = self.networks.g_channels
-        factor = 2 ** len(channels)
-        sides = IMAGE_SHAPES[target][1:]
-        if any(side % factor for side in sides):
-            raise ValueError(f"g_channels {channels}: {len(channels)} transposed convolutions "
-                             f"double the side {len(channels)} times, so target {target!r}'s "
-                             f"sides {sides} must be divisible by {factor}")
+        check_g_channels(self.networks.g_channels, IMAGE_SHAPES[target][1:],
+                         f"g_channels (target {target!r})")
 
 
 def _check_names(method, given):
