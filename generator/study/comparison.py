@@ -14,6 +14,7 @@ every reported metric is read back, not trained; one with a checkpoint resumes i
 """
 
 import json
+import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -213,7 +214,7 @@ def _finished(csv_path, configs):
 def _seconds(row):
     """A finished run's seconds of training, or for one that diverged the time it ran."""
     seconds = normalize(row["train_seconds"])
-    return seconds if seconds is not None and seconds == seconds else normalize(
+    return seconds if seconds is not None and math.isfinite(seconds) else normalize(
         row["wall_seconds"])
 
 
