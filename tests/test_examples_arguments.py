@@ -59,6 +59,9 @@ CASES = {
         (["--jobs", "2", "--scheduler", "tcp://127.0.0.1:9"], "not allowed with argument"),
         (["--target", "mnist"], "(--data-dir on the command line)"),
         (["--target", "digits", "--methods", "dual"], "no method of ['dual'] can run on digits"),
+        (["--target", "ring", "--architecture", "conv"],
+         "architecture 'conv' is for the image targets ['digits', 'mnist', 'stacked-mnist'], "
+         "got target 'ring'"),
     ],
     "benchmark_backends": [
         (["--budget", "-1", "--quick"], "--budget must be a finite number > 0, got -1.0"),

@@ -33,7 +33,8 @@ def test_comparison_summarizes_the_per_seed_metrics_files_and_resumes(tmp_path,
         out / "comparison.md").read_text()
 
     # the study's table: one row per run; each baseline's step cap is its dual's trained steps
-    # times the allowance, and it trained no longer than its dual did (the budget policy)
+    # times the allowance, and it stopped at its cap or once its dual's seconds were spent (the
+    # budget policy; how far a step overshoots depends on the machine's load, not asserted)
     from generator.study.comparison import STEP_ALLOWANCE
     from generator.study.store import StudyTable
 
@@ -44,7 +45,8 @@ def test_comparison_summarizes_the_per_seed_metrics_files_and_resumes(tmp_path,
         assert dual["status"] == base["status"] == "ok" and int(dual["trained_steps"]) == 4
         assert int(base["steps"]) == STEP_ALLOWANCE * 4
         assert int(base["trained_steps"]) <= STEP_ALLOWANCE * 4
-        assert float(base["train_seconds"]) <= float(dual["train_seconds"]) + 1.0  # one step
+        assert (int(base["trained_steps"]) == STEP_ALLOWANCE * 4
+                or float(base["train_seconds"]) >= float(dual["train_seconds"]))
 
     stamps = {p: p.stat().st_mtime_ns for p in out.glob("*/seed*/metrics.json")}
     done = run_script("compare_image_gans", argv)  # finished runs are read back, not trained

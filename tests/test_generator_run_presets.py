@@ -8,7 +8,7 @@ from generator.data import targets
 from generator.evaluation import SUITES, suite
 from generator.methods.registry import METHODS
 from generator.runs.config import RunConfig
-from generator.runs.presets import PRESETS
+from generator.runs.presets import ARCHITECTURES, PRESETS, architecture_preset
 
 EVERY_SETTING = {name for method in METHODS for name in RunConfig.setting_names(method)}
 
@@ -59,3 +59,65 @@ def test_stacked_mnist_has_the_mnist_networks_for_both_methods():
         assert config.networks == mnist.networks
         assert config.training.batch_size == mnist.training.batch_size
     assert suite("stacked-mnist") is SUITES["stacked"] and suite("mnist") is SUITES["images"]
+
+
+# --------------------------------------------------------------------------- architectures
+
+
+@pytest.mark.parametrize("architecture", list(ARCHITECTURES))
+def test_every_name_in_an_architecture_is_a_setting_or_a_registered_method(architecture):
+    for key, value in ARCHITECTURES[architecture].items():
+        if isinstance(value, dict):
+            assert key in METHODS and set(value) <= EVERY_SETTING, (key, value)
+        else:
+            assert key in EVERY_SETTING, key
+
+
+@pytest.mark.parametrize("target", ["digits", "mnist", "stacked-mnist"])
+def test_conv_gives_both_methods_the_same_convolutional_networks_on_every_image_target(target):
+    dual = RunConfig.from_preset("neural-dual", target, architecture="conv")
+    baseline = RunConfig.from_preset("mlp-ns", target, architecture="conv")
+    assert dual.networks == baseline.networks
+    assert (dual.networks.generator, dual.networks.d_arch) == ("conv", "conv")
+    # the target's own settings that the architecture does not name are kept
+    mlp = RunConfig.from_preset("neural-dual", target)
+    assert dual.networks.d_input == mlp.networks.d_input
+    assert dual.training.batch_size == mlp.training.batch_size
+    assert dual.data == mlp.data
+    for method, config in (("neural-dual", dual), ("mlp-ns", baseline)):
+        METHODS[method].make_config(config)
+        flat = config.flat()
+        overlay = {**ARCHITECTURES["conv"], **ARCHITECTURES["conv"].get(method, {})}
+        assert {k: flat[k] for k in overlay if k not in METHODS} == \
+            {k: v for k, v in overlay.items() if k not in METHODS}
+
+
+def test_an_architectures_settings_take_the_place_of_the_targets_in_its_method_entries_too():
+    # stacked-mnist's dual decays its rate (lr_final in its own entry); conv's constant rate wins,
+    # and the target's other entries for the method are kept
+    merged = architecture_preset("stacked-mnist", "conv")
+    conv = ARCHITECTURES["conv"]
+    assert PRESETS["stacked-mnist"]["neural-dual"]["lr_final"] == 1e-4
+    assert merged["lr_final"] is None is conv["lr_final"]
+    assert "lr_final" not in merged["neural-dual"]
+    assert merged["neural-dual"] == {**{k: v for k, v in
+                                        PRESETS["stacked-mnist"]["neural-dual"].items()
+                                        if k not in conv}, **conv["neural-dual"]}
+    config = RunConfig.from_preset("neural-dual", "stacked-mnist", architecture="conv")
+    assert config.training.lr_final is None and config.training.lr == conv["lr"]
+
+
+def test_mlp_is_the_presets_as_they_are():
+    for target in PRESETS:
+        assert architecture_preset(target, "mlp") == PRESETS[target]
+        assert RunConfig.from_preset("mlp-ns", target, architecture="mlp") == \
+            RunConfig.from_preset("mlp-ns", target)
+
+
+def test_an_architecture_off_the_image_targets_or_unknown_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"architecture 'conv' is for the image targets "
+                                         r"\['digits', 'mnist', 'stacked-mnist'\], got target "
+                                         r"'ring'"):
+        RunConfig.from_preset("neural-dual", "ring", architecture="conv")
+    with pytest.raises(ValueError, match=r"architecture must be one of .*'conv'.*got 'resnet'"):
+        architecture_preset("mnist", "resnet")

@@ -32,7 +32,7 @@ from ..nets.device import check_device
 from ..nets.discriminators import check_conv_widths
 from ..nets.generators import check_g_channels
 from ..training.trainer import GANTrainConfig
-from .presets import PRESETS
+from .presets import PRESETS, architecture_preset
 from .settings import Compute, Data, Networks, Phi, Training, defaults
 
 METHODS = tuple(SPECS)  # the registered names (generator.methods.METHODS)
@@ -106,9 +106,10 @@ class RunConfig:
         return ("seed", *[k for part in PARTS.values() for k in _names(part)], *own)
 
     @classmethod
-    def from_preset(cls, method, target, seed=0, **overrides):
-        """The target's preset for ``method``, with ``overrides`` (flat names, each a value,
-        None included) on top.
+    def from_preset(cls, method, target, seed=0, architecture="mlp", **overrides):
+        """The target's preset for ``method`` in the named architecture
+        (:data:`~generator.runs.presets.ARCHITECTURES`), with ``overrides`` (flat names, each a
+        value, None included) on top.
 
         Raises
         ------
@@ -121,7 +122,7 @@ class RunConfig:
         check_choice(target, "target", PRESETS)
         _check_names(method, overrides)
         allowed = cls.setting_names(method)
-        preset = PRESETS[target]
+        preset = architecture_preset(target, architecture)
         values = {k: v for k, v in {**preset, **preset.get(method, {})}.items() if k in allowed}
         return cls._of(method, seed, {**values, **overrides, "target": target})
 

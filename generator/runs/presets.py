@@ -11,6 +11,10 @@ escaping where every random Fourier feature is flat. ``lr`` decays geometrically
 A nested dict under a method's name overrides the target's settings for that method.
 """
 
+from dualgan.validation import check_choice
+
+from ..data.targets import IMAGE_TARGETS
+
 _NETWORKS = {"generator": "mlp", "hidden": (256, 256, 256), "latent_dim": 2,
              "d_hidden": (256, 256, 256), "batch_size": 128, "c": 30.0}
 
@@ -50,10 +54,50 @@ PRESETS = {
 }
 
 
+#: Named network configurations of the image targets: ``architecture=`` of
+#: :meth:`~generator.runs.config.RunConfig.from_preset` (``--architecture`` of the image scripts),
+#: put on top of the target's preset, a method's own entries on top of the method's. ``"mlp"``
+#: is the presets as they are. ``"conv"``: the same convolutional networks for both methods, a
+#: DCGAN-style generator (7 × 7 × 128 → 14 × 14 × 64 → 28 × 28, batch norm and ReLU, sigmoid) and
+#: two stride-2 convolutions (32, 64) as the discriminator, 5,000 dual steps (about 30 minutes of
+#: CPU on Stacked MNIST, one thread), constant rates. The rates and κ are the best of the study in
+#: docs/data/conv_tuning_stacked (seed 100, 3,000 steps; docs/results.md): the dual's generator
+#: Adam 1e-3 with κ = 0.1 fixed (942 modes, mode KL 0.79; κ = 1: 906, 0.94; rate 2e-4: 382 and
+#: 161 modes); the gradient GAN's generator Adam 1e-3 against its discriminator's 2e-4 (896
+#: modes, 1.15; DCGAN's 2e-4 for both: 37 modes).
+ARCHITECTURES = {
+    "mlp": {},
+    "conv": {"generator": "conv", "g_channels": (128, 64), "d_arch": "conv",
+             "d_channels": (32, 64), "steps": 5000, "ema": 0.999, "lr": 1e-3,
+             "lr_final": None,
+             "neural-dual": {"trust": "scaled", "kappa": 0.1},
+             "mlp-ns": {"d_lr": 2e-4}},
+}
+
+
+def architecture_preset(target, architecture="mlp"):
+    """The preset of ``target`` in the named architecture: its settings take the place of the
+    target's, in the target's entries for a method too, and its own method entries are merged
+    into the target's."""
+    check_choice(architecture, "architecture", ARCHITECTURES)
+    check_choice(target, "target", PRESETS)
+    preset, overlay = PRESETS[target], ARCHITECTURES[architecture]
+    if overlay and target not in IMAGE_TARGETS:
+        raise ValueError(f"architecture {architecture!r} is for the image targets "
+                         f"{list(IMAGE_TARGETS)}, got target {target!r}")
+    common = {k: v for k, v in overlay.items() if not isinstance(v, dict)}
+    out = {k: v for k, v in preset.items() if not isinstance(v, dict)}
+    out.update(common)
+    for method in {k for k, v in (*preset.items(), *overlay.items()) if isinstance(v, dict)}:
+        own = {k: v for k, v in preset.get(method, {}).items() if k not in common}
+        out[method] = {**own, **overlay.get(method, {})}
+    return out
+
+
 def preset_keys():
     """The settings some target's preset sets, for any method (flat names)."""
     keys = set()
-    for preset in PRESETS.values():
+    for preset in (*PRESETS.values(), *ARCHITECTURES.values()):
         for key, value in preset.items():
             keys.update(value if isinstance(value, dict) else (key,))
     return frozenset(keys)

@@ -40,10 +40,11 @@ METHODS = ("neural-dual", "mlp-ns")
 _COST = {"steps": "trained_steps", "seconds": "train_seconds", "cpu_seconds": "cpu_seconds"}
 
 
-def comparison_runs(target, seeds, steps=None, **overrides):
-    """The run of each method (:data:`METHODS`) and seed, from the target's presets, every one
-    checked before the first trains; ``steps`` sets the dual's (the baseline's budget is the
-    dual run's time, :func:`run_comparison`); an override given None keeps the preset's.
+def comparison_runs(target, seeds, steps=None, architecture="mlp", **overrides):
+    """The run of each method (:data:`METHODS`) and seed, from the target's presets in the named
+    architecture (:data:`generator.runs.presets.ARCHITECTURES`), every one checked before the
+    first trains; ``steps`` sets the dual's (the baseline's budget is the dual run's time,
+    :func:`run_comparison`); an override given None keeps the preset's.
 
     Returns
     -------
@@ -51,7 +52,8 @@ def comparison_runs(target, seeds, steps=None, **overrides):
         (method, seed) → RunConfig.
     """
     given = {k: v for k, v in {"steps": steps, **overrides}.items() if v is not None}
-    return {(method, seed): RunConfig.from_preset(method, target, seed=seed, **given)
+    return {(method, seed): RunConfig.from_preset(method, target, seed=seed,
+                                                  architecture=architecture, **given)
             for seed in seeds for method in METHODS}
 
 

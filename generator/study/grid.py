@@ -26,7 +26,8 @@ def d_step_values(method, d_steps):
     return tuple(values) if values else (None,)
 
 
-def stability_grid(target, methods, lrs, seed, num_seeds, steps, d_steps=None, **overrides):
+def stability_grid(target, methods, lrs, seed, num_seeds, steps, d_steps=None,
+                   architecture="mlp", **overrides):
     """All runs of the grid, interleaved so that a partial study covers every method.
 
     Parameters
@@ -44,6 +45,8 @@ def stability_grid(target, methods, lrs, seed, num_seeds, steps, d_steps=None, *
         Setting name → values: the discriminator's step sizes, e.g.
         ``{"kappa": [0.1, 1, 10], "d_lr": [2e-5, 2e-4, 2e-3]}``; each method takes the values of
         its own setting (:func:`d_step_values`); a setting given None keeps the presets'.
+    architecture : str
+        The networks, by name (:data:`generator.runs.presets.ARCHITECTURES`).
     **overrides
         Further :class:`RunConfig` settings by their flat names (None: the preset's).
 
@@ -75,6 +78,8 @@ def stability_grid(target, methods, lrs, seed, num_seeds, steps, d_steps=None, *
                 setting = method_spec(m).d_step
                 for value in d_step_values(m, d_steps):
                     step = {setting: value} if value is not None else {}
-                    runs.append(RunConfig.from_preset(m, target, seed=s, lr=lr, steps=steps,
-                                                      lr_final=None, **{**overrides, **step}))
+                    runs.append(RunConfig.from_preset(m, target, seed=s,
+                                                      architecture=architecture, lr=lr,
+                                                      steps=steps, lr_final=None,
+                                                      **{**overrides, **step}))
     return runs
