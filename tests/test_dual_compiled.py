@@ -162,6 +162,26 @@ def test_a_matrix_that_is_not_positive_definite_is_named_as_lapack_names_it(orde
     np.testing.assert_allclose(spd @ step, np.ones(order), rtol=0, atol=1e-12 * order)
 
 
+@needs_numba
+@pytest.mark.parametrize("n, dim", [(3, 2), (8, 8), (4, 60), (31, 64), (64, 5)])
+def test_the_newton_step_solves_its_system_in_either_space(n, dim):
+    """−(BᵀB + cI)⁻¹∇F through the D × D system (D ≤ n) or the n × n one (n < D): its residual
+    is within a few (n + D)·ε·(‖BᵀB + cI‖‖x‖ + ‖∇F‖), the rounding of a backward-stable Cholesky
+    solve, times the condition bound 1 + ‖B‖²/c that the n × n route's subtraction may lose
+    (the eigenvalues of both systems lie in [c, c + ‖B‖²])."""
+    rng = np.random.default_rng(n * 100 + dim)
+    kernel = compiled.module(n, dim)
+    for c in (1e-3, 1.0, 10.0):
+        scaled = rng.normal(size=(n, dim)) * rng.uniform(0.0, 0.5, size=(n, 1))
+        grad = rng.normal(size=dim)
+        step = np.empty(dim)
+        assert kernel._newton_step(scaled, grad, c, step) == 0
+        system = scaled.T @ scaled + c * np.eye(dim)
+        norm = np.linalg.norm(system, 2)
+        bound = 16 * (n + dim) * EPS * (norm * np.linalg.norm(step) + np.linalg.norm(grad))
+        assert np.linalg.norm(system @ step + grad) <= bound * (1.0 + norm / c)
+
+
 def test_without_numba_every_size_takes_numpys_route(monkeypatch):
     """numba not importable: module() says so once, and dual.solve runs numpy's Newton method
     and certificate, to the same certified gap."""

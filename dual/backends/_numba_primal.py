@@ -6,11 +6,13 @@ route spends its time in the calls, not in them: about 24 numpy calls a step at 
 and about 25 for the certificate. Here one call runs the whole method (the same warm-start test,
 iterates, stopping rule and line search as :func:`dual.backends.native._warm` and
 :func:`dual.backends.native._newton_primal`), and one more evaluates F, g and the stationarity
-residual (:func:`dual.certificate._certify_stacked`). The Hessian is formed by one BLAS gemm and
-factored by LAPACK's Cholesky, both called from the machine code without Python's dispatch; the
-rest is loops. Notation of :mod:`dual.backends.native`: A (n, D) stacks the real rows then the
-fake ones, a the offsets, t = a + A w the scores, e the indicator of the fake rows (rows n_real
-and after), λ = −σ(t) the multipliers and β = e + λ.
+residual (:func:`dual.certificate._certify_stacked`). The Newton system is formed by one BLAS
+gemm and factored by LAPACK's Cholesky, both called from the machine code without Python's
+dispatch, in the smaller of the two spaces (D × D, or n × n when n < D); the rest is loops.
+
+Notation of :mod:`dual.backends.native`: A (n, D) stacks the real rows then the fake ones, a the
+offsets, t = a + A w the scores, e the indicator of the fake rows (rows n_real and after),
+λ = −σ(t) the multipliers and β = e + λ.
 
 Imported only when used (:func:`dual.backends.compiled.module`): ``import dual`` does not pay
 for numba. Compiled on the first call and cached on disk (``cache=True``), so that a later
@@ -108,6 +110,34 @@ def _spd_solve(matrix, rhs, out):
 
 
 @njit(cache=True)
+def _newton_step(scaled, grad, c, out):
+    """out = −(BᵀB + c I)⁻¹ ∇F, B = ``scaled`` (n × D), by one Cholesky factorization of the
+    smaller order: of BᵀB + c I (D × D) when D ≤ n, else of B Bᵀ + c I (n × n), through
+    (BᵀB + c I)⁻¹ = (I − Bᵀ(B Bᵀ + c I)⁻¹B)/c (both systems have their eigenvalues in
+    [c, c + ‖B‖²], so neither loses more accuracy than the other). Returns 0 or the
+    :func:`_spd_solve` order that failed."""
+    n, d = scaled.shape
+    if d <= n:
+        system = np.dot(scaled.T, scaled)  # one BLAS gemm
+        for j in range(d):
+            system[j, j] += c
+        info = _spd_solve(system, grad, out)
+        for j in range(d):
+            out[j] = -out[j]
+        return info
+    system = np.dot(scaled, scaled.T)
+    for i in range(n):
+        system[i, i] += c
+    b_grad = np.dot(scaled, grad)  # B ∇F
+    inner = np.empty(n)
+    info = _spd_solve(system, b_grad, inner)
+    correction = np.dot(scaled.T, inner)  # Bᵀ(B Bᵀ + c I)⁻¹ B ∇F
+    for j in range(d):
+        out[j] = (correction[j] - grad[j]) / c
+    return info
+
+
+@njit(cache=True)
 def newton_primal(a, offset, n_real, c, w0, tol, max_iter):
     """Damped Newton on F(w) (SPEC 1, 7) from ``w0`` when F(w0) beats the cold start's F(0)
     (as :func:`dual.backends.native._warm` decides), else from w = 0; an empty ``w0``: from
@@ -146,19 +176,14 @@ def newton_primal(a, offset, n_real, c, w0, tol, max_iter):
             return w, t, grad, iteration, CONVERGED
         if iteration == max_iter:
             break
-        # ∇²F = Aᵀ diag(σ(1−σ)) A + c I, as (√(σ(1−σ))·A)ᵀ(√(σ(1−σ))·A) by one BLAS gemm
+        # ∇²F = BᵀB + c I with B = √(σ(1−σ))·A (n × D)
         for i in range(n):
             r = math.sqrt(curv[i])
             for j in range(d):
                 scaled[i, j] = r * a[i, j]
-        hessian = np.dot(scaled.T, scaled)
-        for j in range(d):
-            hessian[j, j] += c
-        info = _spd_solve(hessian, grad, step)
+        info = _newton_step(scaled, grad, c, step)
         if info != 0:
             return w, t, grad, info, NOT_SPD
-        for j in range(d):
-            step[j] = -step[j]  # −(∇²F)⁻¹ ∇F
         for i in range(n):
             a_step[i] = _dot(a[i], step)
         slope = _dot(grad, step)  # < 0

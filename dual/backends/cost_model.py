@@ -26,8 +26,8 @@ takes several Newton steps, each needing a few products).
 
 On small data the primal runs compiled when numba is installed (:mod:`dual.backends.compiled`):
 one call for the whole method, where a numpy step makes some 24 calls (σ, softplus, the line
-search, ...) that cost more than the arithmetic there. Its step is then predicted without those
-calls, which makes it the cheapest method on such data.
+search, ...) that cost more than the arithmetic there, and a Newton system of order min(n, D).
+Its step is then predicted without those calls, which makes it the cheapest method on such data.
 
 The plan depends on (n, D), the constants and whether the primal runs compiled only, so it is
 cached per shape: the same shapes in the same process always get the same plan, and a call costs
@@ -115,9 +115,12 @@ class CostModel:
         c = self.constants
         logistic = n * c.sample_seconds + 20 * c.call_seconds  # σ, softplus, line search, ...
         one_pass = self.pass_(n * d)
-        # compiled, one call runs the whole method: the primal's step is its arithmetic alone
-        primal_logistic = n * c.sample_seconds if compiled else logistic
-        costs = {PRIMAL: self.syrk(d, n) + self.cholesky(d) + 3 * one_pass + primal_logistic}
+        if compiled:  # one call runs the whole method, its system in the smaller space
+            small, large = min(n, d), max(n, d)
+            costs = {PRIMAL: self.syrk(small, large) + self.cholesky(small) + 3 * one_pass
+                     + n * c.sample_seconds}
+        else:
+            costs = {PRIMAL: self.syrk(d, n) + self.cholesky(d) + 3 * one_pass + logistic}
         if n <= d:  # a Cholesky of order n after the Gram matrix, formed once
             # the dual's step makes about 12 numpy calls more than the primal's (counted in
             # dual.backends.native: σ(±u), both entropies, the clip of the logits, the gap's
