@@ -27,11 +27,12 @@ takes several Newton steps, each needing a few products).
 On small data the primal runs compiled when numba is installed (:mod:`dual.backends.compiled`):
 one call for the whole method, where a numpy step makes some 24 calls (σ, softplus, the line
 search, ...) that cost more than the arithmetic there, and a Newton system of order min(n, D).
-Its step is then predicted without those calls, which makes it the cheapest method on such data.
+Its step is then predicted without those calls, which makes it the plan on such data, or the
+factored method that Newton-CG hands over to on the largest (n = 512, D = 64, say).
 
-The plan depends on (n, D), the constants and whether the primal runs compiled only, so it is
-cached per shape: the same shapes in the same process always get the same plan, and a call costs
-a dictionary look-up.
+The plan depends only on (n, D), the constants and whether the primal runs compiled there, so it
+is cached per shape: the same shapes in the same process always get the same plan, and a call
+costs a dictionary look-up.
 """
 
 import math
