@@ -96,7 +96,7 @@ def _certify(w, lam_real, lam_fake, real, fake, c, offset_real, offset_fake, box
 
 
 def _certify_stacked(w, lam, features, n_real, c, offset, box=0.0, *, scores=None, b=None,
-                     beta=None, linked=False):
+                     beta=None, linked=False, compiled=None):
     """The certificate from validated float64 arrays, all n = N + M samples stacked (real
     first): ``lam`` (n,), ``features`` A (n, D), ``offset`` a (n,) (the path of ``dual.solve``).
 
@@ -106,14 +106,23 @@ def _certify_stacked(w, lam, features, n_real, c, offset, box=0.0, *, scores=Non
     evaluated as :func:`dual.primal_objective` and :func:`dual.dual_objective` do. ``linked``:
     ``lam`` is −σ(scores), computed from these very scores (the primal form's SPEC 3 map), so
     that the link residual λ + σ(scores) is 0 in float64 entry by entry (x + (−x) = 0 exactly)
-    and is not computed again.
+    and is not computed again. ``compiled``: the module of :func:`dual.backends.compiled.module`,
+    whose ``certificate`` evaluates F, g and the stationarity residual of a linked pair in one
+    call (the same sums, rounded in other orders), or None for numpy's.
     """
     if scores is None:
         scores = offset + features @ w  # SPEC 7: a + Aw
+    if b is None:
+        beta = _beta(lam, n_real) if beta is None else beta
+        b = features.T @ beta  # SPEC 2, 3g: b(λ) = Σ_i λ_i x_i + Σ_j (1 + λ_j) g_j
+    if compiled is not None and linked:
+        primal_value, dual_value, stationarity = compiled.certificate(w, lam, scores, b, n_real,
+                                                                      c, offset)
+        kkt = KKTResiduals(stationarity=stationarity, link=0.0, box=float(box))
+        primal_value = check_finite_primal(primal_value, w)
+        return Certificate(primal_value, dual_value, primal_value - dual_value, kkt)
     if beta is None:
         beta = _beta(lam, n_real)
-    if b is None:
-        b = features.T @ beta  # SPEC 2, 3g: b(λ) = Σ_i λ_i x_i + Σ_j (1 + λ_j) g_j
     primal_value = check_finite_primal(
         _primal_of_scores(scores[:n_real], scores[n_real:], w, c), w)
     dual_value = _dual_of_beta(b, beta, lam, c, offset)

@@ -6,6 +6,7 @@ from scipy.special import expit
 from . import memory
 from ._frontend import GAP_WARN_RTOL, project_to_box, run
 from ._validation import as_offset, as_pair, check_c, check_scale
+from .backends import compiled as compiled_route
 from .backends.result import Problem
 from .certificate import _certify_stacked
 from .objectives import _beta
@@ -174,10 +175,12 @@ class _Features:
         return lam, box
 
     def certify(self, lam, box):
+        # in the primal form on small data, F, g and the stationarity in one compiled call
         problem = self.problem
+        compiled = compiled_route.module(*problem.features.shape) if self.linked else None
         return _certify_stacked(self.w, lam, problem.features, self.n_real, self.c,
                                 problem.offset, box, scores=self.scores, b=self.b,
-                                beta=self.beta, linked=self.linked)
+                                beta=self.beta, linked=self.linked, compiled=compiled)
 
     def fields(self):
         return {"w": self.w}

@@ -24,14 +24,22 @@ predicts the overrun. Newton-CG is not tried when fewer than ``RATE_PRODUCTS`` p
 first step (too few to measure that rate) or in the cost of each further factored step (a solve
 takes several Newton steps, each needing a few products).
 
-The plan depends on (n, D) and the constants only, so it is cached per shape: the same shapes in
-the same process always get the same plan, and a call costs a dictionary look-up.
+On small data the primal runs compiled when numba is installed (:mod:`dual.backends.compiled`):
+one call for the whole method, where a numpy step makes some 24 calls (σ, softplus, the line
+search, ...) that cost more than the arithmetic there, and a Newton system of order min(n, D).
+Its step is then predicted without those calls, which makes it the plan on such data, or the
+factored method that Newton-CG hands over to on the largest (n = 512, D = 64, say).
+
+The plan depends only on (n, D), the constants and whether the primal runs compiled there, so it
+is cached per shape: the same shapes in the same process always get the same plan, and a call
+costs a dictionary look-up.
 """
 
 import math
 from dataclasses import dataclass
 
 from .. import calibration as _calibration
+from . import compiled as _compiled
 from .newton_cg import RATE_PRODUCTS
 from .result import CG, DUAL, PRIMAL
 
@@ -102,13 +110,18 @@ class CostModel:
             return float(c.cholesky_seconds[-1]) * (order / top) ** 3
         return _loglog(order, c.cholesky_orders, c.cholesky_seconds)
 
-    def steps(self, n, d):
+    def steps(self, n, d, compiled=False):
         """Predicted seconds per Newton step of each method, of the Gram matrix and of one CG
-        product."""
+        product; ``compiled``: the primal's step without its numpy calls."""
         c = self.constants
         logistic = n * c.sample_seconds + 20 * c.call_seconds  # σ, softplus, line search, ...
         one_pass = self.pass_(n * d)
-        costs = {PRIMAL: self.syrk(d, n) + self.cholesky(d) + 3 * one_pass + logistic}
+        if compiled:  # one call runs the whole method, its system in the smaller space
+            small, large = min(n, d), max(n, d)
+            costs = {PRIMAL: self.syrk(small, large) + self.cholesky(small) + 3 * one_pass
+                     + n * c.sample_seconds}
+        else:
+            costs = {PRIMAL: self.syrk(d, n) + self.cholesky(d) + 3 * one_pass + logistic}
         if n <= d:  # a Cholesky of order n after the Gram matrix, formed once
             # the dual's step makes about 12 numpy calls more than the primal's (counted in
             # dual.backends.native: σ(±u), both entropies, the clip of the logits, the gap's
@@ -128,12 +141,14 @@ class CostModel:
         return self._plans[key]
 
     def _make_plan(self, n, d):
-        costs = self.steps(n, d)
+        compiled = _compiled.module(n, d) is not None
+        costs = self.steps(n, d, compiled)
         one_off = {PRIMAL: 0.0, DUAL: costs.get("gram", 0.0)}
         dense = min((m for m in (PRIMAL, DUAL) if m in costs), key=lambda m: one_off[m] + costs[m])
         budget = int((one_off[dense] + costs[dense] - costs[CG]) // costs["product"])
         increment = (costs[dense] - costs[CG]) / costs["product"]
-        summary = ", ".join(f"{m} {costs[m] * 1e3:.3g} ms" for m in (PRIMAL, DUAL, CG)
+        names = {PRIMAL: f"{PRIMAL} (compiled)" if compiled else PRIMAL, DUAL: DUAL, CG: CG}
+        summary = ", ".join(f"{names[m]} {costs[m] * 1e3:.3g} ms" for m in (PRIMAL, DUAL, CG)
                             if m in costs)
         tail = (f"per Newton step: {summary}" + (f" after a {costs['gram'] * 1e3:.3g} ms Gram "
                                                  f"matrix" if "gram" in costs else "")

@@ -60,7 +60,8 @@ def _newton_row(real, moved, c, first, last, settings):
 
 def _newton(problem, w0, plan, tol=1e-10, max_iter=100):
     """The Newton method(s) of ``plan`` from ``w0``, as :func:`dual.backends.native.solve` runs
-    them (Newton-CG on its allowance, then the factored method if it ran out)."""
+    them (Newton-CG on its allowance, then the factored method if it ran out; the primal
+    compiled where :func:`dual.backends.compiled.module` says so)."""
     allowance = (plan.budget, plan.increment) if plan.fallback != plan.method else None
     run = native._run(plan.method, problem, w0, None, tol, max_iter, allowance)
     if run.exhausted:
