@@ -6,6 +6,7 @@ data are beyond the limits."""
 import importlib.util
 import subprocess
 import sys
+import types
 import warnings
 
 import numpy as np
@@ -199,6 +200,28 @@ def test_without_numba_every_size_takes_numpys_route(monkeypatch):
     real, fake = blobs(8, 8, 2, 1.0, seed=11)
     sol = dual.solve(real, fake, solver="native", form="auto")
     assert calls and sol.form == "primal" and "(compiled)" not in sol.choice.reason
+    assert sol.relative_gap <= 1e-10 + rounding(sol)
+
+
+def test_numba_that_cannot_cache_its_code_leaves_numpys_route(monkeypatch):
+    """numba installed where no directory takes its cache (a read-only installation and home):
+    its decorator raises RuntimeError on import, and the solver runs numpy's route."""
+    broken = types.ModuleType("numba")
+
+    def njit(*args, **kwargs):
+        raise RuntimeError("cannot cache function '_softplus': no locator available")
+
+    broken.njit = njit
+    monkeypatch.setitem(sys.modules, "numba", broken)
+    monkeypatch.delitem(sys.modules, "dual.backends._numba_primal", raising=False)
+    monkeypatch.delattr(dual.backends, "_numba_primal", raising=False)
+    monkeypatch.setattr(compiled, "_module", None)
+    fresh = cost_model.CostModel(cost_model.current_model().constants)
+    monkeypatch.setattr(cost_model, "current_model", lambda: fresh)
+    assert compiled.module(4, 2) is None and compiled._module is False
+    real, fake = blobs(8, 8, 2, 1.0, seed=12)
+    sol = dual.solve(real, fake, solver="native", form="auto")
+    assert "(compiled)" not in sol.choice.reason
     assert sol.relative_gap <= 1e-10 + rounding(sol)
 
 

@@ -31,7 +31,9 @@ def module(n, d):
     if _module is None:
         try:
             from . import _numba_primal
-        except ImportError:  # numba absent (or broken): numpy's route
+        except (ImportError, RuntimeError):
+            # numba absent or broken, or no directory where it may cache its machine code
+            # (numba raises RuntimeError "cannot cache function" on import then): numpy's route
             _module = False
             return None
         _module = _numba_primal
