@@ -183,16 +183,22 @@ def test_the_newton_step_solves_its_system_in_either_space(n, dim):
         assert np.linalg.norm(system @ step + grad) <= bound * (1.0 + norm / c)
 
 
-def test_without_numba_every_size_takes_numpys_route(monkeypatch):
-    """numba not importable: module() says so once, and dual.solve runs numpy's Newton method
-    and certificate, to the same certified gap."""
-    monkeypatch.setitem(sys.modules, "numba", None)  # import numba raises ImportError
+def _import_afresh_with(monkeypatch, numba):
+    """``numba`` as the module ``import numba`` gives (None: ImportError), the compiled module
+    and the plans forgotten; module() then gives numpy's route and remembers it."""
+    monkeypatch.setitem(sys.modules, "numba", numba)
     monkeypatch.delitem(sys.modules, "dual.backends._numba_primal", raising=False)
     monkeypatch.delattr(dual.backends, "_numba_primal", raising=False)
     monkeypatch.setattr(compiled, "_module", None)
     fresh = cost_model.CostModel(cost_model.current_model().constants)
     monkeypatch.setattr(cost_model, "current_model", lambda: fresh)
     assert compiled.module(4, 2) is None and compiled._module is False
+
+
+def test_without_numba_every_size_takes_numpys_route(monkeypatch):
+    """numba not importable: module() says so once, and dual.solve runs numpy's Newton method
+    and certificate, to the same certified gap."""
+    _import_afresh_with(monkeypatch, None)  # import numba raises ImportError
     calls = []
     numpy_newton = native._newton_primal
     monkeypatch.setattr(native, "_newton_primal",
@@ -212,13 +218,7 @@ def test_numba_that_cannot_cache_its_code_leaves_numpys_route(monkeypatch):
         raise RuntimeError("cannot cache function '_softplus': no locator available")
 
     broken.njit = njit
-    monkeypatch.setitem(sys.modules, "numba", broken)
-    monkeypatch.delitem(sys.modules, "dual.backends._numba_primal", raising=False)
-    monkeypatch.delattr(dual.backends, "_numba_primal", raising=False)
-    monkeypatch.setattr(compiled, "_module", None)
-    fresh = cost_model.CostModel(cost_model.current_model().constants)
-    monkeypatch.setattr(cost_model, "current_model", lambda: fresh)
-    assert compiled.module(4, 2) is None and compiled._module is False
+    _import_afresh_with(monkeypatch, broken)
     real, fake = blobs(8, 8, 2, 1.0, seed=12)
     sol = dual.solve(real, fake, solver="native", form="auto")
     assert "(compiled)" not in sol.choice.reason
