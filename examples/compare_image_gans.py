@@ -37,7 +37,7 @@ from generator.data.targets import IMAGE_TARGETS, check_target, make_target
 from generator.methods.registry import method_spec
 from generator.nets.discriminators import D_ARCHS
 from generator.plotting.images import plot_sample_grids
-from generator.runs.presets import ARCHITECTURES
+from generator.runs import options
 from generator.study import engine as study_engine
 from generator.study.comparison import (
     METHODS,
@@ -63,10 +63,7 @@ def parse_args(argv=None):
     p.add_argument("--budget", type=float, help="seconds of training for each method (default: "
                                                 "the baseline gets the dual run's time)")
     p.add_argument("--device", help="where the networks run (default: cpu)")
-    p.add_argument("--architecture", choices=tuple(ARCHITECTURES), default="mlp",
-                   help="the networks of every run, by name: the presets' MLPs, or conv "
-                        "(a DCGAN-style generator and a convolutional discriminator, the same "
-                        "for both methods; generator/runs/presets.py)")
+    options.add_architecture(p)
     p.add_argument("--d-arch", choices=D_ARCHS,
                    help="both methods' discriminator: an MLP, or two stride-2 convolutions "
                         "(default: mlp)")

@@ -35,7 +35,7 @@ from dualgan.files import save_figure, write_json, write_text
 from dualgan.lock import hold_file
 from generator.data.targets import check_target
 from generator.plotting.study import headline_distribution, plot_study_summary, stability_heatmaps
-from generator.runs.presets import ARCHITECTURES
+from generator.runs import options
 from generator.study import (
     STUDY_METHODS,
     StudyTable,
@@ -84,10 +84,7 @@ def parse_args(argv=None):
     parser.add_argument("--batch-size", type=int, default=None,
                         help="real and generated samples per step; default: the target's preset "
                              "(generator/runs/presets.py)")
-    parser.add_argument("--architecture", choices=tuple(ARCHITECTURES), default="mlp",
-                   help="the networks of every run, by name: the presets' MLPs, or conv "
-                        "(a DCGAN-style generator and a convolutional discriminator, the same "
-                        "for both methods; generator/runs/presets.py)")
+    options.add_architecture(parser)
     parser.add_argument("--d-hidden", type=int, nargs="+", default=None,
                         help="hidden widths of every method's MLP discriminator (the same "
                              "network for all); default: each method's preset")

@@ -18,6 +18,8 @@ import argparse
 import typing
 from dataclasses import fields
 
+from .presets import ARCHITECTURES
+
 PRESET = "the target's preset"  # generator/runs/presets.py
 
 
@@ -99,3 +101,12 @@ def given(args, parts):
     and those with a script's default)."""
     names = [f.name for part in parts for f in fields(part)]
     return {name: getattr(args, name) for name in names if hasattr(args, name)}
+
+
+def add_architecture(parser):
+    """``--architecture``: the image scripts' named networks
+    (:data:`generator.runs.presets.ARCHITECTURES`), default ``mlp``."""
+    parser.add_argument("--architecture", choices=tuple(ARCHITECTURES), default="mlp",
+                        help="the networks of every run, by name: the presets' MLPs, or conv "
+                             "(a DCGAN-style generator and a convolutional discriminator, the "
+                             "same for both methods; generator/runs/presets.py)")

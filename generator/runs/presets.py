@@ -56,7 +56,7 @@ PRESETS = {
 
 #: Named network configurations of the image targets: ``architecture=`` of
 #: :meth:`~generator.runs.config.RunConfig.from_preset` (``--architecture`` of the image scripts),
-#: put on top of the target's preset, a method's own entries on top of the method's. ``"mlp"``
+#: its settings taking the place of the target's preset's (:func:`architecture_preset`). ``"mlp"``
 #: is the presets as they are. ``"conv"``: the same convolutional networks for both methods, a
 #: DCGAN-style generator (7 × 7 × 128 → 14 × 14 × 64 → 28 × 28, batch norm and ReLU, sigmoid) and
 #: two stride-2 convolutions (32, 64) as the discriminator, 5,000 dual steps (about 30 minutes of
