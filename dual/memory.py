@@ -28,7 +28,7 @@ prediction to within a factor 1.5 of the peak that ``tracemalloc`` sees
 (0.91 to 1.20 measured, from 300 to 2500 samples).
 
 * the stacked samples A = [X; G] that :func:`dual.solve` hands to every backend (n·D);
-* native primal, Cholesky (:func:`dual.backends.native._newton_primal`): √s·A (n·D) and the
+* native primal, Cholesky (:func:`dual.backends.newton_primal.newton_primal`): √s·A (n·D) and the
   Hessian, factored in place (D²);
 * native primal, Newton-CG: A∘A for the Jacobi preconditioner when n ≥ D (n·D), else vectors;
 * native dual on features: the Gram matrix and the Newton system (2·n², n ≤ D), or, for n > D,

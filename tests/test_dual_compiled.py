@@ -15,7 +15,7 @@ from scipy.linalg.lapack import dpotrf
 from scipy.special import expit
 
 import dual
-from dual.backends import compiled, cost_model, native
+from dual.backends import _cholesky, compiled, cost_model, newton_primal
 from dual.backends.result import PRIMAL
 from dual.certificate import _certify_stacked
 from dual_testdata import EPS, blobs, rounding, w_radius
@@ -155,7 +155,7 @@ def test_a_matrix_that_is_not_positive_definite_is_named_as_lapack_names_it(orde
     assert expected == bad + 1
     kernel = compiled.module(order, order)
     assert kernel._spd_solve(matrix, np.ones(order), np.empty(order)) == expected
-    error = native._not_positive_definite(expected, "primal")
+    error = _cholesky.not_positive_definite(expected, "primal")
     assert f"leading minor of order {bad + 1}" in str(error)
     spd = basis @ basis.T + order * np.eye(order)
     step = np.empty(order)
@@ -200,8 +200,8 @@ def test_without_numba_every_size_takes_numpys_route(monkeypatch):
     and certificate, to the same certified gap."""
     _import_afresh_with(monkeypatch, None)  # import numba raises ImportError
     calls = []
-    numpy_newton = native._newton_primal
-    monkeypatch.setattr(native, "_newton_primal",
+    numpy_newton = newton_primal.newton_primal
+    monkeypatch.setattr(newton_primal, "newton_primal",
                         lambda *args: calls.append(args) or numpy_newton(*args))
     real, fake = blobs(8, 8, 2, 1.0, seed=11)
     sol = dual.solve(real, fake, solver="native", form="auto")

@@ -225,7 +225,7 @@ def test_the_cold_start_value_reused_without_offsets_is_softplus_loss_of_zeros(n
     softplus_loss computes on zero offsets (−0.0 included), bit for bit; with offsets, the
     offsets' own value."""
     from dual.backends._linesearch import softplus_loss
-    from dual.backends.native import _cold_loss
+    from dual.backends.newton_primal import _cold_loss
 
     fake_rows = np.r_[np.zeros(n - n // 2), np.ones(n // 2)]
     for zeros in (np.zeros(n), -np.zeros(n), np.zeros(n)):  # the second call reuses

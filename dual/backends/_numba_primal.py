@@ -4,11 +4,12 @@ and the certificate of its answer.
 On a few dozen samples of a few features a Newton step is some hundred flops, and the numpy
 route spends its time in the calls, not in them: about 24 numpy calls a step at 0.5–1 µs each,
 and about 25 for the certificate. Here one call runs the whole method (the same warm-start test,
-iterates, stopping rule and line search as :func:`dual.backends.native._warm` and
-:func:`dual.backends.native._newton_primal`), and one more evaluates F, g and the stationarity
-residual (:func:`dual.certificate._certify_stacked`). The Newton system is formed by one BLAS
-gemm and factored by LAPACK's Cholesky, both called from the machine code without Python's
-dispatch, in the smaller of the two spaces (D × D, or n × n when n < D); the rest is loops.
+iterates, stopping rule and line search as :func:`dual.backends.newton_primal.warm_start`
+and :func:`dual.backends.newton_primal.newton_primal`), and one more evaluates F, g and the
+stationarity residual (:func:`dual.certificate._certify_stacked`). The Newton system is formed
+by one BLAS gemm and factored by LAPACK's Cholesky, both called from the machine code without
+Python's dispatch, in the smaller of the two spaces (D × D, or n × n when n < D); the rest is
+loops.
 
 Notation of :mod:`dual.backends.native`: A (n, D) stacks the real rows then the fake ones, a the
 offsets, t = a + A w the scores, e the indicator of the fake rows (rows n_real and after),
@@ -140,8 +141,8 @@ def _newton_step(scaled, grad, c, out):
 @njit(cache=True)
 def newton_primal(a, offset, n_real, c, w0, tol, max_iter):
     """Damped Newton on F(w) (SPEC 1, 7) from ``w0`` when F(w0) beats the cold start's F(0)
-    (as :func:`dual.backends.native._warm` decides), else from w = 0; an empty ``w0``: from
-    w = 0.
+    (as :func:`dual.backends.newton_primal.warm_start` decides), else from w = 0; an empty
+    ``w0``: from w = 0.
 
     Returns ``(w, t, ∇F(w), iterations, how)``: the last iterate, its scores and gradient,
     the Newton steps taken, and how the run ended (:data:`CONVERGED`, :data:`STALLED`,

@@ -31,9 +31,9 @@ The certified gap has two cancellation-free forms that the stopping rule uses::
 plus ‖c w − b(λ)‖²/(2c); the offsets cancel in the sum). Iteration stops when
 gap ≤ tol · max(1, abs(F)).
 
-Cost of one dual Newton iteration on a Gram matrix of order n: one n × n Cholesky (n³/3 flops)
-and, per line-search trial, one product K β (n² flops); 3–8 iterations from δ = 0, fewer from a
-warm start.
+This module is the dispatch: options, the memory plan and the choice of method. The methods are
+:mod:`dual.backends.newton_primal`, :mod:`dual.backends.newton_dual` and
+:mod:`dual.backends.newton_cg`.
 
 Precision: float64 throughout, float32 inputs included (the front ends convert them). A float32
 path was measured and not adopted: Newton-CG with its Hessian-vector products on the float32
@@ -46,29 +46,20 @@ that it stopped at a relative gap of 8e-9 instead of 1e-10.
 import warnings
 from dataclasses import replace
 
-import numpy as np
-from scipy.linalg.blas import dsyrk
-from scipy.linalg.lapack import dpotrf, dpotrs
-from scipy.special import entr, expit
-
 from dualgan.validation import check_choice, check_int, check_real
 
 from .. import memory
-from ..exceptions import ConvergenceWarning, ResourceError, SolverError, _size
+from ..exceptions import ConvergenceWarning, ResourceError, _size
 from ..solution import AutoChoice
 from . import compiled as compiled_route
-from . import cost_model
-from ._linesearch import ARMIJO, MIN_STEP, primal_line_search, softplus_loss
+from . import cost_model, newton_dual, newton_primal
 from .newton_cg import newton_cg_primal
-from .result import AUTO, CG, DUAL, PRIMAL, BackendResult, NewtonRun
+from .result import AUTO, CG, DUAL, PRIMAL, BackendResult
 
 #: form="auto" is offered: the method predicted cheapest (:mod:`dual.backends.cost_model`).
 CHOOSES_FORM = True
 OPTIONS = ("tol", "max_iter", "linear_solver")
 LINEAR_SOLVERS = ("cholesky", "cg")
-
-_LOGIT_MAX = 700.0  # |logit μ| cap in the dual: μ(1 − μ) ≥ e^−700 stays a normal float
-
 
 def solve(problem, form, solver="native", w0=None, logit0=None, check_memory=True, **options):
     """Solve SPEC 1/7 (``form="primal"``) or SPEC 2/7 (``form="dual"``) by damped Newton.
@@ -83,8 +74,9 @@ def solve(problem, form, solver="native", w0=None, logit0=None, check_memory=Tru
         Newton-CG handing over to the cheaper of those when its steps need too many products);
         the choice and its reason come back as ``choice``.
     w0 : ndarray, shape (D,), optional
-        Primal start, taken when F(w0) beats the cold start's F(0) (:func:`_warm`); the dual
-        starts from λ = −σ(a + A w0) when ``logit0`` is not given.
+        Primal start, taken when F(w0) beats the cold start's F(0)
+        (:func:`dual.backends.newton_primal.warm_start`); the dual starts from
+        λ = −σ(a + A w0) when ``logit0`` is not given.
     logit0 : ndarray, shape (N + M,), optional
         Dual start as logits of μ = −λ. Without either start: δ = 0, i.e. λ = −σ(a) (SPEC 7).
     tol : float in (0, 1), default 1e-10
@@ -229,244 +221,21 @@ def _run(method, problem, w0, logit0, tol, max_iter, allowance):
     a, offset, c = problem.features, problem.offset, problem.c
     if method == PRIMAL:
         compiled = compiled_route.module(*a.shape)
-        if compiled is not None:  # the warm start's test (_warm) included
-            return _compiled_primal(compiled, problem, w0, tol, max_iter)
+        if compiled is not None:  # the warm start's test (warm_start) included
+            return newton_primal.compiled_primal(compiled, problem, w0, tol, max_iter)
     fake_rows = problem.fake_rows()
-    warm = None if w0 is None else _warm(a, offset, fake_rows, c, w0)
+    warm = None if w0 is None else newton_primal.warm_start(a, offset, fake_rows, c, w0)
     if method == CG:
         return newton_cg_primal(a, offset, fake_rows, c, None if warm is None else warm[0], tol,
                                 max_iter, allowance)
     if method == PRIMAL:
-        return _newton_primal(a, offset, fake_rows, c, warm, tol, max_iter)
+        return newton_primal.newton_primal(a, offset, fake_rows, c, warm, tol, max_iter)
     if logit0 is None:  # SPEC 3, 7: μ = −λ = σ(a + A w)
         logit0 = offset if warm is None else warm[1]
-    system = _GramSystem(problem.gram) if problem.gram is not None else (
-        _GramSystem.of_features(a) if a.shape[0] <= a.shape[1] else _WoodburySystem(a))
-    return _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter)
-
-
-def _spd_solve(matrix, rhs, solver_form):
-    """Solve matrix·x = rhs for a symmetric positive definite matrix given by its upper triangle
-    (overwritten by its Cholesky factor when Fortran-ordered), through LAPACK's ``potrf`` and
-    ``potrs`` directly: scipy's ``cho_factor``/``cho_solve`` and numpy's ``solve`` add about
-    8 µs of checks a call, more than the whole factorization of a small system (measured)."""
-    factor, info = dpotrf(matrix, lower=0, clean=0, overwrite_a=1)
-    if info == 0:
-        step, info = dpotrs(factor, rhs, lower=0)
-        if info == 0:
-            return step
-    raise _not_positive_definite(info, solver_form)
-
-
-def _not_positive_definite(info, solver_form):
-    """The SolverError of a Cholesky factorization that failed with LAPACK's ``info``."""
-    detail = (f"the leading minor of order {info} is not positive definite" if info > 0
-              else f"LAPACK argument {-info} is illegal")
-    return SolverError("native", f"{solver_form}: Newton system not positive definite", detail)
-
-
-# ---------------------------------------------------------------------------------------------
-# Primal: Newton in w (D unknowns)
-# ---------------------------------------------------------------------------------------------
-
-def _warm(a, offset, fake_rows, c, w0):
-    """``(w0, t, F(w0))`` with the scores t = a + A w0 when F(w0) beats the cold start's
-    F(0) = Σ softplus(±a), else None: a w from another problem can be far worse than 0, as far
-    as overflowing float64 (c‖w‖²/2 at a much larger c)."""
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflow makes F(w0) inf or NaN
-        t = offset + a @ w0  # SPEC 7: scores a + Aw
-        f = softplus_loss(t, fake_rows) + 0.5 * c * float(w0 @ w0)
-    return (np.array(w0, dtype=np.float64), t, f) if f < _cold_loss(offset, fake_rows) else None
-
-
-_COLD_LOSS = {}  # n → F(0) = Σ softplus(0) without offsets, as softplus_loss computes it
-
-
-def _cold_loss(offset, fake_rows):
-    """F(0) = softplus_loss(a, e); without offsets (a = 0, the common case) it depends on n
-    only (0ᵀe = 0), and the value softplus_loss gave for that n is reused."""
-    if np.count_nonzero(offset):  # (cheaper than offset.any())
-        return softplus_loss(offset, fake_rows)
-    n = offset.shape[0]
-    if n not in _COLD_LOSS:
-        _COLD_LOSS[n] = softplus_loss(np.zeros(n), fake_rows)
-    return _COLD_LOSS[n]
-
-
-def _newton_primal(a, offset, fake_rows, c, warm, tol, max_iter):
-    """Damped Newton on F(w) from ``warm`` (:func:`_warm`) or w = 0; returns a
-    :class:`~dual.backends.result.NewtonRun` with ``w``."""
-    if warm is None:  # SPEC 1, 7: w = 0, scores t = a
-        w, t = np.zeros(a.shape[1]), offset.copy()
-        f = softplus_loss(t, fake_rows)
-    else:
-        w, t, f = warm
-    for iteration in range(max_iter + 1):
-        sig = expit(t)
-        grad = a.T @ (sig - fake_rows) + c * w  # ∇F(w)
-        gap = (grad @ grad) / (2.0 * c)  # = F(w) − g(λ(w)), certified
-        if gap <= tol * max(1.0, abs(f)):
-            return NewtonRun(PRIMAL, iteration, True, False, w=w, scores=t, grad=grad)
-        if iteration == max_iter:
-            break
-        step = -_primal_newton_step(a, sig, grad, c)
-        accepted = primal_line_search(w, t, f, step, a @ step, grad @ step, c, fake_rows)
-        if accepted is None:  # no decrease representable in float64: the gap is at rounding level
-            return NewtonRun(PRIMAL, iteration, False, True, w=w, scores=t, grad=grad)
-        w, t, f = accepted
-    return NewtonRun(PRIMAL, max_iter, False, False, w=w, scores=t, grad=grad)
-
-
-def _primal_newton_step(a, sig, grad, c):
-    """(∇²F)⁻¹ ∇F; its n × D and D × D temporaries are freed on return, before the next ones."""
-    # ∇²F = Aᵀ diag(σ(1−σ)) A + c I, formed by one syrk on √(σ(1−σ))·A (upper triangle)
-    scaled = a * np.sqrt(sig * (1.0 - sig))[:, None]
-    hessian = dsyrk(1.0, scaled.T, trans=0)  # scaled.T is Fortran-ordered: syrk copies nothing
-    del scaled
-    hessian.flat[::a.shape[1] + 1] += c
-    return _spd_solve(hessian, grad, "primal")
-
-
-_NO_START = np.empty(0)
-
-
-def _compiled_primal(compiled, problem, w0, tol, max_iter):
-    """:func:`_warm` and :func:`_newton_primal` by one call of ``compiled.newton_primal``: the
-    same start, iterates, stopping rule and line search; a NewtonRun as it returns."""
-    w, t, grad, iterations, how = compiled.newton_primal(
-        problem.features, problem.offset, problem.n_real, problem.c,
-        _NO_START if w0 is None else w0, tol, max_iter)
-    if how == compiled.NOT_SPD:
-        raise _not_positive_definite(iterations, "primal")
-    return NewtonRun(PRIMAL, iterations, how == compiled.CONVERGED, how == compiled.STALLED,
-                     w=w, scores=t, grad=grad)
-
-
-# ---------------------------------------------------------------------------------------------
-# Dual: Newton in μ = −λ ∈ (0, 1)ⁿ, iterates strictly inside the box
-# ---------------------------------------------------------------------------------------------
-
-class _GramSystem:
-    """The dual's quadratic term through an explicit Gram matrix K = A Aᵀ (n × n): a product
-    costs n², a Newton system (K/c + diag(h)) Δ = ∇g one n × n Cholesky."""
-
-    def __init__(self, gram):
-        self.gram = gram
-
-    @classmethod
-    def of_features(cls, a):
-        # upper triangle of A Aᵀ as (Aᵀ)ᵀ(Aᵀ), Aᵀ Fortran-ordered (no copy); the lower one is 0
-        gram = dsyrk(1.0, a.T, trans=1)
-        gram += np.triu(gram, 1).T  # K in full, through one n × n temporary
-        return cls(gram)
-
-    def times(self, v):  # K v, shape (n,)
-        return self.gram @ v
-
-    def newton_step(self, var, grad, c):  # (K/c + diag(1/var))⁻¹ grad
-        # Fortran order, so that the factorization runs in place (K is symmetric)
-        system = np.divide(self.gram, c, order="F")
-        system.flat[::system.shape[0] + 1] += 1.0 / var
-        return _spd_solve(system, grad, "dual")
-
-
-class _WoodburySystem:
-    """The same through the features when D < n, by the Woodbury identity
-    (diag(h) + A Aᵀ/c)⁻¹ = H⁻¹ − H⁻¹A (c I + Aᵀ H⁻¹ A)⁻¹ Aᵀ H⁻¹: a D × D Cholesky, so that a
-    dual step never costs more than a primal one.
-
-    The identity subtracts two nearly equal vectors when the features' scales spread over many
-    decades (one entry of 1e8 among entries of order 1 is enough: the dual then stalled at a
-    relative gap of 2). Each step is therefore checked against the system it solves, by one
-    product with A Aᵀ; a step off by more than ``WOODBURY_RTOL`` is solved again through the
-    n × n Gram matrix (formed once, if it fits in the available memory, :mod:`dual.memory`),
-    whose Cholesky factorization has no such cancellation.
-    """
-
-    def __init__(self, a):
-        self.a = a
-        self.gram = None  # the fallback, formed on the first inaccurate step
-
-    def times(self, v):  # A Aᵀ v, shape (n,)
-        return self.a @ (self.a.T @ v)
-
-    def newton_step(self, var, grad, c):
-        a = self.a
-        scaled = a * np.sqrt(var)[:, None]
-        inner = dsyrk(1.0, scaled.T, trans=0)
-        del scaled
-        inner.flat[::a.shape[1] + 1] += c
-        hg = var * grad
-        step = hg - var * (a @ _spd_solve(inner, a.T @ hg, "dual"))
-        residual = step / var + self.times(step) / c - grad  # (H + A Aᵀ/c) step − ∇g
-        if self.gram is None:
-            if np.linalg.norm(residual) <= WOODBURY_RTOL * np.linalg.norm(grad):
-                return step
-            n = a.shape[0]
-            if not memory.fits(memory.native_dual(n, n)):
-                return step  # the best step available in this memory
-            self.gram = _GramSystem.of_features(a)
-        return self.gram.newton_step(var, grad, c)
-
-
-#: A Woodbury step whose residual exceeds this fraction of ‖∇g‖ is solved again (inexact Newton
-#: converges for any fraction below 1; a cancelled step is off by order 1).
-WOODBURY_RTOL = 1e-6
-
-
-def _clip_logit(logit):
-    # |u| ≤ _LOGIT_MAX; np.minimum/np.maximum, as np.clip costs a few µs more a call
-    return np.minimum(np.maximum(logit, -_LOGIT_MAX), _LOGIT_MAX)
-
-
-def _newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter):
-    """Damped Newton on g(μ), μ = σ(u) kept strictly inside (0, 1); returns a
-    :class:`~dual.backends.result.NewtonRun` with λ = −μ.
-
-    The state is the logit u (μ = σ(u), 1 − μ = σ(−u), log((1−μ)/μ) = −u: no rounding near the
-    box's faces), clipped to ±``_LOGIT_MAX`` so that μ(1 − μ) stays a normal float. ``system``
-    applies K = A Aᵀ and solves the Newton system (K/c + diag(h)) Δ = ∇g, h = 1/(μ(1−μ)).
-    With β = e − μ (SPEC 7: β = λ + e), g(μ) = −βᵀKβ/(2c) + Σ H(μ_k) − βᵀa and its gradient is
-    t − u with t = a + Kβ/c the scores of δ = b/c. Each point's σ(±u) and entropies serve its
-    value, its gap and its Newton step alike.
-    """
-
-    def point(logit):  # (u, μ, 1 − μ = σ(−u), H(μ_k) per sample, Kβ, g) at u
-        mu, rest = expit(logit), expit(-logit)
-        entropy = entr(mu) + entr(rest)
-        beta = fake_rows - mu
-        k_beta = system.times(beta)  # K β = A b(μ)
-        g = -(beta @ k_beta) / (2.0 * c) + float(entropy.sum()) - beta @ offset
-        return logit, mu, rest, entropy, k_beta, g
-
-    logit, mu, rest, entropy, k_beta, g = point(_clip_logit(logit0))
-    for iteration in range(max_iter + 1):
-        t = offset + k_beta / c  # t = a + A w with w = b(μ)/c
-        # the gap Σ KL(Bern(μ_k) ‖ Bern(σ(t_k))) = Σ [softplus(t) − μ t − H(μ)], each term ≥ 0
-        gap = float(np.maximum(np.logaddexp(0.0, t) - mu * t - entropy, 0.0).sum())
-        if gap <= tol * max(1.0, abs(g) + gap):
-            return NewtonRun(DUAL, iteration, True, False, lam=-mu, scores=t)
-        if iteration == max_iter:
-            break
-        grad = t - logit  # ∇g(μ) = a + A b/c + log((1−μ)/μ)
-        var = mu * rest  # μ(1 − μ), the diagonal of H⁻¹
-        step = system.newton_step(var, grad, c)
-        # Move along the curve μ(α) = σ(u + α Δ/(μ(1−μ))): it stays strictly inside (0, 1),
-        # agrees with the Newton step to first order (so the local quadratic rate is kept) and
-        # lets a multiplier shrink by many orders of magnitude in one step, as multipliers of
-        # well-classified samples must on nearly separable data.
-        logit_step = step / var
-        slope = grad @ step  # > 0: an ascent direction
-        alpha = 1.0
-        while True:
-            trial = point(_clip_logit(logit + alpha * logit_step))
-            if trial[-1] >= g + ARMIJO * alpha * slope:
-                break
-            alpha *= 0.5
-            if alpha < MIN_STEP:
-                return NewtonRun(DUAL, iteration, False, True, lam=-mu, scores=t)
-        logit, mu, rest, entropy, k_beta, g = trial
-    return NewtonRun(DUAL, max_iter, False, False, lam=-mu, scores=t)
+    system = newton_dual.GramSystem(problem.gram) if problem.gram is not None else (
+        newton_dual.GramSystem.of_features(a) if a.shape[0] <= a.shape[1]
+        else newton_dual.WoodburySystem(a))
+    return newton_dual.newton_dual(system, offset, fake_rows, c, logit0, tol, max_iter)
 
 
 __all__ = ["CHOOSES_FORM", "LINEAR_SOLVERS", "OPTIONS", "solve"]
