@@ -44,3 +44,12 @@ def summarize_seeds(values, larger_is_better=False):
         "best": float((max if larger_is_better else min)(numbers)),
         "per_seed": {str(s): float(values[s]) for s in seeds},
     }
+
+
+def format_seeds(summary, digits=2):
+    """A :func:`summarize_seeds` summary as text: ``"mean ± std (worst w)"``, or for one seed
+    its value and ``"(one seed)"``, with ``digits`` decimals."""
+    if summary["n"] == 1:
+        return f"{summary['mean']:.{digits}f} (one seed)"
+    return (f"{summary['mean']:.{digits}f} ± {summary['std']:.{digits}f} "
+            f"(worst {summary['worst']:.{digits}f})")

@@ -1,7 +1,7 @@
 """examples/compare_image_gans.py: both methods per seed as a study (one row per run in
 comparison.csv), the summary over seeds from the runs' own metrics files, the baseline's budget
-from its dual's row, a rerun that trains nothing, and a run scored before a metric existed scored
-again from its checkpoint."""
+from its dual's row, a rerun that trains nothing, a run scored before a metric existed scored
+again from its checkpoint, and a rerun with more steps that extends the finished runs."""
 
 import json
 
@@ -65,3 +65,18 @@ def test_comparison_summarizes_the_per_seed_metrics_files_and_resumes(tmp_path,
     after = json.loads(path.read_text())
     assert after["steps"] == before["steps"] == 4
     assert after["class_reverse_kl"] == pytest.approx(before["class_reverse_kl"], rel=1e-9)
+
+    # the same directory asked for more steps (the rates are constant): each finished run is
+    # extended from its checkpoint, not trained again, and each baseline trains on to its dual's
+    # new time (its metrics record the budget they were trained under)
+    longer = list(argv)
+    longer[argv.index("--steps") + 1] = "6"
+    done = run_script("compare_image_gans", longer)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("resumed from step 4") == 2  # the two duals
+    for seed in (3, 4):
+        dual, base = (json.loads((out / m / f"seed{seed}" / "metrics.json").read_text())
+                      for m in ("neural-dual", "mlp-ns"))
+        assert dual["steps"] == dual["config"]["steps"] == 6 and dual["max_seconds"] is None
+        assert base["max_seconds"] == dual["seconds"]
+        assert base["steps"] == STEP_ALLOWANCE * 6 or base["seconds"] >= dual["seconds"]

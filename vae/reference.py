@@ -21,7 +21,7 @@ from torch.nn import functional as F
 
 from dualgan.checkpoint import ensure_writable_directory
 from dualgan.files import write_json
-from dualgan.stats import summarize_seeds
+from dualgan.stats import format_seeds, summarize_seeds
 from dualgan.training import torch_threads
 
 from .config import VAEConfig
@@ -176,6 +176,6 @@ def compare(train, test, seeds, out, threads=1, epochs=EPOCHS):
     for impl in IMPLS:
         s = summary[impl]["final_test_nelbo"]
         cpu = summary[impl]["train_cpu_seconds_total"]["mean"] / epochs
-        print(f"{impl:9s}: {s['mean']:.2f} ± {s['std']:.2f} nats (worst {s['worst']:.2f}, seed "
-              f"{s['worst_seed']}), {cpu:.1f} s CPU per epoch, over seeds {list(seeds)}")
+        print(f"{impl:9s}: {format_seeds(s)} nats (worst seed {s['worst_seed']}), {cpu:.1f} s "
+              f"CPU per epoch, over seeds {list(seeds)}")
     return summary

@@ -6,8 +6,9 @@ directory:
 
 * ``config.json`` — the settings (written before training);
 * ``checkpoint.pt`` — every ``checkpoint_every`` steps, at the end and on Ctrl-C;
-* ``metrics.json`` — the suite's metrics, the run's timing, the method's own summary of its
-  logs (:func:`generator.methods.protocol.summarize_logs`) and the settings;
+* ``metrics.json`` — the suite's metrics, the run's timing and wall-clock budget
+  (``max_seconds``, None for none), the method's own summary of its logs
+  (:func:`generator.methods.protocol.summarize_logs`) and the settings;
 * ``samples.npz`` — ``num_samples`` samples of the final generator (array ``x``, float32);
 * the suite's figures (samples, classes or modes) and the method's (curves, dual weights).
 
@@ -127,7 +128,7 @@ def _train_and_report(config, out, resume, snapshots, checkpoint_every, max_seco
     sampling.save_samples(os.path.join(out, "samples.npz"), samples[:num_samples])
     metrics = {k: final[k] for k in target_suite.reported}
     metrics.update(steps=trainer.step, seconds=trainer.seconds, cpu_seconds=trainer.cpu_seconds,
-                   steps_per_second=trainer.step / trainer.seconds)
+                   steps_per_second=trainer.step / trainer.seconds, max_seconds=max_seconds)
     metrics.update(protocol.summarize_logs(method, result.logs, result.seconds))
     metrics["config"] = config.to_dict()
     write_json(os.path.join(out, "metrics.json"), metrics)

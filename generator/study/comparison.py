@@ -9,8 +9,9 @@ Dask cluster) into the study table ``OUT/comparison.csv``, in two rounds: the li
 then each seed's gradient GAN for as many seconds of training as its dual took (or both for a
 fixed budget). Each run trains into its own directory by
 :func:`generator.runs.report.train_and_report` (:class:`DirectoryRun`), with its checkpoint and
-``samples.npz``. A run whose row is in the table is skipped; one whose ``metrics.json`` holds
-every reported metric is read back, not trained; one with a checkpoint resumes it.
+``samples.npz``. A run whose row is in the table is skipped; one whose ``metrics.json`` is its
+result (every reported metric, the same settings and budget) is read back, not trained; one
+with a checkpoint resumes it, so a comparison given more steps extends its finished runs.
 """
 
 import json
@@ -20,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from dualgan.stats import summarize_seeds
+from dualgan.stats import format_seeds, summarize_seeds
 from dualgan.table import normalize
 from dualgan.training import NonFiniteError
 
@@ -120,14 +121,15 @@ class DirectoryRun:
         return row
 
     def run_or_read(self, config):
-        """The metrics of a run: read from its ``metrics.json`` when that holds every reported
-        metric, else trained (resumed from its checkpoint when there is one)."""
+        """The metrics of a run: read from its ``metrics.json`` when they are this run's result
+        (:meth:`is_result`), else trained (resumed from its checkpoint when there is one: a
+        finished run with a constant rate is extended when ``config`` asks for more steps)."""
         out = self.directory(config)
         path = os.path.join(out, "metrics.json")
         if os.path.isfile(path):
             with open(path) as handle:
                 metrics = json.load(handle)
-            if not missing_metrics(metrics, config.data.target):
+            if self.is_result(metrics, config):
                 return metrics
         resume = os.path.isfile(os.path.join(out, "checkpoint.pt"))
         report = train_and_report(config, out, resume=resume,
@@ -137,6 +139,15 @@ class DirectoryRun:
         if report.interrupted:
             raise KeyboardInterrupt
         return report.metrics
+
+    def is_result(self, metrics, config):
+        """Whether a run directory's ``metrics`` (its ``metrics.json``) are the result of
+        ``config`` under this study's budget: every reported metric, trained with the same
+        settings (steps included) and the same wall-clock budget. A run scored before a metric
+        existed, or trained for fewer steps or seconds than asked, is not."""
+        return (not missing_metrics(metrics, config.data.target)
+                and metrics.get("config") == json.loads(json.dumps(config.to_dict()))
+                and metrics.get("max_seconds") == self.budgets.get(config.seed))
 
 
 def run_comparison(runs, out, budget=None, cache_dir=None, progress=True, log=print,
@@ -263,9 +274,7 @@ def table(summary, runs, target):
     for method, stats in summary.items():
         cells = []
         for key in reported(target):
-            s, digits = stats[key], DIGITS.get(key, 0)
-            cells.append(f"{s['mean']:.{digits}f} ± {s['std']:.{digits}f} "
-                         f"(worst {s['worst']:.{digits}f})")
+            cells.append(format_seeds(stats[key], DIGITS.get(key, 0)))
         lines.append(f"| {method_spec(method).label} | " + " | ".join(cells) + " |")
     headline = target_suite.headline
     ratios = {seed: runs["neural-dual"][seed][headline] / runs["mlp-ns"][seed][headline]
