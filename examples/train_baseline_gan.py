@@ -11,8 +11,8 @@ progress), with the same generators, targets, presets and metrics as train_dual_
 
 On image targets (``digits``; ``mnist`` and ``stacked-mnist`` with ``--data-dir``) the ``mlp-*``
 methods use the preset's generator and the same MLP discriminator as ``train_dual_gan.py
---discriminator network``, and report the same image metrics; ``--max-seconds`` gives both the same
-wall-clock budget.
+--discriminator network`` (with ``--architecture conv`` the same convolutional networks), and
+report the same image metrics; ``--max-seconds`` gives both the same wall-clock budget.
 Writes OUT/config.json, OUT/metrics.json, OUT/samples.png, OUT/curves.png, OUT/checkpoint.pt
 (``--resume`` continues from it exactly) and OUT/classes.png (images). The options, their
 checks and the run are :mod:`generator.cli`'s: a bad value is refused in one line, exit code 2,
@@ -22,6 +22,8 @@ before anything is written.
     python examples/train_baseline_gan.py --method linear-gd --d-steps 5 --out runs/linear_gd
     python examples/train_baseline_gan.py --target mnist --data-dir ../shared/data/mnist \\
         --max-seconds 300 --out runs/baseline_mnist
+    python examples/train_baseline_gan.py --target stacked-mnist --data-dir ../shared/data/mnist \\
+        --architecture conv --max-seconds 2300 --out runs/baseline_stacked_conv
 """
 
 import sys

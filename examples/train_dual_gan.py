@@ -12,7 +12,9 @@ Two discriminators, each step solved exactly through the dual and certified by i
 Targets: the 2-D mixtures ``ring``, ``grid``, ``gaussian``, and the images ``digits`` (bundled
 with scikit-learn), ``mnist`` and ``stacked-mnist`` (three digits as RGB channels, 1,000 modes;
 both with ``--data-dir``, the four IDX files); image targets take the ``network`` discriminator.
-Every setting defaults to the target's preset (``generator/runs/presets.py``). Writes
+Every setting defaults to the target's preset (``generator/runs/presets.py``); on images,
+``--architecture conv`` takes the preset's convolutional networks (a DCGAN-style generator and
+a convolutional discriminator) instead of its MLPs. Writes
 OUT/config.json, OUT/metrics.json, OUT/samples.png, OUT/curves.png, OUT/checkpoint.pt
 (``--resume`` continues from it exactly), OUT/weights.png (features), OUT/classes.png (images)
 and OUT/modes.png (stacked-mnist). The options, their checks and the run are
@@ -25,6 +27,8 @@ written.
     python examples/train_dual_gan.py --target digits --out runs/digits
     python examples/train_dual_gan.py --target mnist --data-dir ../shared/data/mnist \\
         --out runs/mnist
+    python examples/train_dual_gan.py --target stacked-mnist --data-dir ../shared/data/mnist \\
+        --architecture conv --out runs/stacked_conv
 """
 
 import sys

@@ -52,6 +52,7 @@ PRESET_KEYS = preset_keys()
 def add_run_arguments(p, out_default, method_parts=()):
     """The options of one run: one per setting of the shared parts and of ``method_parts``
     (:mod:`generator.runs.options`), then the output, the budget and resuming."""
+    options.add_architecture(p)
     for part in (*SHARED_PARTS, *method_parts):
         options.add_options(p, part, preset=PRESET_KEYS, defaults={"target": "ring"})
     group = p.add_argument_group("The run")
@@ -75,7 +76,8 @@ def add_run_arguments(p, out_default, method_parts=()):
 
 def _run_config(args, method):
     """The :class:`~generator.runs.config.RunConfig` of the parsed options: the target's preset
-    for ``method``, with the settings given on the command line on top.
+    for ``method`` in the named architecture (``--architecture``), with the settings given on
+    the command line on top.
 
     Raises
     ------
@@ -84,7 +86,8 @@ def _run_config(args, method):
     """
     parts = (*SHARED_PARTS, *METHOD_PARTS)
     settings = {k: v for k, v in options.given(args, parts).items() if k != "target"}
-    return RunConfig.from_preset(method, args.target, seed=args.seed, **settings)
+    return RunConfig.from_preset(method, args.target, seed=args.seed,
+                                 architecture=args.architecture, **settings)
 
 
 def dual_parser(description=None):

@@ -32,6 +32,8 @@ CASES = {
         (["--max-seconds", "0"], "--max-seconds must be a finite number > 0"),
         (["--snapshots", "-1"], "--snapshots must be an integer >= 0, got -1"),
         (["--steps", "ten"], "argument --steps: invalid int value: 'ten'"),
+        (["--architecture", "conv"], "architecture 'conv' is for the image targets ['digits', "
+                                     "'mnist', 'stacked-mnist'], got target 'ring'"),
     ],
     "train_baseline_gan": [
         (["--steps", "0"], "--steps must be an integer >= 1, got 0"),

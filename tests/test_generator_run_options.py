@@ -75,6 +75,26 @@ def test_options_not_given_leave_the_preset_and_network_is_mlp():
     assert dual.warm_start is False and dual.solver_options == '{"max_iter": 9}'
 
 
+def test_the_named_architecture_is_the_preset_of_both_scripts_with_the_options_on_top():
+    # the same networks as compare_image_gans.py --architecture conv: the preset's conv entry
+    from generator.runs.presets import ARCHITECTURES
+
+    conv = ARCHITECTURES["conv"]
+    dual = cli.parse_dual(["--target", "digits", "--architecture", "conv", "--kappa", "0.5",
+                           "--out", "unused"]).config
+    assert dual == RunConfig.from_preset("neural-dual", "digits", architecture="conv",
+                                         kappa=0.5)
+    assert (dual.networks.generator, dual.networks.g_channels, dual.networks.d_arch,
+            dual.networks.d_channels) == ("conv", conv["g_channels"], "conv",
+                                          conv["d_channels"])
+    assert (dual.training.steps, dual.method_settings.trust) == (conv["steps"], "scaled")
+    base = cli.parse_baseline(["--target", "digits", "--architecture", "conv",
+                               "--out", "unused"]).config
+    assert base.networks == dual.networks and base.method_settings.d_lr == conv["mlp-ns"]["d_lr"]
+    assert cli.parse_dual(["--target", "digits", "--out", "unused"]).config == (
+        RunConfig.from_preset("neural-dual", "digits"))  # the default: the presets' MLPs
+
+
 def test_another_methods_setting_is_refused_in_one_line(capsys):
     with pytest.raises(SystemExit) as stop:
         cli.parse_dual(["--discriminator", "features", "--kappa", "2", "--out", "unused"])
