@@ -41,6 +41,7 @@ from generator.runs import options
 from generator.study import engine as study_engine
 from generator.study.comparison import (
     METHODS,
+    BudgetMismatch,
     ComparisonFailed,
     comparison_runs,
     run_comparison,
@@ -102,7 +103,7 @@ def compare_all(args):
         runs = run_comparison(args.runs, args.out, budget=args.budget, cache_dir=args.cache_dir,
                               progress=not args.no_progress, scheduler=args.scheduler,
                               jobs=args.jobs, connect_timeout=args.connect_timeout)
-    except (ImportError, study_engine.SchedulerUnreachable) as err:
+    except (ImportError, study_engine.SchedulerUnreachable, BudgetMismatch) as err:
         print(f"compare_image_gans.py: error: {err}", file=sys.stderr)
         return cli.EXIT_USER_ERROR
     except ComparisonFailed as err:

@@ -1,7 +1,8 @@
 """examples/compare_image_gans.py: both methods per seed as a study (one row per run in
 comparison.csv), the summary over seeds from the runs' own metrics files, the baseline's budget
 from its dual's row, a rerun that trains nothing, a run scored before a metric existed scored
-again from its checkpoint, and a rerun with more steps that extends the finished runs."""
+again from its checkpoint, a rerun with more steps that extends the finished runs, and a
+budget that the finished runs were not trained under, refused."""
 
 import json
 
@@ -73,10 +74,20 @@ def test_comparison_summarizes_the_per_seed_metrics_files_and_resumes(tmp_path,
     longer[argv.index("--steps") + 1] = "6"
     done = run_script("compare_image_gans", longer)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("resumed from step 4") == 2  # the two duals
+    assert done.stdout.count("resumed from step 4 of ") == 2  # the two duals
     for seed in (3, 4):
         dual, base = (json.loads((out / m / f"seed{seed}" / "metrics.json").read_text())
                       for m in ("neural-dual", "mlp-ns"))
         assert dual["steps"] == dual["config"]["steps"] == 6 and dual["max_seconds"] is None
         assert base["max_seconds"] == dual["seconds"]
         assert base["steps"] == STEP_ALLOWANCE * 6 or base["seconds"] >= dual["seconds"]
+
+    # a budget for runs trained without one: their rows are not read back as its result; the
+    # comparison is refused in one line before anything trains
+    stamps = {p: p.stat().st_mtime_ns for p in out.glob("*/seed*/metrics.json")}
+    done = run_script("compare_image_gans", [*longer, "--budget", "1000"])
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].startswith("compare_image_gans.py: error: ")
+    assert "neural-dual seed 3 trained under no budget, and this comparison gives it a budget " \
+           "of 1000 s" in done.stderr
+    assert {p: p.stat().st_mtime_ns for p in out.glob("*/seed*/metrics.json")} == stamps

@@ -66,6 +66,11 @@ class ComparisonFailed(RuntimeError):
     """A run of the comparison failed (on a cluster, twice); the message names it and why."""
 
 
+class BudgetMismatch(ValueError):
+    """The table holds a run of the comparison trained under another wall-clock budget than
+    this comparison gives it; the message names the run, both budgets and what to do."""
+
+
 def _quiet(line):
     """A run's log lines on a cluster's worker: dropped (the study's progress bar reports)."""
 
@@ -118,6 +123,7 @@ class DirectoryRun:
             row.update(status="ok", **{k: metrics[k] for k in target_suite.fields},
                        **{column: metrics[key] for key, column in _COST.items()})
         row["wall_seconds"] = time.perf_counter() - start
+        row["max_seconds"] = self.budgets.get(config.seed, math.inf)  # inf: none
         return row
 
     def run_or_read(self, config):
@@ -185,6 +191,7 @@ def run_comparison(runs, out, budget=None, cache_dir=None, progress=True, log=pr
 
     duals = {seed: runs["neural-dual", seed] for seed in seeds}
     fixed = {} if budget is None else dict.fromkeys(seeds, budget)
+    _check_budgets(csv_path, duals, fixed)
     engine.run_study(list(duals.values()), csv_path, run=DirectoryRun(budgets=fixed, **each),
                      **clusters)
     dual_rows = _finished(csv_path, duals)
@@ -192,6 +199,7 @@ def run_comparison(runs, out, budget=None, cache_dir=None, progress=True, log=pr
     budgets = {seed: _seconds(dual_rows[seed]) if budget is None else budget for seed in seeds}
     baselines = {seed: runs["mlp-ns", seed].replace(
         steps=STEP_ALLOWANCE * _steps(dual_rows[seed], duals[seed])) for seed in seeds}
+    _check_budgets(csv_path, baselines, budgets)
     engine.run_study(list(baselines.values()), csv_path,
                      run=DirectoryRun(budgets=budgets, **each), **clusters)
     base_rows = _finished(csv_path, baselines)
@@ -206,6 +214,26 @@ def run_comparison(runs, out, budget=None, cache_dir=None, progress=True, log=pr
             f"baseline {headline} {baseline[headline]:.3f} in {baseline['steps']} steps "
             f"({budgets[seed]:.0f} s each)")
     return results
+
+
+def _check_budgets(csv_path, configs, budgets):
+    """Refuse the table when it holds a run of ``configs`` (seed → config) trained under another
+    budget than ``budgets`` (seed → seconds; a seed not in it: none, inf in the table) gives it:
+    its row would be read back as this comparison's result. A row written before budgets were
+    recorded is taken as it is."""
+    wanted = {config_key(config): seed for seed, config in configs.items()}
+    for row in StudyTable(csv_path).rows():
+        seed = wanted.get(row_key(row))
+        if seed is None or row["status"] == "error" or row["max_seconds"] == "":
+            continue
+        recorded, given = normalize(row["max_seconds"]), budgets.get(seed, math.inf)
+        if recorded != given:
+            def said(seconds):
+                return "no budget" if seconds == math.inf else f"a budget of {seconds:.6g} s"
+            raise BudgetMismatch(
+                f"{csv_path} holds {row['method']} seed {seed} trained under "
+                f"{said(recorded)}, and this comparison gives it {said(given)}: choose another "
+                f"--out, or remove its row to train it again")
 
 
 def _finished(csv_path, configs):

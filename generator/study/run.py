@@ -16,9 +16,11 @@ from ..runs.build import build, make_trainer
 #: the steps trained (fewer than the run's ``steps`` when a wall-clock budget stopped it) and the
 #: seconds.
 RESULT_FIELDS = ("status",) + ALL_FIELDS + ("trained_steps", "wall_seconds", "train_seconds",
-                                            "cpu_seconds", "error")
+                                            "cpu_seconds", "max_seconds", "error")
 #: The result columns added after the first tables were written: their old rows hold nothing.
-ADDED_RESULTS = {"trained_steps": "", "channel_dependence": ""}
+#: ``max_seconds`` is the wall-clock budget a run trained under (inf: none; empty in a row of
+#: before it was recorded).
+ADDED_RESULTS = {"trained_steps": "", "channel_dependence": "", "max_seconds": ""}
 
 
 def run_one(config, cache_dir=None):
@@ -59,4 +61,5 @@ def run_one(config, cache_dir=None):
         row.update(status="error", error=f"{type(err).__name__}: {err}"[:300])
     row["wall_seconds"] = time.perf_counter() - start
     row["cpu_seconds"] = time.process_time() - cpu_start
+    row["max_seconds"] = math.inf  # a study's run trains its steps, without a budget
     return row
