@@ -216,33 +216,41 @@ def run_comparison(runs, out, budget=None, cache_dir=None, progress=True, log=pr
     return results
 
 
+def _rows(csv_path, configs):
+    """Seed → the table's row of each of ``configs`` (seed → config) that has one (the last row
+    of a key: a retried run's)."""
+    wanted = {config_key(config): seed for seed, config in configs.items()}
+    rows = {}
+    for row in StudyTable(csv_path).rows():
+        if row_key(row) in wanted:
+            rows[wanted[row_key(row)]] = row
+    return rows
+
+
+def _said(seconds):
+    """A recorded budget in words (inf: none)."""
+    return "no budget" if seconds == math.inf else f"a budget of {seconds:.6g} s"
+
+
 def _check_budgets(csv_path, configs, budgets):
     """Refuse the table when it holds a run of ``configs`` (seed → config) trained under another
     budget than ``budgets`` (seed → seconds; a seed not in it: none, inf in the table) gives it:
     its row would be read back as this comparison's result. A row written before budgets were
     recorded is taken as it is."""
-    wanted = {config_key(config): seed for seed, config in configs.items()}
-    for row in StudyTable(csv_path).rows():
-        seed = wanted.get(row_key(row))
-        if seed is None or row["status"] == "error" or row["max_seconds"] == "":
+    for seed, row in _rows(csv_path, configs).items():
+        if row["status"] == "error" or row["max_seconds"] == "":
             continue
         recorded, given = normalize(row["max_seconds"]), budgets.get(seed, math.inf)
         if recorded != given:
-            def said(seconds):
-                return "no budget" if seconds == math.inf else f"a budget of {seconds:.6g} s"
             raise BudgetMismatch(
                 f"{csv_path} holds {row['method']} seed {seed} trained under "
-                f"{said(recorded)}, and this comparison gives it {said(given)}: choose another "
+                f"{_said(recorded)}, and this comparison gives it {_said(given)}: choose another "
                 f"--out, or remove its row to train it again")
 
 
 def _finished(csv_path, configs):
     """Seed → the row of each of ``configs`` (by seed) in the table; a failed run raises."""
-    wanted = {config_key(config): seed for seed, config in configs.items()}
-    rows = {}
-    for row in StudyTable(csv_path).rows():
-        if row_key(row) in wanted:
-            rows[wanted[row_key(row)]] = row  # the last row of a key: a retried run's
+    rows = _rows(csv_path, configs)
     for seed, config in configs.items():
         row = rows.get(seed)
         if row is None or row["status"] == "error":
